@@ -1,0 +1,32 @@
+//! A collector that gathers every `syn::Error` a stage finds, so the user sees all of
+//! their mistakes at once instead of one per compile.
+
+use proc_macro2::TokenStream;
+use std::fmt::Display;
+
+/// Errors found so far, in source order of discovery.
+#[derive(Default)]
+pub struct Errors {
+    list: Vec<syn::Error>,
+}
+
+impl Errors {
+    /// Records an error spanned on `tokens`.
+    pub fn push<T: quote::ToTokens, M: Display>(&mut self, tokens: T, message: M) {
+        self.list.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// Records an already built error.
+    pub fn push_error(&mut self, error: syn::Error) {
+        self.list.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// `compile_error!` invocations for every recorded error.
+    pub fn to_compile_errors(&self) -> TokenStream {
+        self.list.iter().map(syn::Error::to_compile_error).collect()
+    }
+}

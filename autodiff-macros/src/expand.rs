@@ -1,0 +1,166 @@
+//! The driver: parse -> validate -> lower -> activity -> reverse -> emit.
+//!
+//! On any error the user's function is still emitted unchanged, with stubs carrying the
+//! generated functions' signatures, so the user sees the macro's errors and not a cascade
+//! of "cannot find function `f_grad`".
+
+use crate::args::Args;
+use crate::emit::Emit;
+use crate::errors::Errors;
+use crate::valid::{self, Signature};
+use crate::{activity, adjoint, lower};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::ItemFn;
+
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = Args::from_tokens(args, &mut errors);
+    let item: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            errors.push_error(syn::Error::new_spanned(
+                &item,
+                "#[differentiable] applies to a function (`fn f(x: Tensor<f64, 3>) -> f64 { .. }`)",
+            ));
+            let compile_errors = errors.to_compile_errors();
+            return quote!(#compile_errors #item);
+        }
+    };
+    let sig = Signature::validate(&item, &args, &mut errors);
+    valid::fence(&item.block, &mut errors);
+    let Some(sig) = sig else {
+        return fallback(&item, None, &errors);
+    };
+    let ir = lower::lower(&sig, &item.block, &mut errors);
+    if !errors.is_empty() {
+        return fallback(&item, Some(&sig), &errors);
+    }
+    let active = activity::active(&ir);
+    let reverse = adjoint::reverse(&ir, &active);
+    Emit {
+        item: &item,
+        sig: &sig,
+        ir: &ir,
+        reverse: &reverse,
+    }
+    .emit()
+}
+
+/// The user's function as written, the errors, and stubs of `f_grad`/`f_vjp` that
+/// type-check so that calls to them add no further errors.
+fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStream {
+    let compile_errors = errors.to_compile_errors();
+    let Some(sig) = sig else {
+        return quote!(#compile_errors #item);
+    };
+    let vis = &item.vis;
+    let generics = &item.sig.generics;
+    let where_clause = &item.sig.generics.where_clause;
+    let inputs = &item.sig.inputs;
+    let out = &sig.output_ty;
+    let grads: Vec<_> = sig
+        .params
+        .iter()
+        .filter(|p| p.wrt)
+        .map(|p| &p.grad_ty)
+        .collect();
+    let grads = match grads.as_slice() {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
+    let grad_name = format_ident!("{}_grad", item.sig.ident);
+    let vjp_name = format_ident!("{}_vjp", item.sig.ident);
+    quote! {
+        #compile_errors
+        #item
+        #[allow(unused_variables, clippy::diverging_sub_expression)]
+        #vis fn #grad_name #generics(#inputs) -> (#out, #grads) #where_clause {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(unused_variables, clippy::diverging_sub_expression)]
+        #vis fn #vjp_name #generics(#inputs) -> (#out, ::autodiff::Pullback<#out, #grads, fn(#out) -> #grads>) #where_clause {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: TokenStream, item: TokenStream) -> String {
+        expand(args, item).to_string()
+    }
+
+    #[test]
+    fn calc_expands_to_three_functions() {
+        let out = expand_str(
+            quote!(),
+            quote! {
+                pub fn calc(a: Tensor<f64, 3>) -> f64 {
+                    let b = a * 2.0 + 1.0;
+                    let c = b * b;
+                    let d = c / (c + 2.0);
+                    d.mean()
+                }
+            },
+        );
+        if std::env::var_os("AUTODIFF_PRINT_EXPANSION").is_some() {
+            println!("{out}");
+        }
+        for name in ["fn calc (", "fn calc_grad (", "fn calc_vjp ("] {
+            assert!(out.contains(name), "{name} missing from {out}");
+        }
+        // The reverse sweep reuses the forward output of the division and the mean.
+        assert!(out.contains(":: autodiff :: __private :: ops :: DivVjp :: div_vjp"));
+        assert!(out.contains(":: autodiff :: __private :: ops :: Mean :: mean_vjp"));
+        assert!(!out.contains("compile_error"));
+    }
+
+    #[test]
+    fn errors_keep_the_function_and_emit_stubs() {
+        let out = expand_str(
+            quote!(wrt(y)),
+            quote! {
+                fn f(x: Tensor<f64, 3>) -> f64 { x.sum() }
+            },
+        );
+        assert!(out.contains("compile_error"));
+        assert!(out.contains("fn f ("));
+        assert!(out.contains("fn f_grad ("));
+        assert!(out.contains("fn f_vjp ("));
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        let inputs = [
+            quote!(),
+            quote!(struct S;),
+            quote!(fn f() {}),
+            quote!(fn f(x: f64) -> f64 { return; }),
+            quote!(fn f(x: f64) -> f64 { }),
+            quote!(fn f((a, b): (f64, f64)) -> f64 { a }),
+            quote!(fn f(x: f64) -> f64 { let y; y = x; y }),
+            quote!(fn f(x: f64) -> f64 { tensor![] }),
+            quote!(fn f(x: f64) -> f64 { tensor![[x], [x, x]] }),
+            quote!(fn f(x: f64) -> f64 { tensor![[x], x] }),
+            quote!(fn f(x: f64) -> f64 { x.fixed_rows(0) }),
+            quote!(fn f(x: f64) -> f64 { x.powi() }),
+            quote!(fn f(x: f64) -> f64 { x.exp::<f64>() }),
+            quote!(fn f(x: f64) -> f64 { x.detach(1) }),
+            quote!(fn f(x: f64) -> f64 { x % 2.0 }),
+            quote!(fn f(x: f64) -> f64 { !x }),
+            quote!(fn f(x: f64) -> f64 { { } }),
+            quote!(fn f(x: f64) -> f64 { x += 1.0 }),
+            quote!(fn f(x: f64) -> f64 { let a = x; a[0] += 1.0; a }),
+            quote!(fn f(x: f64) -> f64 { 'a: { x } }),
+        ];
+        for input in inputs {
+            let _ = expand(quote!(), input.clone());
+            let _ = expand(quote!(wrt(x)), input.clone());
+            let _ = expand(quote!(wrt()), input.clone());
+            let _ = expand(quote!(wrt(x), wrt(x)), input);
+        }
+    }
+}

@@ -1,0 +1,980 @@
+//! syn -> IR: lowers a body to A-normal form (`ir::Function`).
+//!
+//! Each user `let` becomes a numbered variable; shadowing and reassignment simply bind the
+//! user's name to a new variable. An expression that mentions no differentiated value is
+//! kept whole as Rust tokens (`Value::Inert`), with the user's names rewritten to the IR
+//! variables they denote; everything else is split into primitives whose operands are
+//! variables. Float literals of a body generic over its element type `T` become
+//! `T` constants here.
+//!
+//! Output guarantees: see `ir`. Every construct this stage cannot lower is reported as a
+//! spanned error; lowering then continues with a placeholder so later mistakes are found
+//! in the same pass.
+
+use crate::errors::Errors;
+use crate::ir::{Function, Stmt, Value, Var, VarId, var_ident};
+use crate::prim::{self, Arg, Prim};
+use crate::valid::Signature;
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use std::collections::{HashMap, HashSet};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp, Block, Expr, Ident, Pat, Token, UnOp};
+
+/// Lowers `body` of a function with signature `sig`.
+pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
+    let mut body = body.clone();
+    if let Some(elem) = &sig.elem_ty {
+        LiteralRewriter { elem }.visit_block_mut(&mut body);
+    }
+    let mut lowerer = Lowerer {
+        vars: Vec::new(),
+        stmts: Vec::new(),
+        scopes: vec![HashMap::new()],
+        elem_ty: sig.elem_ty.clone(),
+        errors,
+    };
+    for (index, param) in sig.params.iter().enumerate() {
+        let var = lowerer.new_var(
+            Some(param.ident.to_string()),
+            param.ident.span(),
+            param.wrt,
+            false,
+        );
+        let deref = param.by_ref && (param.wrt || is_tensor_or_float(&param.grad_ty));
+        lowerer.stmts.push(Stmt::Let {
+            var,
+            ty: None,
+            value: Value::Param { index, deref },
+        });
+        lowerer.bind_name(&param.ident, var);
+    }
+    let output = lowerer.lower_fn_body(&body);
+    Function {
+        vars: lowerer.vars,
+        stmts: lowerer.stmts,
+        output,
+    }
+}
+
+/// Whether a by-reference parameter's referent is a value generated code copies out
+/// (a tensor or a float), so primitives receive it by value like every other operand.
+fn is_tensor_or_float(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Tensor" || s.ident == "f32" || s.ident == "f64"),
+        _ => false,
+    }
+}
+
+struct Lowerer<'e> {
+    vars: Vec<Var>,
+    stmts: Vec<Stmt>,
+    /// User name -> the variable it denotes now, innermost scope last.
+    scopes: Vec<HashMap<String, VarId>>,
+    elem_ty: Option<Ident>,
+    errors: &'e mut Errors,
+}
+
+impl Lowerer<'_> {
+    fn new_var(&mut self, name: Option<String>, span: Span, varied: bool, mutable: bool) -> VarId {
+        self.vars.push(Var {
+            name,
+            span,
+            varied,
+            mutable,
+        });
+        self.vars.len() - 1
+    }
+
+    fn bind(&mut self, value: Value, span: Span, varied: bool) -> VarId {
+        let var = self.new_var(None, span, varied, false);
+        self.stmts.push(Stmt::Let {
+            var,
+            ty: None,
+            value,
+        });
+        var
+    }
+
+    /// A stand-in for a value that could not be lowered (an error was recorded).
+    fn placeholder(&mut self, span: Span) -> VarId {
+        self.bind(Value::Inert(quote!(())), span, false)
+    }
+
+    fn bind_name(&mut self, ident: &Ident, var: VarId) {
+        if self.vars[var].name.is_none() {
+            self.vars[var].name = Some(ident.to_string());
+        }
+        self.scopes
+            .last_mut()
+            .expect("a scope is always open")
+            .insert(ident.to_string(), var);
+    }
+
+    fn lookup(&self, name: &str) -> Option<VarId> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    /// The user variable a path expression names, if it is a plain local name.
+    fn local(&self, expr: &Expr) -> Option<VarId> {
+        match expr {
+            Expr::Path(p) if p.qself.is_none() => self.lookup(&p.path.get_ident()?.to_string()),
+            _ => None,
+        }
+    }
+
+    fn is_varied(&self, expr: &Expr) -> bool {
+        let mut finder = VariedFinder {
+            lowerer: self,
+            found: false,
+        };
+        finder.visit_expr(expr);
+        finder.found
+    }
+
+    /// The whole function body: its value is the output.
+    fn lower_fn_body(&mut self, body: &Block) -> VarId {
+        let span = body.span();
+        match self.lower_block_stmts(&body.stmts, true) {
+            Some(v) => v,
+            None => {
+                self.errors.push_error(syn::Error::new(
+                    body.brace_token.span.close(),
+                    "a #[differentiable] body must end with the value to return",
+                ));
+                self.placeholder(span)
+            }
+        }
+    }
+
+    fn lower_block(&mut self, block: &Block) -> Option<VarId> {
+        self.scopes.push(HashMap::new());
+        let value = self.lower_block_stmts(&block.stmts, false);
+        self.scopes.pop();
+        value
+    }
+
+    fn lower_block_stmts(&mut self, stmts: &[syn::Stmt], fn_body: bool) -> Option<VarId> {
+        let mut value = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            match stmt {
+                syn::Stmt::Local(local) => self.lower_let(local),
+                syn::Stmt::Expr(Expr::Return(ret), _) if last && fn_body => {
+                    match &ret.expr {
+                        Some(e) => value = Some(self.lower_expr(e)),
+                        None => self.errors.push(
+                            ret,
+                            "`return` without a value: a #[differentiable] function returns a tensor or a float",
+                        ),
+                    }
+                }
+                syn::Stmt::Expr(e, None) if last => value = Some(self.lower_expr(e)),
+                syn::Stmt::Expr(e, _) => self.lower_expr_stmt(e),
+                // The fence already reported items and other macros.
+                syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {}
+            }
+        }
+        value
+    }
+
+    fn lower_let(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            p => (p, None),
+        };
+        let Pat::Ident(p) = pat else {
+            self.errors.push(
+                pat,
+                "only plain names can be bound in a #[differentiable] body (`let x = ..`); destructuring is not supported",
+            );
+            return;
+        };
+        if p.by_ref.is_some() || p.subpat.is_some() {
+            self.errors.push(pat, "`ref` bindings are not supported; bind by value");
+            return;
+        }
+        let Some(init) = &local.init else {
+            self.errors.push(
+                local,
+                "declare a variable with its value (`let x = ..`); a later assignment cannot be differentiated",
+            );
+            return;
+        };
+        let first_new = self.vars.len();
+        let value = self.lower_expr(&init.expr);
+        if value >= first_new && self.vars[value].name.is_none() {
+            // The initialiser computed a new value: it simply gets the user's name.
+            self.vars[value].mutable = p.mutability.is_some();
+            if let Some(Stmt::Let { var, ty: slot, .. }) = self.stmts.last_mut() {
+                if *var == value {
+                    *slot = ty;
+                }
+            }
+            self.bind_name(&p.ident, value);
+            return;
+        }
+        // Every other `let` binds a new variable, so a later in-place change of this name
+        // never alters a value an earlier primitive saved for the reverse sweep.
+        let var = self.new_var(
+            Some(p.ident.to_string()),
+            init.expr.span(),
+            self.vars[value].varied,
+            p.mutability.is_some(),
+        );
+        self.stmts.push(Stmt::Let {
+            var,
+            ty,
+            value: Value::Copy(value),
+        });
+        self.bind_name(&p.ident, var);
+    }
+
+    /// An expression statement (`x += 1.0;`, `t[0] = 2.0;`, `f(x);`).
+    fn lower_expr_stmt(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Assign(assign) => {
+                if let Some(target) = self.assign_target(&assign.left) {
+                    let value = self.lower_expr(&assign.right);
+                    self.rebind(&target, value);
+                    return;
+                }
+            }
+            Expr::Binary(bin) if compound_op(&bin.op).is_some() => {
+                if let Some(target) = self.assign_target(&bin.left) {
+                    if self.is_varied(expr) {
+                        let old = self.local(&bin.left).expect("assign_target checked it");
+                        let rhs = self.lower_expr(&bin.right);
+                        let prim = compound_op(&bin.op).expect("guarded");
+                        let value = self.bind_prim(prim, vec![old, rhs], None, expr.span());
+                        self.rebind(&target, value);
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if self.is_varied(expr) {
+            match expr {
+                Expr::Assign(a) => self.errors.push(
+                    &a.left,
+                    "assigning into part of a differentiated value is not supported; build the tensor with `tensor![..]` or `Tensor::from_fn` instead",
+                ),
+                Expr::Binary(b) if compound_op(&b.op).is_some() => self.errors.push(
+                    &b.left,
+                    "updating part of a differentiated value in place is not supported; build the tensor with `tensor![..]` instead",
+                ),
+                _ => {
+                    // Evaluated for its errors; its value is discarded, like Rust's.
+                    self.lower_expr(expr);
+                }
+            }
+            return;
+        }
+        // Inert code that may change user variables in place: give each such variable a
+        // fresh copy first, so values saved earlier for the reverse sweep stay as they were.
+        for name in mutated_names(expr) {
+            if let Some(old) = self.lookup(&name) {
+                let span = self.vars[old].span;
+                let fresh = self.new_var(Some(name.clone()), span, false, true);
+                self.stmts.push(Stmt::Let {
+                    var: fresh,
+                    ty: None,
+                    value: Value::Copy(old),
+                });
+                self.scopes
+                    .last_mut()
+                    .expect("a scope is always open")
+                    .insert(name, fresh);
+            }
+        }
+        let tokens = self.rename(expr);
+        self.stmts.push(Stmt::Effect(quote!(#tokens;)));
+    }
+
+    /// The user variable on the left of `x = ..` / `x += ..`, if it is a plain name.
+    fn assign_target(&mut self, left: &Expr) -> Option<Ident> {
+        let Expr::Path(p) = left else { return None };
+        let ident = p.path.get_ident()?;
+        if self.lookup(&ident.to_string()).is_none() {
+            return None;
+        }
+        Some(ident.clone())
+    }
+
+    fn rebind(&mut self, target: &Ident, value: VarId) {
+        let name = target.to_string();
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(slot) = scope.get_mut(&name) {
+                *slot = value;
+                break;
+            }
+        }
+        if self.vars[value].name.is_none() {
+            self.vars[value].name = Some(name);
+        }
+    }
+
+    fn bind_prim(
+        &mut self,
+        prim: &'static Prim,
+        operands: Vec<VarId>,
+        generic: Option<TokenStream>,
+        span: Span,
+    ) -> VarId {
+        let value = Value::Prim {
+            prim,
+            operands,
+            generic,
+        };
+        let varied = value.diff_operands().iter().any(|v| self.vars[*v].varied);
+        self.bind(value, span, varied)
+    }
+
+    fn inert(&mut self, expr: &Expr) -> VarId {
+        let tokens = self.rename(expr);
+        self.bind(Value::Inert(tokens), expr.span(), false)
+    }
+
+    fn lower_expr(&mut self, expr: &Expr) -> VarId {
+        if let Some(var) = self.local(expr) {
+            return var;
+        }
+        match expr {
+            Expr::Paren(p) => return self.lower_expr(&p.expr),
+            Expr::Group(g) => return self.lower_expr(&g.expr),
+            Expr::Block(b) if b.label.is_none() => {
+                return match self.lower_block(&b.block) {
+                    Some(v) => v,
+                    None => {
+                        self.errors
+                            .push(b, "this block has no value; end it with an expression");
+                        self.placeholder(b.span())
+                    }
+                };
+            }
+            _ => {}
+        }
+        if !self.is_varied(expr) {
+            return self.inert(expr);
+        }
+        let span = expr.span();
+        if crate::valid::is_fenced(expr) {
+            // Already reported by the fence.
+            return self.placeholder(span);
+        }
+        match expr {
+            Expr::Binary(bin) => self.lower_binary(bin),
+            Expr::Unary(un) => match un.op {
+                UnOp::Neg(_) => {
+                    let operand = self.lower_expr(&un.expr);
+                    self.bind_prim(&prim::NEG, vec![operand], None, span)
+                }
+                _ => self.unsupported(
+                    expr,
+                    "this operator is not differentiable; differentiated values support `-`, `+`, `-`, `*`, `/`",
+                ),
+            },
+            Expr::MethodCall(call) => self.lower_method(call),
+            Expr::Index(index) => {
+                if self.is_varied(&index.index) {
+                    return self.unsupported(
+                        &index.index,
+                        "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
+                    );
+                }
+                let base = self.lower_expr(&index.expr);
+                let position = self.inert(&index.index);
+                self.bind_prim(&prim::INDEX, vec![base, position], None, span)
+            }
+            Expr::Macro(m) => self.lower_stack(&m.mac),
+            Expr::Call(call) => {
+                let callee = call.func.to_token_stream().to_string().replace(' ', "");
+                self.unsupported(
+                    expr,
+                    format!(
+                        "`{callee}` is called with a differentiated argument, and calls are not differentiated yet; inline the computation, or pass `.detach()` if no gradient should flow through it"
+                    ),
+                )
+            }
+            Expr::Assign(_) => self.unsupported(
+                expr,
+                "an assignment has no value; assign in its own statement",
+            ),
+            Expr::If(_) | Expr::While(_) | Expr::ForLoop(_) => self.unsupported(
+                expr,
+                "control flow that involves differentiated values is not supported yet; compute differentiated values in straight-line code",
+            ),
+            Expr::Reference(_) => self.unsupported(
+                expr,
+                "references to differentiated values are not supported; tensors are `Copy`, pass them by value",
+            ),
+            Expr::Cast(_) => self.unsupported(
+                expr,
+                "`as` casts of differentiated values are not supported; call `.detach()` first if no gradient should flow",
+            ),
+            Expr::Field(_) => self.unsupported(
+                expr,
+                "fields of differentiated values are not supported; index tensors with `x[i]` or `x[(row, col)]`",
+            ),
+            Expr::Tuple(_) | Expr::Array(_) => self.unsupported(
+                expr,
+                "tuples and arrays of differentiated values are not supported; build a tensor with `tensor![..]`",
+            ),
+            _ => self.unsupported(
+                expr,
+                "this expression is not supported on differentiated values",
+            ),
+        }
+    }
+
+    fn unsupported<T: ToTokens, M: std::fmt::Display>(&mut self, tokens: T, message: M) -> VarId {
+        let span = tokens.to_token_stream().span();
+        self.errors.push(tokens, message);
+        self.placeholder(span)
+    }
+
+    fn lower_binary(&mut self, bin: &syn::ExprBinary) -> VarId {
+        let span = bin.span();
+        let arithmetic = match bin.op {
+            BinOp::Add(_) => Some(&prim::ADD),
+            BinOp::Sub(_) => Some(&prim::SUB),
+            BinOp::Mul(_) => Some(&prim::MUL),
+            BinOp::Div(_) => Some(&prim::DIV),
+            _ => None,
+        };
+        if let Some(prim) = arithmetic {
+            let lhs = self.lower_expr(&bin.left);
+            let rhs = self.lower_expr(&bin.right);
+            return self.bind_prim(prim, vec![lhs, rhs], None, span);
+        }
+        match bin.op {
+            // A comparison of differentiated values is a plain bool: no gradient flows.
+            BinOp::Lt(_)
+            | BinOp::Le(_)
+            | BinOp::Gt(_)
+            | BinOp::Ge(_)
+            | BinOp::Eq(_)
+            | BinOp::Ne(_)
+            | BinOp::And(_)
+            | BinOp::Or(_) => {
+                let lhs = self.lower_expr(&bin.left);
+                let rhs = self.lower_expr(&bin.right);
+                let (l, r) = (
+                    var_ident(lhs, bin.left.span()),
+                    var_ident(rhs, bin.right.span()),
+                );
+                let op = &bin.op;
+                self.bind(Value::Inert(quote_spanned!(span=> #l #op #r)), span, false)
+            }
+            _ if compound_op(&bin.op).is_some() => self.unsupported(
+                bin,
+                "a compound assignment has no value; write it as its own statement",
+            ),
+            _ => self.unsupported(
+                &bin.op,
+                "this operator is not differentiable; differentiated values support `+`, `-`, `*`, `/` and comparisons",
+            ),
+        }
+    }
+
+    fn lower_method(&mut self, call: &syn::ExprMethodCall) -> VarId {
+        let span = call.span();
+        let name = call.method.to_string();
+        if name == prim::DETACH {
+            if !call.args.is_empty() || call.turbofish.is_some() {
+                return self.unsupported(call, "`detach()` takes no arguments");
+            }
+            let value = self.lower_expr(&call.receiver);
+            return self.bind(Value::Detach(value), span, false);
+        }
+        let Some(prim) = prim::method(&name) else {
+            return self.unsupported(
+                &call.method,
+                format!(
+                    "`{name}` is not a differentiable operation; the supported methods are {}. To use other methods on a value, call `.detach()` on it first",
+                    prim::method_names()
+                ),
+            );
+        };
+        if call.args.len() != prim.args.len() {
+            let wanted = prim.args.len();
+            return self.unsupported(
+                call,
+                format!(
+                    "`{name}` takes {wanted} argument{}, but {} {} given",
+                    if wanted == 1 { "" } else { "s" },
+                    call.args.len(),
+                    if call.args.len() == 1 { "was" } else { "were" }
+                ),
+            );
+        }
+        let generic = match (&call.turbofish, prim.const_generic()) {
+            (Some(turbofish), true) if turbofish.args.len() == 1 => {
+                Some(turbofish.args.to_token_stream())
+            }
+            (_, true) => {
+                return self.unsupported(
+                    call,
+                    format!("`{name}` needs the number of rows: `x.{name}::<N>(start)`"),
+                );
+            }
+            (Some(turbofish), false) => {
+                return self.unsupported(
+                    turbofish,
+                    format!("`{name}` takes no generic arguments"),
+                );
+            }
+            (None, false) => None,
+        };
+        let mut operands = vec![self.lower_expr(&call.receiver)];
+        for (arg, kind) in call.args.iter().zip(prim.args) {
+            if *kind == Arg::Const && self.is_varied(arg) {
+                self.errors.push(
+                    arg,
+                    format!(
+                        "this argument of `{name}` is not differentiated, so it cannot depend on a differentiated value; call `.detach()` on it"
+                    ),
+                );
+            }
+            operands.push(self.lower_expr(arg));
+        }
+        self.bind_prim(prim, operands, generic, span)
+    }
+
+    /// `tensor![a, b, c]` or `tensor![[a, b], [c, d]]` with differentiated elements.
+    fn lower_stack(&mut self, mac: &syn::Macro) -> VarId {
+        let span = mac.span();
+        let layout = match StackLayout::parse(mac, self.elem_ty.as_ref()) {
+            Ok(layout) => layout,
+            Err(error) => {
+                self.errors.push_error(error);
+                return self.placeholder(span);
+            }
+        };
+        for expr in layout.elems() {
+            crate::valid::fence_expr(expr, self.errors);
+        }
+        let (elems, rows) = match &layout {
+            StackLayout::Column(elems) => (elems.iter().map(|e| self.lower_expr(e)).collect(), None),
+            StackLayout::Rows(rows) => {
+                let mut elems = Vec::new();
+                for row in rows {
+                    elems.extend(row.iter().map(|e| self.lower_expr(e)));
+                }
+                (elems, Some(rows.len()))
+            }
+        };
+        let elems: Vec<VarId> = elems;
+        let varied = elems.iter().any(|v| self.vars[*v].varied);
+        self.bind(Value::Stack { elems, rows }, span, varied)
+    }
+
+    /// `expr` as tokens in which every user variable is replaced by its IR variable.
+    fn rename(&mut self, expr: &Expr) -> TokenStream {
+        let mut expr = expr.clone();
+        let mut renamer = Renamer {
+            lowerer: self,
+            shadowed: vec![HashSet::new()],
+            error: None,
+        };
+        renamer.visit_expr_mut(&mut expr);
+        if let Some(error) = renamer.error {
+            self.errors.push_error(error);
+        }
+        expr.into_token_stream()
+    }
+}
+
+/// The primitive behind `+=`, `-=`, `*=`, `/=`.
+fn compound_op(op: &BinOp) -> Option<&'static Prim> {
+    match op {
+        BinOp::AddAssign(_) => Some(&prim::ADD),
+        BinOp::SubAssign(_) => Some(&prim::SUB),
+        BinOp::MulAssign(_) => Some(&prim::MUL),
+        BinOp::DivAssign(_) => Some(&prim::DIV),
+        _ => None,
+    }
+}
+
+/// The user names an inert statement may change in place: assignment targets, `&mut`
+/// borrows and method receivers (a method may take `&mut self`).
+fn mutated_names(expr: &Expr) -> Vec<String> {
+    struct Finder(Vec<String>);
+    fn base_name(expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            Expr::Index(i) => base_name(&i.expr),
+            Expr::Field(f) => base_name(&f.base),
+            Expr::Paren(p) => base_name(&p.expr),
+            _ => None,
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr(&mut self, expr: &'ast Expr) {
+            let target = match expr {
+                Expr::Assign(a) => base_name(&a.left),
+                Expr::Binary(b) if compound_op(&b.op).is_some() => base_name(&b.left),
+                Expr::Binary(b) if matches!(b.op, BinOp::RemAssign(_) | BinOp::BitAndAssign(_) | BinOp::BitOrAssign(_) | BinOp::BitXorAssign(_) | BinOp::ShlAssign(_) | BinOp::ShrAssign(_)) => {
+                    base_name(&b.left)
+                }
+                Expr::Reference(r) if r.mutability.is_some() => base_name(&r.expr),
+                Expr::MethodCall(m) => base_name(&m.receiver),
+                _ => None,
+            };
+            if let Some(name) = target {
+                if !self.0.contains(&name) {
+                    self.0.push(name);
+                }
+            }
+            syn::visit::visit_expr(self, expr);
+        }
+    }
+    let mut finder = Finder(Vec::new());
+    finder.visit_expr(expr);
+    finder.0
+}
+
+/// The two forms of `tensor!`.
+enum StackLayout {
+    Column(Vec<Expr>),
+    Rows(Vec<Vec<Expr>>),
+}
+
+impl StackLayout {
+    /// Parses a `tensor!` invocation, rewriting float literals for a generic element type.
+    fn parse(mac: &syn::Macro, elem_ty: Option<&Ident>) -> syn::Result<StackLayout> {
+        let mut items: Vec<Expr> = mac
+            .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)?
+            .into_iter()
+            .collect();
+        if let Some(elem) = elem_ty {
+            for item in &mut items {
+                LiteralRewriter { elem }.visit_expr_mut(item);
+            }
+        }
+        if items.is_empty() {
+            return Err(syn::Error::new_spanned(mac, "`tensor![]` needs at least one element"));
+        }
+        if !items.iter().any(|e| matches!(e, Expr::Array(_))) {
+            return Ok(StackLayout::Column(items));
+        }
+        let mut rows = Vec::new();
+        for item in items {
+            let Expr::Array(row) = item else {
+                return Err(syn::Error::new_spanned(
+                    item,
+                    "mix of rows and elements: write every row in brackets, `tensor![[a, b], [c, d]]`",
+                ));
+            };
+            rows.push(row.elems.into_iter().collect::<Vec<_>>());
+        }
+        let width = rows[0].len();
+        if let Some(bad) = rows.iter().find(|r| r.len() != width) {
+            return Err(syn::Error::new_spanned(
+                mac,
+                format!(
+                    "rows of different lengths ({width} and {}): every row of a tensor has the same number of elements",
+                    bad.len()
+                ),
+            ));
+        }
+        Ok(StackLayout::Rows(rows))
+    }
+
+    fn elems(&self) -> Vec<&Expr> {
+        match self {
+            StackLayout::Column(elems) => elems.iter().collect(),
+            StackLayout::Rows(rows) => rows.iter().flatten().collect(),
+        }
+    }
+
+    fn to_tokens_with(&self, mut f: impl FnMut(&Expr) -> TokenStream) -> TokenStream {
+        match self {
+            StackLayout::Column(elems) => {
+                let elems = elems.iter().map(&mut f);
+                quote!(#(#elems),*)
+            }
+            StackLayout::Rows(rows) => {
+                let rows = rows.iter().map(|row| {
+                    let elems = row.iter().map(&mut f);
+                    quote!([#(#elems),*])
+                });
+                quote!(#(#rows),*)
+            }
+        }
+    }
+}
+
+/// Finds a mention of a differentiated variable in an expression.
+struct VariedFinder<'a, 'e> {
+    lowerer: &'a Lowerer<'e>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        if let Some(ident) = path.path.get_ident() {
+            if let Some(v) = self.lowerer.lookup(&ident.to_string()) {
+                self.found |= self.lowerer.vars[v].varied;
+            }
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if let Ok(layout) = StackLayout::parse(mac, None) {
+            for expr in layout.elems() {
+                self.visit_expr(expr);
+            }
+        }
+    }
+}
+
+/// Rewrites the user's names in inert code to the IR variables they denote, leaving
+/// names bound inside that code (a `let` in a block, a `for` pattern) alone.
+struct Renamer<'a, 'e> {
+    lowerer: &'a Lowerer<'e>,
+    shadowed: Vec<HashSet<String>>,
+    error: Option<syn::Error>,
+}
+
+impl Renamer<'_, '_> {
+    fn is_shadowed(&self, name: &str) -> bool {
+        self.shadowed.iter().any(|s| s.contains(name))
+    }
+
+    fn shadow_pattern(&mut self, pat: &Pat) {
+        struct Names(Vec<String>);
+        impl<'ast> Visit<'ast> for Names {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p.ident.to_string());
+                syn::visit::visit_pat_ident(self, p);
+            }
+        }
+        let mut names = Names(Vec::new());
+        names.visit_pat(pat);
+        self.shadowed
+            .last_mut()
+            .expect("a frame is always open")
+            .extend(names.0);
+    }
+
+    fn renamed(&self, ident: &Ident) -> Option<Ident> {
+        let name = ident.to_string();
+        if self.is_shadowed(&name) {
+            return None;
+        }
+        let var = self.lowerer.lookup(&name)?;
+        Some(var_ident(var, ident.span()))
+    }
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Path(p) if p.qself.is_none() => {
+                if let Some(new) = p.path.get_ident().and_then(|i| self.renamed(i)) {
+                    *expr = Expr::Verbatim(new.into_token_stream());
+                }
+            }
+            Expr::Macro(m) => {
+                let layout = match StackLayout::parse(&m.mac, self.lowerer.elem_ty.as_ref()) {
+                    Ok(layout) => layout,
+                    Err(error) => {
+                        self.error.get_or_insert(error);
+                        return;
+                    }
+                };
+                let span = m.mac.span();
+                let body = layout.to_tokens_with(|e| {
+                    let mut e = e.clone();
+                    self.visit_expr_mut(&mut e);
+                    e.into_token_stream()
+                });
+                *expr = Expr::Verbatim(quote_spanned!(span=> ::autodiff::tensor![#body]));
+            }
+            Expr::Struct(s) => {
+                // `S { x }` names `x` twice, as field and as value: spell both out.
+                for field in &mut s.fields {
+                    if field.colon_token.is_none() {
+                        field.colon_token = Some(Default::default());
+                    }
+                }
+                syn::visit_mut::visit_expr_struct_mut(self, s);
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                self.shadowed.push(HashSet::new());
+                self.shadow_pattern(&f.pat);
+                self.visit_block_mut(&mut f.body);
+                self.shadowed.pop();
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        self.shadowed.push(HashSet::new());
+        for stmt in &mut block.stmts {
+            match stmt {
+                syn::Stmt::Local(local) => {
+                    if let Some(init) = &mut local.init {
+                        self.visit_expr_mut(&mut init.expr);
+                    }
+                    let pat = local.pat.clone();
+                    self.shadow_pattern(&pat);
+                }
+                _ => self.visit_stmt_mut(stmt),
+            }
+        }
+        self.shadowed.pop();
+    }
+}
+
+/// Turns unsuffixed float literals into constants of the generic element type.
+struct LiteralRewriter<'a> {
+    elem: &'a Ident,
+}
+
+impl VisitMut for LiteralRewriter<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(lit),
+            ..
+        }) = expr
+        {
+            if lit.suffix().is_empty() {
+                let elem = self.elem;
+                let span = lit.span();
+                *expr = Expr::Verbatim(
+                    quote_spanned!(span=> <#elem as ::autodiff::Real>::from_f64(#lit)),
+                );
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+
+    fn lower_str(item: TokenStream, args: TokenStream) -> Result<String, String> {
+        let mut errors = Errors::default();
+        let args = Args::from_tokens(args, &mut errors);
+        let item: syn::ItemFn = syn::parse2(item).unwrap();
+        let sig = Signature::validate(&item, &args, &mut errors).unwrap();
+        crate::valid::fence(&item.block, &mut errors);
+        let ir = lower(&sig, &item.block, &mut errors);
+        if errors.is_empty() {
+            Ok(ir.to_string())
+        } else {
+            Err(errors.to_compile_errors().to_string())
+        }
+    }
+
+    #[test]
+    fn calc_lowers_to_a_normal_form() {
+        let ir = lower_str(
+            quote! {
+                fn calc(a: Tensor<f64, 3>) -> f64 {
+                    let b = a * 2.0 + 1.0;
+                    let c = b * b;
+                    let d = c / (c + 2.0);
+                    d.mean()
+                }
+            },
+            quote!(),
+        )
+        .unwrap();
+        let expected = "\
+*%0:a = param 0
+ %1 = inert 2.0
+*%2 = mul %0:a, %1
+ %3 = inert 1.0
+*%4:b = add %2, %3
+*%5:c = mul %4:b, %4:b
+ %6 = inert 2.0
+*%7 = add %5:c, %6
+*%8:d = div %5:c, %7
+*%9 = mean %8:d
+return %9
+";
+        assert_eq!(ir, expected);
+    }
+
+    #[test]
+    fn shadowing_reassignment_and_data_pass_through() {
+        let ir = lower_str(
+            quote! {
+                fn f(x: Tensor<f64, 2>, xs: &[f64], n: usize) -> f64 {
+                    let mut y = x * xs[0];
+                    y += x;
+                    let x = y.detach();
+                    let m = n as f64;
+                    (y * x).sum() / m
+                }
+            },
+            quote!(wrt(x)),
+        )
+        .unwrap();
+        let expected = "\
+*%0:x = param 0
+ %1:xs = param 1
+ %2:n = param 2
+ %3 = inert __ad_v1 [0]
+*%4:y = mul %0:x, %3
+*%5:y = add %4:y, %0:x
+ %6:x = detach %5:y
+ %7:m = inert __ad_v2 as f64
+*%8 = mul %5:y, %6:x
+*%9 = sum %8
+*%10 = div %9, %7:m
+return %10
+";
+        assert_eq!(ir, expected);
+    }
+
+    #[test]
+    fn generic_literals_become_element_constants() {
+        let ir = lower_str(
+            quote! {
+                fn f<T: Real>(x: Tensor<T, 2>) -> T {
+                    (x * 0.5).sum()
+                }
+            },
+            quote!(),
+        )
+        .unwrap();
+        assert!(
+            ir.contains("inert < T as :: autodiff :: Real > :: from_f64 (0.5)"),
+            "{ir}"
+        );
+    }
+
+    #[test]
+    fn errors_are_collected_not_stopped_at() {
+        let errors = lower_str(
+            quote! {
+                fn f(x: Tensor<f64, 2>) -> f64 {
+                    let y = x.frobnicate();
+                    let z = g(x);
+                    (y * z).sum()
+                }
+            },
+            quote!(),
+        )
+        .unwrap_err();
+        assert!(errors.contains("`frobnicate` is not a differentiable operation"), "{errors}");
+        assert!(errors.contains("`g` is called with a differentiated argument"), "{errors}");
+    }
+}

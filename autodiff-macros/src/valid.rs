@@ -1,0 +1,343 @@
+//! The fence: checks the signature and rejects every construct the macro does not
+//! support, each with one error spanned on the construct that says what to write instead.
+//!
+//! Output: a `Signature` describing the parameters (which are differentiated, which are
+//! taken by reference) and the element type of a generic function, or errors. After this
+//! stage the body contains no closure, `match`, `unsafe`, `loop`, `break`, `continue`,
+//! `?`, `async`, `.await`, nested item or macro other than `tensor!`.
+
+use crate::args::Args;
+use crate::errors::Errors;
+use syn::visit::Visit;
+use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type, TypeParamBound};
+
+/// A parameter of the user's function.
+pub struct Param {
+    pub ident: Ident,
+    /// The type as written (`&Tensor<f64, 3>` or `Tensor<f64, 3>`).
+    pub ty: Type,
+    /// The type of its gradient: `ty` without the reference.
+    pub grad_ty: Type,
+    pub by_ref: bool,
+    /// Whether its gradient is computed.
+    pub wrt: bool,
+}
+
+/// What the later stages need to know about the signature.
+pub struct Signature {
+    pub params: Vec<Param>,
+    /// The generic element type (`T` of `T: Real`), whose float literals the body rewrites.
+    pub elem_ty: Option<Ident>,
+    pub output_ty: Type,
+    /// A method: `self` is never differentiated.
+    pub has_receiver: bool,
+}
+
+impl Signature {
+    pub fn validate(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Signature> {
+        let sig = &item.sig;
+        let fn_name = &sig.ident;
+        if let Some(token) = &sig.constness {
+            errors.push(
+                token,
+                "#[differentiable] does not support `const fn`; remove `const`",
+            );
+        }
+        if let Some(token) = &sig.asyncness {
+            errors.push(
+                token,
+                "#[differentiable] does not support `async fn`; differentiate a plain function and call it from async code",
+            );
+        }
+        if let Some(token) = &sig.unsafety {
+            errors.push(
+                token,
+                "#[differentiable] does not support `unsafe fn`; differentiable bodies are safe code",
+            );
+        }
+        if let Some(abi) = &sig.abi {
+            errors.push(
+                abi,
+                "#[differentiable] does not support `extern` functions; wrap the differentiable Rust function in one instead",
+            );
+        }
+        if let Some(variadic) = &sig.variadic {
+            errors.push(
+                variadic,
+                "#[differentiable] does not support variadic functions",
+            );
+        }
+        let output_ty = match &sig.output {
+            ReturnType::Type(_, ty) => {
+                if let Type::ImplTrait(_) = **ty {
+                    errors.push(
+                        ty,
+                        "a #[differentiable] function must name its output type (a tensor or a float), not `impl Trait`",
+                    );
+                }
+                Some((**ty).clone())
+            }
+            ReturnType::Default => {
+                errors.push(
+                    fn_name,
+                    format!(
+                        "`{fn_name}` returns nothing to differentiate; a #[differentiable] function returns a tensor or a float"
+                    ),
+                );
+                None
+            }
+        };
+
+        let mut has_receiver = false;
+        let mut params = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(_) => has_receiver = true,
+                FnArg::Typed(typed) => {
+                    let ident = match &*typed.pat {
+                        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                            p.ident.clone()
+                        }
+                        other => {
+                            errors.push(
+                                other,
+                                "#[differentiable] parameters must be plain names (`x: Tensor<f64, 3>`); destructure inside the body instead",
+                            );
+                            continue;
+                        }
+                    };
+                    let (grad_ty, by_ref) = match &*typed.ty {
+                        Type::Reference(r) => {
+                            if let Some(m) = &r.mutability {
+                                errors.push(
+                                    m,
+                                    "a #[differentiable] function takes its inputs by value or by shared reference, not `&mut`",
+                                );
+                            }
+                            ((*r.elem).clone(), true)
+                        }
+                        ty => (ty.clone(), false),
+                    };
+                    params.push(Param {
+                        ident,
+                        ty: (*typed.ty).clone(),
+                        grad_ty,
+                        by_ref,
+                        wrt: args.wrt.is_none(),
+                    });
+                }
+            }
+        }
+
+        if let Some(wrt) = &args.wrt {
+            for (i, name) in wrt.iter().enumerate() {
+                if wrt[..i].contains(name) {
+                    errors.push(name, format!("`{name}` is named twice in `wrt`"));
+                } else if name == "self" {
+                    errors.push(
+                        name,
+                        "`self` cannot be differentiated; pass the values to differentiate as explicit arguments",
+                    );
+                } else if let Some(p) = params.iter_mut().find(|p| p.ident == *name) {
+                    p.wrt = true;
+                } else {
+                    let names: Vec<String> = params.iter().map(|p| p.ident.to_string()).collect();
+                    errors.push(
+                        name,
+                        format!(
+                            "`{name}` is not a parameter of `{fn_name}`; `wrt` names parameters to differentiate ({})",
+                            if names.is_empty() {
+                                "it has none".to_string()
+                            } else {
+                                format!("one of: {}", names.join(", "))
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+        if params.is_empty() && errors.is_empty() {
+            errors.push(
+                fn_name,
+                format!("`{fn_name}` has no parameter to differentiate"),
+            );
+        }
+        for p in params.iter().filter(|p| p.wrt) {
+            if let Some(kind) = non_float_kind(&p.grad_ty) {
+                errors.push(
+                    &p.ty,
+                    format!(
+                        "only floating-point tensors can require gradients, and `{}` is {kind}; leave it out of `#[differentiable(wrt(..))]`",
+                        p.ident
+                    ),
+                );
+            }
+        }
+
+        let elem_ty = element_type(item);
+        Some(Signature {
+            params,
+            elem_ty,
+            output_ty: output_ty?,
+            has_receiver,
+        })
+    }
+}
+
+/// Recognises types that are certainly not floating point, to report them at the
+/// parameter instead of through a trait error.
+fn non_float_kind(ty: &Type) -> Option<&'static str> {
+    const INTEGERS: &[&str] = &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    let Type::Path(path) = ty else {
+        return match ty {
+            Type::Slice(_) | Type::Array(_) => Some("a slice or array, not a tensor"),
+            Type::Tuple(_) => Some("a tuple"),
+            _ => None,
+        };
+    };
+    let last = path.path.segments.last()?;
+    let name = last.ident.to_string();
+    if INTEGERS.contains(&name.as_str()) {
+        return Some("an integer");
+    }
+    if name == "bool" || name == "char" || name == "str" || name == "String" {
+        return Some("not a number");
+    }
+    if name == "Tensor" {
+        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+            if let Some(syn::GenericArgument::Type(Type::Path(elem))) = args.args.first() {
+                if elem.path.is_ident("bool")
+                    || INTEGERS.iter().any(|int| elem.path.is_ident(int))
+                {
+                    return Some("an integer tensor");
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The type parameter bounded by `Real` (`T: Real`, `T: autodiff::Real`), if any.
+fn element_type(item: &ItemFn) -> Option<Ident> {
+    let is_real = |bound: &TypeParamBound| match bound {
+        TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Real"),
+        _ => false,
+    };
+    for param in &item.sig.generics.params {
+        if let GenericParam::Type(t) = param {
+            if t.bounds.iter().any(is_real) {
+                return Some(t.ident.clone());
+            }
+        }
+    }
+    let where_clause = item.sig.generics.where_clause.as_ref()?;
+    for predicate in &where_clause.predicates {
+        if let syn::WherePredicate::Type(p) = predicate {
+            if let Type::Path(ty) = &p.bounded_ty {
+                if let Some(ident) = ty.path.get_ident() {
+                    if p.bounds.iter().any(is_real) {
+                        return Some(ident.clone());
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Rejects the constructs no body may contain, wherever they are. A `return` is only
+/// allowed as the body's last statement.
+pub fn fence(body: &syn::Block, errors: &mut Errors) {
+    let mut fence = Fence { errors };
+    for (i, stmt) in body.stmts.iter().enumerate() {
+        match stmt {
+            syn::Stmt::Expr(syn::Expr::Return(ret), _) if i + 1 == body.stmts.len() => {
+                if let Some(value) = &ret.expr {
+                    fence.visit_expr(value);
+                }
+            }
+            _ => fence.visit_stmt(stmt),
+        }
+    }
+}
+
+/// Whether the fence reports `expr` itself, so later stages skip it silently.
+pub fn is_fenced(expr: &syn::Expr) -> bool {
+    use syn::Expr;
+    match expr {
+        Expr::Macro(m) => !is_tensor_macro(&m.mac),
+        _ => fence_message(expr).is_some(),
+    }
+}
+
+fn is_tensor_macro(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| s.ident == "tensor")
+}
+
+fn fence_message(expr: &syn::Expr) -> Option<&'static str> {
+    use syn::Expr;
+    let message = match expr {
+        Expr::Closure(_) => "closures are not supported in a #[differentiable] body; write the computation inline or as another #[differentiable] function",
+        Expr::Match(_) => "`match` is not supported in a #[differentiable] body; use `if`/`else` on a condition that carries no gradient",
+        Expr::Unsafe(_) => "`unsafe` blocks are not allowed in a #[differentiable] body",
+        Expr::Loop(_) => "`loop` is not supported in a #[differentiable] body; use `for` over a range or `while` with a condition",
+        Expr::Break(_) => "`break` is not supported in a #[differentiable] body; put the exit condition in a `while` loop's condition",
+        Expr::Continue(_) => "`continue` is not supported in a #[differentiable] body; put the rest of the loop body in an `if`",
+        Expr::Try(_) => "the `?` operator is not supported in a #[differentiable] body; compute fallible values before calling the function",
+        Expr::Async(_) => "`async` blocks are not supported in a #[differentiable] body",
+        Expr::Await(_) => "`.await` is not supported in a #[differentiable] body",
+        Expr::TryBlock(_) => "`try` blocks are not supported in a #[differentiable] body",
+        Expr::Yield(_) => "`yield` is not supported in a #[differentiable] body",
+        Expr::Const(_) => "inline `const` blocks are not supported in a #[differentiable] body; declare a `const` item outside the function",
+        Expr::Let(_) => "`let` conditions (`if let`, `while let`) are not supported in a #[differentiable] body; test a plain condition",
+        Expr::Return(_) => "early `return` is not supported in a #[differentiable] body; compute the result and return it at the end",
+        Expr::Macro(_) => "macros other than `tensor!` are not supported in a #[differentiable] body; compute the value outside the function or with the supported operations",
+        _ => return None,
+    };
+    Some(message)
+}
+
+/// The same for an expression the macro parsed out of a `tensor!` invocation.
+pub fn fence_expr(expr: &syn::Expr, errors: &mut Errors) {
+    Fence { errors }.visit_expr(expr);
+}
+
+struct Fence<'a> {
+    errors: &'a mut Errors,
+}
+
+impl<'ast> Visit<'ast> for Fence<'_> {
+    fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+        if is_fenced(expr) {
+            let message = fence_message(expr).expect("fenced expressions have a message");
+            self.errors.push(expr, message);
+        } else {
+            syn::visit::visit_expr(self, expr);
+        }
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        match stmt {
+            syn::Stmt::Item(item) => self.errors.push(
+                item,
+                "items (fn, struct, use, const, ...) cannot be declared inside a #[differentiable] body; move them outside the function",
+            ),
+            syn::Stmt::Macro(m) if !is_tensor_macro(&m.mac) => {
+                let message = fence_message(&syn::Expr::Macro(syn::ExprMacro {
+                    attrs: Vec::new(),
+                    mac: m.mac.clone(),
+                }));
+                self.errors.push(&m.mac, message.expect("macros have a message"));
+            }
+            syn::Stmt::Local(local) if local.init.as_ref().is_some_and(|i| i.diverge.is_some()) => {
+                self.errors.push(
+                    local,
+                    "`let ... else` is not supported in a #[differentiable] body",
+                )
+            }
+            _ => syn::visit::visit_stmt(self, stmt),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+use autodiff::{differentiable, Tensor};
+
+#[differentiable]
+fn double(x: Tensor<f64, 3>) -> Tensor<f64, 3> {
+    x * 2.0
+}
+
+fn main() {
+    let x = Tensor::<f64, 3>::ones();
+    let _ = double_grad(x);
+}

@@ -1,0 +1,8 @@
+use autodiff::differentiable;
+
+#[differentiable]
+struct Model {
+    weight: f64,
+}
+
+fn main() {}

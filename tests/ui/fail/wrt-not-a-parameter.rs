@@ -1,0 +1,8 @@
+use autodiff::{differentiable, Tensor};
+
+#[differentiable(wrt(w))]
+fn f(x: Tensor<f64, 3>) -> f64 {
+    x.sum()
+}
+
+fn main() {}
