@@ -155,10 +155,22 @@ fn scalar_div_both_sides(a: M23, p: M23) -> f64 {
 
 #[test]
 fn scalar_broadcasting_on_both_sides_matches() {
-    check_upper!("scalar_add_both_sides", scalar_add_both_sides_grad(a = "A", b = "B"));
-    check_upper!("scalar_sub_both_sides", scalar_sub_both_sides_grad(a = "A", b = "B"));
-    check_upper!("scalar_mul_both_sides", scalar_mul_both_sides_grad(a = "A", b = "B"));
-    check_upper!("scalar_div_both_sides", scalar_div_both_sides_grad(a = "A", p = "P"));
+    check_upper!(
+        "scalar_add_both_sides",
+        scalar_add_both_sides_grad(a = "A", b = "B")
+    );
+    check_upper!(
+        "scalar_sub_both_sides",
+        scalar_sub_both_sides_grad(a = "A", b = "B")
+    );
+    check_upper!(
+        "scalar_mul_both_sides",
+        scalar_mul_both_sides_grad(a = "A", b = "B")
+    );
+    check_upper!(
+        "scalar_div_both_sides",
+        scalar_div_both_sides_grad(a = "A", p = "P")
+    );
 }
 
 macro_rules! weighted_unary {

@@ -11,11 +11,12 @@ pub fn active(f: &Function) -> Vec<bool> {
     let mut useful = vec![false; f.vars.len()];
     useful[f.output] = true;
     for stmt in f.stmts.iter().rev() {
-        if let Stmt::Let { var, value, .. } = stmt {
-            if useful[*var] && f.vars[*var].varied {
-                for operand in value.diff_operands() {
-                    useful[operand] = true;
-                }
+        if let Stmt::Let { var, value, .. } = stmt
+            && useful[*var]
+            && f.vars[*var].varied
+        {
+            for operand in value.diff_operands() {
+                useful[operand] = true;
             }
         }
     }

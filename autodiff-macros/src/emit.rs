@@ -27,10 +27,83 @@ impl Emit<'_> {
         let plain = self.plain();
         let grad = self.grad();
         let vjp = self.vjp();
+        let graph = self.graph();
         quote! {
             #plain
             #grad
             #vjp
+            #graph
+        }
+    }
+
+    /// `f_graph()`: the IR as static data, for inspection at run time. Copies are folded
+    /// into the value they copy; statements with no value are left out.
+    fn graph(&self) -> TokenStream {
+        let name = &self.item.sig.ident;
+        let graph_name = format_ident!("{}_graph", name);
+        let mut node_of: Vec<Option<usize>> = vec![None; self.ir.vars.len()];
+        let mut nodes = Vec::new();
+        for stmt in &self.ir.stmts {
+            let Stmt::Let { var, value, .. } = stmt else {
+                continue;
+            };
+            let info = &self.ir.vars[*var];
+            let (op, inputs, label): (&str, Vec<VarId>, String) = match value {
+                Value::Copy(source) => {
+                    node_of[*var] = node_of[*source];
+                    continue;
+                }
+                Value::Param { index, .. } => {
+                    let op = if self.sig.params[*index].wrt {
+                        "AccumulateGrad"
+                    } else {
+                        "Input"
+                    };
+                    (op, Vec::new(), String::new())
+                }
+                Value::Inert(tokens) => {
+                    let mut text = tokens.to_string();
+                    if text.len() > 40 {
+                        text.truncate(37);
+                        text.push_str("...");
+                    }
+                    ("Constant", Vec::new(), text)
+                }
+                Value::Detach(source) => ("Detach", vec![*source], String::new()),
+                Value::Stack { elems, .. } => ("StackBackward0", elems.clone(), String::new()),
+                Value::Prim { prim, operands, .. } => {
+                    (prim.grad_fn, operands.clone(), String::new())
+                }
+            };
+            let label = info.name.clone().unwrap_or(label);
+            let inputs = inputs.iter().filter_map(|v| node_of[*v]);
+            let requires_grad = info.varied;
+            nodes.push(quote! {
+                ::autodiff::graph::Node {
+                    label: #label,
+                    op: #op,
+                    inputs: &[#(#inputs),*],
+                    requires_grad: #requires_grad,
+                }
+            });
+            node_of[*var] = Some(nodes.len() - 1);
+        }
+        let output = node_of[self.ir.output].unwrap_or(0);
+        let function = name.to_string();
+        let vis = &self.item.vis;
+        let doc = format!(
+            "The computation graph `#[differentiable]` built for [`{name}`], for inspection (`Display`, `to_dot`)."
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis fn #graph_name() -> ::autodiff::Graph {
+                ::autodiff::Graph {
+                    function: #function,
+                    nodes: &[#(#nodes),*],
+                    output: #output,
+                }
+            }
         }
     }
 
@@ -220,8 +293,9 @@ impl Emit<'_> {
             .iter()
             .filter(|p| p.wrt)
             .map(|p| {
-                let ty = &p.ty;
-                quote_spanned!(ty.span_or_call_site()=> ::autodiff::__private::assert_requires_grad::<#ty>();)
+                let ty = &p.grad_ty;
+                let span = hygienic(p.ty.span_or_call_site());
+                quote_spanned!(span=> ::autodiff::__private::assert_requires_grad::<#ty>();)
             })
             .collect()
     }
@@ -236,7 +310,10 @@ impl Emit<'_> {
             match stmt {
                 Stmt::Effect(effect) => tokens.extend(effect.clone()),
                 Stmt::Let { var, ty, value } => {
-                    let span = self.ir.vars[*var].span;
+                    // Every generated token shares one hygiene context located at the
+                    // user's expression, so rustc reports errors there (mixing contexts
+                    // makes it fall back to the attribute).
+                    let span = hygienic(self.ir.vars[*var].span);
                     let name = self.var(*var);
                     let rhs = self.forward_value(value, span);
                     let ty = ty.as_ref().map(|ty| quote!(: #ty));
@@ -262,27 +339,30 @@ impl Emit<'_> {
                 }
             }
             Value::Inert(tokens) => tokens.clone(),
-            Value::Copy(v) => self.var(*v).into_token_stream(),
+            Value::Copy(v) => var_ident(*v, span).into_token_stream(),
             Value::Detach(v) => {
-                let v = self.var(*v);
+                let v = var_ident(*v, span);
                 quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#v))
             }
-            Value::Stack { elems, rows } => {
-                let elems: Vec<Ident> = elems.iter().map(|v| self.var(*v)).collect();
+            Value::Stack { elems, rows, path } => {
+                let elems: Vec<Ident> = elems.iter().map(|v| var_ident(*v, span)).collect();
                 match rows {
-                    None => quote_spanned!(span=> ::autodiff::tensor![#(#elems),*]),
+                    None => quote_spanned!(span=> #path![#(#elems),*]),
                     Some(rows) => {
-                        let rows = elems.chunks(elems.len() / rows).map(|row| quote!([#(#row),*]));
-                        quote_spanned!(span=> ::autodiff::tensor![#(#rows),*])
+                        let rows = elems
+                            .chunks(elems.len() / rows)
+                            .map(|row| quote!([#(#row),*]));
+                        quote_spanned!(span=> #path![#(#rows),*])
                     }
                 }
             }
             Value::Prim {
                 prim,
                 operands,
+                spans,
                 generic,
             } => {
-                let ops: Vec<Ident> = operands.iter().map(|v| self.var(*v)).collect();
+                let ops = operand_idents(operands, spans);
                 match (prim.name, ops.as_slice()) {
                     ("add", [a, b]) => quote_spanned!(span=> #a + #b),
                     ("sub", [a, b]) => quote_spanned!(span=> #a - #b),
@@ -307,13 +387,13 @@ impl Emit<'_> {
             let Stmt::Let { var, value, .. } = &self.ir.stmts[step.stmt] else {
                 unreachable!("adjoint only plans steps for `let` statements")
             };
-            let span = self.ir.vars[*var].span;
+            let span = hygienic(self.ir.vars[*var].span);
             let ct = adj_ident(step.ct, span);
             match value {
                 Value::Copy(_) => {
                     tokens.extend(self.accumulate(&step.contributions[0], ct.to_token_stream()))
                 }
-                Value::Stack { elems, rows } => {
+                Value::Stack { elems, rows, .. } => {
                     let cols = rows.map_or(1, |rows| elems.len() / rows);
                     for (k, contribution) in step.contributions.iter().enumerate() {
                         let (r, c) = match rows {
@@ -327,12 +407,13 @@ impl Emit<'_> {
                 Value::Prim {
                     prim,
                     operands,
+                    spans,
                     generic,
                 } => {
                     let path = op_path(prim, generic.as_ref(), span);
                     let method = format_ident!("{}_vjp", prim.name, span = span);
-                    let ops: Vec<Ident> = operands.iter().map(|v| self.var(*v)).collect();
-                    let out = self.var(*var);
+                    let ops = operand_idents(operands, spans);
+                    let out = var_ident(*var, span);
                     let call = if prim.name == "index" {
                         quote_spanned!(span=> #path::#method(#(#ops),*, #ct))
                     } else {
@@ -354,7 +435,12 @@ impl Emit<'_> {
                                 adj_ident(c.new, self.ir.vars[c.var].span).into_token_stream()
                             }
                             Some(_) => {
-                                let temp = format_ident!("__ad_t{}_{}", step.stmt, k, span = hygienic(span));
+                                let temp = format_ident!(
+                                    "__ad_t{}_{}",
+                                    step.stmt,
+                                    k,
+                                    span = hygienic(span)
+                                );
                                 sums.extend(self.accumulate(c, temp.to_token_stream()));
                                 temp.into_token_stream()
                             }
@@ -365,7 +451,9 @@ impl Emit<'_> {
                     tokens.extend(sums);
                 }
                 Value::Param { .. } | Value::Inert(_) | Value::Detach(_) => {
-                    unreachable!("activity never marks parameters' bindings, inert or detached values as steps")
+                    unreachable!(
+                        "activity never marks parameters' bindings, inert or detached values as steps"
+                    )
                 }
             }
         }
@@ -377,7 +465,7 @@ impl Emit<'_> {
         let Some(c) = contribution else {
             return quote!();
         };
-        let span = self.ir.vars[c.var].span;
+        let span = hygienic(self.ir.vars[c.var].span);
         let new = adj_ident(c.new, span);
         match c.prev {
             None => quote_spanned!(span=> let #new = #value;),
@@ -398,7 +486,7 @@ impl Emit<'_> {
             .enumerate()
             .filter(|(_, p)| p.wrt)
             .map(|(i, p)| {
-                let span = p.ident.span();
+                let span = hygienic(p.ident.span());
                 match self.reverse.grads[i] {
                     Some(adj) => adj_ident(adj, span).into_token_stream(),
                     None => {
@@ -422,6 +510,15 @@ fn op_path(prim: &Prim, generic: Option<&TokenStream>, span: Span) -> TokenStrea
         Some(g) => quote_spanned!(span=> <_ as ::autodiff::__private::ops::#trait_name<#g>>),
         None => quote_spanned!(span=> ::autodiff::__private::ops::#trait_name),
     }
+}
+
+/// Operands named where the user wrote them, so a type error underlines that operand.
+fn operand_idents(operands: &[VarId], spans: &[Span]) -> Vec<Ident> {
+    operands
+        .iter()
+        .zip(spans)
+        .map(|(v, span)| var_ident(*v, *span))
+        .collect()
 }
 
 fn hygienic(span: Span) -> Span {

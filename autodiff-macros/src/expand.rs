@@ -71,14 +71,32 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     };
     let grad_name = format_ident!("{}_grad", item.sig.ident);
     let vjp_name = format_ident!("{}_vjp", item.sig.ident);
+    let graph_name = format_ident!("{}_graph", item.sig.ident);
+    // The user's body is left out: it would only repeat, as type errors, what the macro
+    // already reported.
+    let attrs = &item.attrs;
+    let mut sig_tokens = item.sig.clone();
+    // Qualifiers the macro rejected would only add errors of their own to the stub.
+    sig_tokens.constness = None;
+    sig_tokens.asyncness = None;
+    sig_tokens.unsafety = None;
+    sig_tokens.abi = None;
     quote! {
         #compile_errors
-        #item
-        #[allow(unused_variables, clippy::diverging_sub_expression)]
+        #(#attrs)*
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+        #vis #sig_tokens {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
         #vis fn #grad_name #generics(#inputs) -> (#out, #grads) #where_clause {
             ::core::unreachable!("#[differentiable] reported an error for this function")
         }
-        #[allow(unused_variables, clippy::diverging_sub_expression)]
+        #[allow(dead_code)]
+        #vis fn #graph_name() -> ::autodiff::Graph {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
         #vis fn #vjp_name #generics(#inputs) -> (#out, ::autodiff::Pullback<#out, #grads, fn(#out) -> #grads>) #where_clause {
             ::core::unreachable!("#[differentiable] reported an error for this function")
         }
@@ -136,25 +154,99 @@ mod tests {
     fn never_panics_on_odd_input() {
         let inputs = [
             quote!(),
-            quote!(struct S;),
-            quote!(fn f() {}),
-            quote!(fn f(x: f64) -> f64 { return; }),
-            quote!(fn f(x: f64) -> f64 { }),
-            quote!(fn f((a, b): (f64, f64)) -> f64 { a }),
-            quote!(fn f(x: f64) -> f64 { let y; y = x; y }),
-            quote!(fn f(x: f64) -> f64 { tensor![] }),
-            quote!(fn f(x: f64) -> f64 { tensor![[x], [x, x]] }),
-            quote!(fn f(x: f64) -> f64 { tensor![[x], x] }),
-            quote!(fn f(x: f64) -> f64 { x.fixed_rows(0) }),
-            quote!(fn f(x: f64) -> f64 { x.powi() }),
-            quote!(fn f(x: f64) -> f64 { x.exp::<f64>() }),
-            quote!(fn f(x: f64) -> f64 { x.detach(1) }),
-            quote!(fn f(x: f64) -> f64 { x % 2.0 }),
-            quote!(fn f(x: f64) -> f64 { !x }),
-            quote!(fn f(x: f64) -> f64 { { } }),
-            quote!(fn f(x: f64) -> f64 { x += 1.0 }),
-            quote!(fn f(x: f64) -> f64 { let a = x; a[0] += 1.0; a }),
-            quote!(fn f(x: f64) -> f64 { 'a: { x } }),
+            quote!(
+                struct S;
+            ),
+            quote!(
+                fn f() {}
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    return;
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {}
+            ),
+            quote!(
+                fn f((a, b): (f64, f64)) -> f64 {
+                    a
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let y;
+                    y = x;
+                    y
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    tensor![]
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    tensor![[x], [x, x]]
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    tensor![[x], x]
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.fixed_rows(0)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.powi()
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.exp::<f64>()
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.detach(1)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x % 2.0
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    !x
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    {}
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x += 1.0
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let a = x;
+                    a[0] += 1.0;
+                    a
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    'a: { x }
+                }
+            ),
         ];
         for input in inputs {
             let _ = expand(quote!(), input.clone());

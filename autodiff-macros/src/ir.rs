@@ -42,7 +42,7 @@ pub enum Stmt {
     /// `let v: ty = value;`
     Let {
         var: VarId,
-        ty: Option<syn::Type>,
+        ty: Option<Box<syn::Type>>,
         value: Value,
     },
     /// An expression statement with no differentiated value in it (already renamed).
@@ -62,14 +62,18 @@ pub enum Value {
     Prim {
         prim: &'static Prim,
         operands: Vec<VarId>,
+        /// Where each operand appears in the user's code, for error messages.
+        spans: Vec<Span>,
         generic: Option<TokenStream>,
     },
     /// `x.detach()`: the value of `x`, as a constant.
     Detach(VarId),
-    /// `tensor![..]` from scalars: `rows` is `None` for the column-vector form.
+    /// `tensor![..]` from scalars: `rows` is `None` for the column-vector form; `path` is
+    /// the macro path as the user wrote it.
     Stack {
         elems: Vec<VarId>,
         rows: Option<usize>,
+        path: syn::Path,
     },
 }
 
@@ -126,13 +130,14 @@ impl fmt::Display for Function {
                         Value::Inert(tokens) => writeln!(f, "inert {tokens}")?,
                         Value::Copy(v) => writeln!(f, "copy {}", self.var_label(*v))?,
                         Value::Detach(v) => writeln!(f, "detach {}", self.var_label(*v))?,
-                        Value::Stack { elems, rows } => {
+                        Value::Stack { elems, rows, .. } => {
                             writeln!(f, "stack[{}] {}", rows.unwrap_or(0), list(elems))?
                         }
                         Value::Prim {
                             prim,
                             operands,
                             generic,
+                            ..
                         } => match generic {
                             Some(g) => writeln!(f, "{}::<{g}> {}", prim.name, list(operands))?,
                             None => writeln!(f, "{} {}", prim.name, list(operands))?,

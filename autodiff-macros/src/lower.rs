@@ -44,7 +44,7 @@ pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
             param.wrt,
             false,
         );
-        let deref = param.by_ref && (param.wrt || is_tensor_or_float(&param.grad_ty));
+        let deref = param.by_ref && param.wrt;
         lowerer.stmts.push(Stmt::Let {
             var,
             ty: None,
@@ -57,19 +57,6 @@ pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
         vars: lowerer.vars,
         stmts: lowerer.stmts,
         output,
-    }
-}
-
-/// Whether a by-reference parameter's referent is a value generated code copies out
-/// (a tensor or a float), so primitives receive it by value like every other operand.
-fn is_tensor_or_float(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Tensor" || s.ident == "f32" || s.ident == "f64"),
-        _ => false,
     }
 }
 
@@ -187,7 +174,7 @@ impl Lowerer<'_> {
 
     fn lower_let(&mut self, local: &syn::Local) {
         let (pat, ty) = match &local.pat {
-            Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            Pat::Type(t) => (&*t.pat, Some(t.ty.clone())),
             p => (p, None),
         };
         let Pat::Ident(p) = pat else {
@@ -198,7 +185,8 @@ impl Lowerer<'_> {
             return;
         };
         if p.by_ref.is_some() || p.subpat.is_some() {
-            self.errors.push(pat, "`ref` bindings are not supported; bind by value");
+            self.errors
+                .push(pat, "`ref` bindings are not supported; bind by value");
             return;
         }
         let Some(init) = &local.init else {
@@ -213,10 +201,10 @@ impl Lowerer<'_> {
         if value >= first_new && self.vars[value].name.is_none() {
             // The initialiser computed a new value: it simply gets the user's name.
             self.vars[value].mutable = p.mutability.is_some();
-            if let Some(Stmt::Let { var, ty: slot, .. }) = self.stmts.last_mut() {
-                if *var == value {
-                    *slot = ty;
-                }
+            if let Some(Stmt::Let { var, ty: slot, .. }) = self.stmts.last_mut()
+                && *var == value
+            {
+                *slot = ty;
             }
             self.bind_name(&p.ident, value);
             return;
@@ -248,15 +236,16 @@ impl Lowerer<'_> {
                 }
             }
             Expr::Binary(bin) if compound_op(&bin.op).is_some() => {
-                if let Some(target) = self.assign_target(&bin.left) {
-                    if self.is_varied(expr) {
-                        let old = self.local(&bin.left).expect("assign_target checked it");
-                        let rhs = self.lower_expr(&bin.right);
-                        let prim = compound_op(&bin.op).expect("guarded");
-                        let value = self.bind_prim(prim, vec![old, rhs], None, expr.span());
-                        self.rebind(&target, value);
-                        return;
-                    }
+                if let Some(target) = self.assign_target(&bin.left)
+                    && self.is_varied(expr)
+                {
+                    let old = self.local(&bin.left).expect("assign_target checked it");
+                    let rhs = self.lower_expr(&bin.right);
+                    let prim = compound_op(&bin.op).expect("guarded");
+                    let spans = vec![bin.left.span(), bin.right.span()];
+                    let value = self.bind_prim(prim, vec![old, rhs], spans, None, expr.span());
+                    self.rebind(&target, value);
+                    return;
                 }
             }
             _ => {}
@@ -303,9 +292,7 @@ impl Lowerer<'_> {
     fn assign_target(&mut self, left: &Expr) -> Option<Ident> {
         let Expr::Path(p) = left else { return None };
         let ident = p.path.get_ident()?;
-        if self.lookup(&ident.to_string()).is_none() {
-            return None;
-        }
+        self.lookup(&ident.to_string())?;
         Some(ident.clone())
     }
 
@@ -326,12 +313,14 @@ impl Lowerer<'_> {
         &mut self,
         prim: &'static Prim,
         operands: Vec<VarId>,
+        spans: Vec<Span>,
         generic: Option<TokenStream>,
         span: Span,
     ) -> VarId {
         let value = Value::Prim {
             prim,
             operands,
+            spans,
             generic,
         };
         let varied = value.diff_operands().iter().any(|v| self.vars[*v].varied);
@@ -375,11 +364,14 @@ impl Lowerer<'_> {
             Expr::Unary(un) => match un.op {
                 UnOp::Neg(_) => {
                     let operand = self.lower_expr(&un.expr);
-                    self.bind_prim(&prim::NEG, vec![operand], None, span)
+                    self.bind_prim(&prim::NEG, vec![operand], vec![un.expr.span()], None, span)
                 }
+                // The only references to differentiated values are by-reference
+                // parameters, already copied out: `*w` is `w`.
+                UnOp::Deref(_) => self.lower_expr(&un.expr),
                 _ => self.unsupported(
                     expr,
-                    "this operator is not differentiable; differentiated values support `-`, `+`, `-`, `*`, `/`",
+                    "this operator is not differentiable; differentiated values support unary `-`, `+`, `-`, `*`, `/`",
                 ),
             },
             Expr::MethodCall(call) => self.lower_method(call),
@@ -392,9 +384,12 @@ impl Lowerer<'_> {
                 }
                 let base = self.lower_expr(&index.expr);
                 let position = self.inert(&index.index);
-                self.bind_prim(&prim::INDEX, vec![base, position], None, span)
+                let spans = vec![index.expr.span(), index.index.span()];
+                self.bind_prim(&prim::INDEX, vec![base, position], spans, None, span)
             }
             Expr::Macro(m) => self.lower_stack(&m.mac),
+            // A local called like a function holds a closure, which the fence reported.
+            Expr::Call(call) if self.local(&call.func).is_some() => self.placeholder(span),
             Expr::Call(call) => {
                 let callee = call.func.to_token_stream().to_string().replace(' ', "");
                 self.unsupported(
@@ -453,7 +448,8 @@ impl Lowerer<'_> {
         if let Some(prim) = arithmetic {
             let lhs = self.lower_expr(&bin.left);
             let rhs = self.lower_expr(&bin.right);
-            return self.bind_prim(prim, vec![lhs, rhs], None, span);
+            let spans = vec![bin.left.span(), bin.right.span()];
+            return self.bind_prim(prim, vec![lhs, rhs], spans, None, span);
         }
         match bin.op {
             // A comparison of differentiated values is a plain bool: no gradient flows.
@@ -479,7 +475,7 @@ impl Lowerer<'_> {
                 "a compound assignment has no value; write it as its own statement",
             ),
             _ => self.unsupported(
-                &bin.op,
+                bin.op,
                 "this operator is not differentiable; differentiated values support `+`, `-`, `*`, `/` and comparisons",
             ),
         }
@@ -527,15 +523,14 @@ impl Lowerer<'_> {
                 );
             }
             (Some(turbofish), false) => {
-                return self.unsupported(
-                    turbofish,
-                    format!("`{name}` takes no generic arguments"),
-                );
+                return self.unsupported(turbofish, format!("`{name}` takes no generic arguments"));
             }
             (None, false) => None,
         };
         let mut operands = vec![self.lower_expr(&call.receiver)];
+        let mut spans = vec![call.receiver.span()];
         for (arg, kind) in call.args.iter().zip(prim.args) {
+            spans.push(arg.span());
             if *kind == Arg::Const && self.is_varied(arg) {
                 self.errors.push(
                     arg,
@@ -546,7 +541,7 @@ impl Lowerer<'_> {
             }
             operands.push(self.lower_expr(arg));
         }
-        self.bind_prim(prim, operands, generic, span)
+        self.bind_prim(prim, operands, spans, generic, span)
     }
 
     /// `tensor![a, b, c]` or `tensor![[a, b], [c, d]]` with differentiated elements.
@@ -563,7 +558,9 @@ impl Lowerer<'_> {
             crate::valid::fence_expr(expr, self.errors);
         }
         let (elems, rows) = match &layout {
-            StackLayout::Column(elems) => (elems.iter().map(|e| self.lower_expr(e)).collect(), None),
+            StackLayout::Column(elems) => {
+                (elems.iter().map(|e| self.lower_expr(e)).collect(), None)
+            }
             StackLayout::Rows(rows) => {
                 let mut elems = Vec::new();
                 for row in rows {
@@ -574,7 +571,8 @@ impl Lowerer<'_> {
         };
         let elems: Vec<VarId> = elems;
         let varied = elems.iter().any(|v| self.vars[*v].varied);
-        self.bind(Value::Stack { elems, rows }, span, varied)
+        let path = mac.path.clone();
+        self.bind(Value::Stack { elems, rows, path }, span, varied)
     }
 
     /// `expr` as tokens in which every user variable is replaced by its IR variable.
@@ -622,17 +620,27 @@ fn mutated_names(expr: &Expr) -> Vec<String> {
             let target = match expr {
                 Expr::Assign(a) => base_name(&a.left),
                 Expr::Binary(b) if compound_op(&b.op).is_some() => base_name(&b.left),
-                Expr::Binary(b) if matches!(b.op, BinOp::RemAssign(_) | BinOp::BitAndAssign(_) | BinOp::BitOrAssign(_) | BinOp::BitXorAssign(_) | BinOp::ShlAssign(_) | BinOp::ShrAssign(_)) => {
+                Expr::Binary(b)
+                    if matches!(
+                        b.op,
+                        BinOp::RemAssign(_)
+                            | BinOp::BitAndAssign(_)
+                            | BinOp::BitOrAssign(_)
+                            | BinOp::BitXorAssign(_)
+                            | BinOp::ShlAssign(_)
+                            | BinOp::ShrAssign(_)
+                    ) =>
+                {
                     base_name(&b.left)
                 }
                 Expr::Reference(r) if r.mutability.is_some() => base_name(&r.expr),
                 Expr::MethodCall(m) => base_name(&m.receiver),
                 _ => None,
             };
-            if let Some(name) = target {
-                if !self.0.contains(&name) {
-                    self.0.push(name);
-                }
+            if let Some(name) = target
+                && !self.0.contains(&name)
+            {
+                self.0.push(name);
             }
             syn::visit::visit_expr(self, expr);
         }
@@ -661,7 +669,10 @@ impl StackLayout {
             }
         }
         if items.is_empty() {
-            return Err(syn::Error::new_spanned(mac, "`tensor![]` needs at least one element"));
+            return Err(syn::Error::new_spanned(
+                mac,
+                "`tensor![]` needs at least one element",
+            ));
         }
         if !items.iter().any(|e| matches!(e, Expr::Array(_))) {
             return Ok(StackLayout::Column(items));
@@ -721,10 +732,10 @@ struct VariedFinder<'a, 'e> {
 
 impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
     fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
-        if let Some(ident) = path.path.get_ident() {
-            if let Some(v) = self.lowerer.lookup(&ident.to_string()) {
-                self.found |= self.lowerer.vars[v].varied;
-            }
+        if let Some(ident) = path.path.get_ident()
+            && let Some(v) = self.lowerer.lookup(&ident.to_string())
+        {
+            self.found |= self.lowerer.vars[v].varied;
         }
     }
 
@@ -792,13 +803,14 @@ impl VisitMut for Renamer<'_, '_> {
                         return;
                     }
                 };
-                let span = m.mac.span();
+                let path = m.mac.path.clone();
                 let body = layout.to_tokens_with(|e| {
                     let mut e = e.clone();
                     self.visit_expr_mut(&mut e);
                     e.into_token_stream()
                 });
-                *expr = Expr::Verbatim(quote_spanned!(span=> ::autodiff::tensor![#body]));
+                // The user's own path to `tensor!`, so their import stays used.
+                *expr = Expr::Verbatim(quote!(#path![#body]));
             }
             Expr::Struct(s) => {
                 // `S { x }` names `x` twice, as field and as value: spell both out.
@@ -849,15 +861,13 @@ impl VisitMut for LiteralRewriter<'_> {
             lit: syn::Lit::Float(lit),
             ..
         }) = expr
+            && lit.suffix().is_empty()
         {
-            if lit.suffix().is_empty() {
-                let elem = self.elem;
-                let span = lit.span();
-                *expr = Expr::Verbatim(
-                    quote_spanned!(span=> <#elem as ::autodiff::Real>::from_f64(#lit)),
-                );
-                return;
-            }
+            let elem = self.elem;
+            let span = lit.span();
+            *expr =
+                Expr::Verbatim(quote_spanned!(span=> <#elem as ::autodiff::Real>::from_f64(#lit)));
+            return;
         }
         syn::visit_mut::visit_expr_mut(self, expr);
     }
@@ -974,7 +984,13 @@ return %10
             quote!(),
         )
         .unwrap_err();
-        assert!(errors.contains("`frobnicate` is not a differentiable operation"), "{errors}");
-        assert!(errors.contains("`g` is called with a differentiated argument"), "{errors}");
+        assert!(
+            errors.contains("`frobnicate` is not a differentiable operation"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("`g` is called with a differentiated argument"),
+            "{errors}"
+        );
     }
 }

@@ -86,7 +86,6 @@ impl Prim {
     pub fn const_generic(&self) -> bool {
         self.name == "fixed_rows"
     }
-
 }
 
 /// The method op called `name`, if there is one.
@@ -108,7 +107,11 @@ mod tests {
     #[test]
     fn names_are_unique_and_found() {
         for (i, p) in METHODS.iter().enumerate() {
-            assert!(METHODS[i + 1..].iter().all(|q| q.name != p.name), "{}", p.name);
+            assert!(
+                METHODS[i + 1..].iter().all(|q| q.name != p.name),
+                "{}",
+                p.name
+            );
             assert_eq!(method(p.name).map(|q| q.trait_name), Some(p.trait_name));
         }
         assert!(method("frobnicate").is_none());

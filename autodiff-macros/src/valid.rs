@@ -162,8 +162,10 @@ impl Signature {
                 format!("`{fn_name}` has no parameter to differentiate"),
             );
         }
-        for p in params.iter().filter(|p| p.wrt) {
+        for p in params.iter_mut().filter(|p| p.wrt) {
             if let Some(kind) = non_float_kind(&p.grad_ty) {
+                // Treated as data from here on, so its uses raise no further errors.
+                p.wrt = false;
                 errors.push(
                     &p.ty,
                     format!(
@@ -205,16 +207,12 @@ fn non_float_kind(ty: &Type) -> Option<&'static str> {
     if name == "bool" || name == "char" || name == "str" || name == "String" {
         return Some("not a number");
     }
-    if name == "Tensor" {
-        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-            if let Some(syn::GenericArgument::Type(Type::Path(elem))) = args.args.first() {
-                if elem.path.is_ident("bool")
-                    || INTEGERS.iter().any(|int| elem.path.is_ident(int))
-                {
-                    return Some("an integer tensor");
-                }
-            }
-        }
+    if name == "Tensor"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(Type::Path(elem))) = args.args.first()
+        && (elem.path.is_ident("bool") || INTEGERS.iter().any(|int| elem.path.is_ident(int)))
+    {
+        return Some("an integer tensor");
     }
     None
 }
@@ -226,22 +224,20 @@ fn element_type(item: &ItemFn) -> Option<Ident> {
         _ => false,
     };
     for param in &item.sig.generics.params {
-        if let GenericParam::Type(t) = param {
-            if t.bounds.iter().any(is_real) {
-                return Some(t.ident.clone());
-            }
+        if let GenericParam::Type(t) = param
+            && t.bounds.iter().any(is_real)
+        {
+            return Some(t.ident.clone());
         }
     }
     let where_clause = item.sig.generics.where_clause.as_ref()?;
     for predicate in &where_clause.predicates {
-        if let syn::WherePredicate::Type(p) = predicate {
-            if let Type::Path(ty) = &p.bounded_ty {
-                if let Some(ident) = ty.path.get_ident() {
-                    if p.bounds.iter().any(is_real) {
-                        return Some(ident.clone());
-                    }
-                }
-            }
+        if let syn::WherePredicate::Type(p) = predicate
+            && let Type::Path(ty) = &p.bounded_ty
+            && let Some(ident) = ty.path.get_ident()
+            && p.bounds.iter().any(is_real)
+        {
+            return Some(ident.clone());
         }
     }
     None
@@ -273,27 +269,50 @@ pub fn is_fenced(expr: &syn::Expr) -> bool {
 }
 
 fn is_tensor_macro(mac: &syn::Macro) -> bool {
-    mac.path.segments.last().is_some_and(|s| s.ident == "tensor")
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "tensor")
 }
 
 fn fence_message(expr: &syn::Expr) -> Option<&'static str> {
     use syn::Expr;
     let message = match expr {
-        Expr::Closure(_) => "closures are not supported in a #[differentiable] body; write the computation inline or as another #[differentiable] function",
-        Expr::Match(_) => "`match` is not supported in a #[differentiable] body; use `if`/`else` on a condition that carries no gradient",
+        Expr::Closure(_) => {
+            "closures are not supported in a #[differentiable] body; write the computation inline or as another #[differentiable] function"
+        }
+        Expr::Match(_) => {
+            "`match` is not supported in a #[differentiable] body; use `if`/`else` on a condition that carries no gradient"
+        }
         Expr::Unsafe(_) => "`unsafe` blocks are not allowed in a #[differentiable] body",
-        Expr::Loop(_) => "`loop` is not supported in a #[differentiable] body; use `for` over a range or `while` with a condition",
-        Expr::Break(_) => "`break` is not supported in a #[differentiable] body; put the exit condition in a `while` loop's condition",
-        Expr::Continue(_) => "`continue` is not supported in a #[differentiable] body; put the rest of the loop body in an `if`",
-        Expr::Try(_) => "the `?` operator is not supported in a #[differentiable] body; compute fallible values before calling the function",
+        Expr::Loop(_) => {
+            "`loop` is not supported in a #[differentiable] body; use `for` over a range or `while` with a condition"
+        }
+        Expr::Break(_) => {
+            "`break` is not supported in a #[differentiable] body; put the exit condition in a `while` loop's condition"
+        }
+        Expr::Continue(_) => {
+            "`continue` is not supported in a #[differentiable] body; put the rest of the loop body in an `if`"
+        }
+        Expr::Try(_) => {
+            "the `?` operator is not supported in a #[differentiable] body; compute fallible values before calling the function"
+        }
         Expr::Async(_) => "`async` blocks are not supported in a #[differentiable] body",
         Expr::Await(_) => "`.await` is not supported in a #[differentiable] body",
         Expr::TryBlock(_) => "`try` blocks are not supported in a #[differentiable] body",
         Expr::Yield(_) => "`yield` is not supported in a #[differentiable] body",
-        Expr::Const(_) => "inline `const` blocks are not supported in a #[differentiable] body; declare a `const` item outside the function",
-        Expr::Let(_) => "`let` conditions (`if let`, `while let`) are not supported in a #[differentiable] body; test a plain condition",
-        Expr::Return(_) => "early `return` is not supported in a #[differentiable] body; compute the result and return it at the end",
-        Expr::Macro(_) => "macros other than `tensor!` are not supported in a #[differentiable] body; compute the value outside the function or with the supported operations",
+        Expr::Const(_) => {
+            "inline `const` blocks are not supported in a #[differentiable] body; declare a `const` item outside the function"
+        }
+        Expr::Let(_) => {
+            "`let` conditions (`if let`, `while let`) are not supported in a #[differentiable] body; test a plain condition"
+        }
+        Expr::Return(_) => {
+            "early `return` is not supported in a #[differentiable] body; compute the result and return it at the end"
+        }
+        Expr::Macro(_) => {
+            "macros other than `tensor!` are not supported in a #[differentiable] body; compute the value outside the function or with the supported operations"
+        }
         _ => return None,
     };
     Some(message)

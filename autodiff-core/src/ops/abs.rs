@@ -1,0 +1,82 @@
+//! Absolute value, `y = |x|`, elementwise.
+
+use nalgebra::ComplexField;
+use num_traits::Zero;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise absolute value `y = |x|`; VJP `ct_x = ct * sign(x)` with `sign(0) = 0`, so
+/// the subgradient at `0` is `0`, as in PyTorch.
+///
+/// ```
+/// use autodiff_core::ops::Abs;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![-2.0, 0.0, 3.0];
+/// let y = x.abs();
+/// assert_eq!(y, tensor![2.0, 0.0, 3.0]);
+/// assert_eq!(x.abs_vjp(y, tensor![1.0, 1.0, 1.0]), tensor![-1.0, 0.0, 1.0]);
+/// ```
+pub trait Abs: Sized {
+    /// `y = |x|`.
+    fn abs(self) -> Self;
+
+    /// `ct_x = ct * sign(x)`.
+    fn abs_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Abs for X {
+    #[inline]
+    fn abs(self) -> Self {
+        self.map_elems(ComplexField::abs)
+    }
+
+    #[inline]
+    fn abs_vjp(self, _out: Self, ct: Self) -> Self {
+        let zero = X::Elem::zero();
+        ct.zip_map_elems(self, |ct, x| {
+            if x > zero {
+                ct
+            } else if x < zero {
+                -ct
+            } else {
+                zero
+            }
+        })
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise absolute value; see [`Abs`].
+    #[inline]
+    pub fn abs(self) -> Self {
+        Abs::abs(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Abs;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        check_vjp(
+            Abs::abs,
+            |x: Tensor<f64, 2, 2>, out, ct| x.abs_vjp(out, ct),
+            x,
+        );
+        check_vjp(Abs::abs, |x: f64, out, ct| x.abs_vjp(out, ct), -0.5);
+    }
+
+    #[test]
+    fn fixed_values() {
+        assert_eq!(Abs::abs_vjp(0.0_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Abs::abs_vjp(-0.0_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Abs::abs(-3.0_f32), 3.0);
+    }
+}

@@ -1,0 +1,155 @@
+//! Addition, `a + b`: elementwise for tensors of equal shape, a scalar broadcast on either
+//! side. The forward is `core::ops::Add` (and `AddAssign`); the VJP is [`AddVjp`].
+
+use core::ops::{Add, AddAssign};
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// The VJP of `y = a + b`: `ct_a = ct`, `ct_b = ct`, where a broadcast scalar side gets
+/// the sum of `ct` over the elements.
+///
+/// ```
+/// use autodiff_core::ops::AddVjp;
+/// use autodiff_core::tensor;
+///
+/// let a = tensor![1.0, 2.0];
+/// let y = a + 10.0;
+/// assert_eq!(y, tensor![11.0, 12.0]);
+/// let (ct_a, ct_b) = a.add_vjp(10.0, y, tensor![0.5, 2.0]);
+/// assert_eq!((ct_a, ct_b), (tensor![0.5, 2.0], 2.5));
+/// ```
+pub trait AddVjp<Rhs = Self>: Add<Rhs> + Sized {
+    /// Returns `(ct_a, ct_b)` for `out = self + rhs` and the output cotangent `ct`.
+    fn add_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+}
+
+/// Scalar + scalar and tensor + tensor.
+impl<X: Elementwise + Add<Output = X>> AddVjp for X {
+    #[inline]
+    fn add_vjp(self, _rhs: X, _out: X, ct: X) -> (X, X) {
+        (ct, ct)
+    }
+}
+
+/// `a + b`, elementwise.
+impl<T: Real, const R: usize, const C: usize> Add for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        Tensor::from_matrix(self.into_matrix() + rhs.into_matrix())
+    }
+}
+
+/// `t + s`: `s` added to every element.
+impl<T: Real, const R: usize, const C: usize> Add<T> for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn add(self, rhs: T) -> Self {
+        Tensor::from_matrix(self.into_matrix().add_scalar(rhs))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> AddVjp<T> for Tensor<T, R, C> {
+    #[inline]
+    fn add_vjp(self, _rhs: T, _out: Self, ct: Self) -> (Self, T) {
+        (ct, ct.sum_elems())
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> AddAssign for Tensor<T, R, C> {
+    #[inline]
+    fn add_assign(&mut self, rhs: Self) {
+        *self = *self + rhs;
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> AddAssign<T> for Tensor<T, R, C> {
+    #[inline]
+    fn add_assign(&mut self, rhs: T) {
+        *self = *self + rhs;
+    }
+}
+
+/// `s + t` for each concrete float type `s` (a generic `T + Tensor<T>` is not expressible).
+macro_rules! scalar_plus_tensor {
+    ($($t:ty),*) => {$(
+        impl<const R: usize, const C: usize> Add<Tensor<$t, R, C>> for $t {
+            type Output = Tensor<$t, R, C>;
+
+            #[inline]
+            fn add(self, rhs: Tensor<$t, R, C>) -> Tensor<$t, R, C> {
+                rhs + self
+            }
+        }
+
+        impl<const R: usize, const C: usize> AddVjp<Tensor<$t, R, C>> for $t {
+            #[inline]
+            fn add_vjp(
+                self,
+                _rhs: Tensor<$t, R, C>,
+                _out: Tensor<$t, R, C>,
+                ct: Tensor<$t, R, C>,
+            ) -> ($t, Tensor<$t, R, C>) {
+                (ct.sum_elems(), ct)
+            }
+        }
+    )*};
+}
+
+scalar_plus_tensor!(f32, f64);
+
+#[cfg(test)]
+mod tests {
+    use core::ops::Add;
+
+    use super::AddVjp;
+    use crate::ops::testing::{Flat, check_vjp};
+    use crate::tensor;
+    use crate::tensor::Tensor;
+
+    type M = Tensor<f64, 2, 3>;
+
+    fn point() -> M {
+        M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
+    }
+
+    /// Checks both cotangents of `a + b` against finite differences.
+    fn check<A, B>(a: A, b: B)
+    where
+        A: AddVjp<B> + Flat,
+        B: Flat,
+        <A as Add<B>>::Output: Flat,
+    {
+        check_vjp(
+            |(a, b): (A, B)| a + b,
+            |(a, b), out, ct| a.add_vjp(b, out, ct),
+            (a, b),
+        );
+    }
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        check(point(), point() * 0.5 - 1.0);
+        check(point(), 0.8);
+        check(-0.8, point());
+        check(1.5, -2.0);
+    }
+
+    #[test]
+    fn fixed_values() {
+        let a = tensor![1.0, 2.0];
+        assert_eq!(a + tensor![0.5, -1.0], tensor![1.5, 1.0]);
+        assert_eq!(a + 1.0, tensor![2.0, 3.0]);
+        assert_eq!(1.0_f32 + tensor![1.0_f32, 2.0], tensor![2.0, 3.0]);
+        let mut b = a;
+        b += a;
+        b += 0.5;
+        assert_eq!(b, tensor![2.5, 4.5]);
+        let ct = tensor![1.0, 3.0];
+        assert_eq!(2.0.add_vjp(a, a + 2.0, ct), (4.0, ct));
+    }
+}

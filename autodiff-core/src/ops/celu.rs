@@ -1,0 +1,100 @@
+//! Continuously differentiable exponential linear unit, PyTorch's `celu`, elementwise.
+
+use nalgebra::ComplexField;
+use num_traits::Zero;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise CELU `y = max(0, x) + min(0, α (e^{x/α} - 1))`; VJP `ct_x = ct` where
+/// `x > 0` and `ct * e^{x/α}` elsewhere. `α` is a hyperparameter, not differentiated.
+///
+/// ```
+/// use autodiff_core::ops::Celu;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![2.0, 0.0];
+/// let y = x.celu(0.5);
+/// assert_eq!(y, tensor![2.0, 0.0]);
+/// assert_eq!(x.celu_vjp(0.5, y, tensor![3.0, 3.0]), tensor![3.0, 3.0]);
+/// ```
+pub trait Celu: Sized {
+    /// The type of `α`: the element type.
+    type Elem;
+
+    /// `y = max(0, x) + min(0, α (e^{x/α} - 1))`.
+    fn celu(self, alpha: Self::Elem) -> Self;
+
+    /// `ct_x = ct` for `x > 0`, `ct * e^{x/α}` otherwise.
+    fn celu_vjp(self, alpha: Self::Elem, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Celu for X {
+    type Elem = X::Elem;
+
+    #[inline]
+    fn celu(self, alpha: X::Elem) -> Self {
+        self.map_elems(|x| {
+            if x > X::Elem::zero() {
+                x
+            } else {
+                alpha * ComplexField::exp_m1(x / alpha)
+            }
+        })
+    }
+
+    #[inline]
+    fn celu_vjp(self, alpha: X::Elem, _out: Self, ct: Self) -> Self {
+        // `e^{x/α}` rather than `y/α + 1` from the output: the latter cancels for x ≪ 0.
+        ct.zip_map_elems(self, |ct, x| {
+            if x > X::Elem::zero() {
+                ct
+            } else {
+                ct * ComplexField::exp(x / alpha)
+            }
+        })
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise CELU with parameter `alpha`; see [`Celu`].
+    #[inline]
+    pub fn celu(self, alpha: T) -> Self {
+        Celu::celu(self, alpha)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Celu;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        for alpha in [0.5, 1.0, 2.0] {
+            check_vjp(
+                |x: Tensor<f64, 2, 2>| x.celu(alpha),
+                |x, out, ct| x.celu_vjp(alpha, out, ct),
+                x,
+            );
+            check_vjp(
+                |x: f64| Celu::celu(x, alpha),
+                |x, out, ct| x.celu_vjp(alpha, out, ct),
+                -0.4,
+            );
+        }
+    }
+
+    #[test]
+    fn fixed_values() {
+        // torch.celu(torch.tensor(-1.), alpha=0.5) = 0.5 * (e^-2 - 1)
+        let y = Celu::celu(-1.0_f64, 0.5);
+        assert!((y - -0.432_332_358_381_693_65).abs() < 1e-15);
+        assert!((Celu::celu_vjp(-1.0_f64, 0.5, y, 1.0) - 0.135_335_283_236_612_7).abs() < 1e-15);
+        assert_eq!(Celu::celu(3.0_f64, 0.5), 3.0);
+        assert_eq!(Celu::celu_vjp(0.0_f64, 0.5, 0.0, 2.0), 2.0);
+    }
+}

@@ -1,0 +1,70 @@
+//! Cosine, `y = cos x`, elementwise.
+
+use nalgebra::ComplexField;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise cosine `y = cos x`; VJP `ct_x = -ct * sin x`.
+///
+/// ```
+/// use autodiff_core::ops::Cos;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![0.0, std::f64::consts::FRAC_PI_2];
+/// let y = x.cos();
+/// assert_eq!(y[0], 1.0);
+/// assert_eq!(x.cos_vjp(y, tensor![2.0, 3.0]), tensor![0.0, -3.0]);
+/// ```
+pub trait Cos: Sized {
+    /// `y = cos x`.
+    fn cos(self) -> Self;
+
+    /// `ct_x = -ct * sin x`.
+    fn cos_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Cos for X {
+    #[inline]
+    fn cos(self) -> Self {
+        self.map_elems(ComplexField::cos)
+    }
+
+    #[inline]
+    fn cos_vjp(self, _out: Self, ct: Self) -> Self {
+        ct.zip_map_elems(self, |ct, x| -ct * ComplexField::sin(x))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise cosine; see [`Cos`].
+    #[inline]
+    pub fn cos(self) -> Self {
+        Cos::cos(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cos;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp(
+            Cos::cos,
+            |x: Tensor<f64, 2, 2>, out, ct| x.cos_vjp(out, ct),
+            x,
+        );
+        check_vjp(Cos::cos, |x: f64, out, ct| x.cos_vjp(out, ct), 2.5);
+    }
+
+    #[test]
+    fn fixed_values() {
+        assert_eq!(Cos::cos(0.0_f64), 1.0);
+        assert_eq!(Cos::cos_vjp(0.0_f64, 1.0, 3.0), 0.0);
+    }
+}

@@ -1,0 +1,72 @@
+//! Cross product of 3-vectors, `y = a × b`.
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Cross product `y = a × b` of two 3-vectors; VJP `ct_a = b × ct`, `ct_b = ct × a`.
+///
+/// ```
+/// use autodiff_core::ops::Cross;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![1.0, 0.0, 0.0];
+/// let y = tensor![0.0, 1.0, 0.0];
+/// let z = x.cross(y);
+/// assert_eq!(z, tensor![0.0, 0.0, 1.0]);
+/// assert_eq!(x.cross_vjp(y, z, z), (tensor![1.0, 0.0, 0.0], tensor![0.0, 1.0, 0.0]));
+/// ```
+pub trait Cross: Sized {
+    /// `y = a × b`.
+    fn cross(self, rhs: Self) -> Self;
+
+    /// `(ct_a, ct_b) = (b × ct, ct × a)`.
+    fn cross_vjp(self, rhs: Self, out: Self, ct: Self) -> (Self, Self);
+}
+
+impl<T: Real> Cross for Tensor<T, 3, 1> {
+    #[inline]
+    fn cross(self, rhs: Self) -> Self {
+        Tensor::from_matrix(self.as_matrix().cross(rhs.as_matrix()))
+    }
+
+    #[inline]
+    fn cross_vjp(self, rhs: Self, _out: Self, ct: Self) -> (Self, Self) {
+        (Cross::cross(rhs, ct), Cross::cross(ct, self))
+    }
+}
+
+impl<T: Real> Tensor<T, 3, 1> {
+    /// The cross product with another 3-vector; see [`Cross`].
+    #[inline]
+    pub fn cross(self, rhs: Self) -> Self {
+        Cross::cross(self, rhs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cross;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    type V = Tensor<f64, 3>;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let a = V::from_row_slice(&[0.3, -1.2, 2.0]);
+        let b = V::from_row_slice(&[-0.7, 0.1, 5.0]);
+        check_vjp(
+            |(a, b): (V, V)| a.cross(b),
+            |(a, b), out, ct| a.cross_vjp(b, out, ct),
+            (a, b),
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let a = V::from_row_slice(&[1.0, 2.0, 3.0]);
+        let b = V::from_row_slice(&[4.0, 5.0, 6.0]);
+        assert_eq!(a.cross(b), V::from_row_slice(&[-3.0, 6.0, -3.0]));
+        assert_eq!(a.cross(a), V::zeros());
+    }
+}

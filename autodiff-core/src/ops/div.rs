@@ -1,0 +1,161 @@
+//! Division, `a / b`: elementwise for tensors of equal shape, a scalar broadcast on either
+//! side. The forward is `core::ops::Div` (and `DivAssign`); the VJP is [`DivVjp`].
+
+use core::ops::{Div, DivAssign};
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// The VJP of `q = a / b`, reusing the quotient: `ct_a = ct / b`, `ct_b = -ct * q / b`,
+/// where a broadcast scalar side gets the sum over the elements.
+///
+/// ```
+/// use autodiff_core::ops::DivVjp;
+/// use autodiff_core::tensor;
+///
+/// let a = tensor![1.0, 3.0];
+/// let q = a / 2.0;
+/// assert_eq!(q, tensor![0.5, 1.5]);
+/// let (ct_a, ct_b) = a.div_vjp(2.0, q, tensor![1.0, 1.0]);
+/// assert_eq!((ct_a, ct_b), (tensor![0.5, 0.5], -1.0));
+/// ```
+pub trait DivVjp<Rhs = Self>: Div<Rhs> + Sized {
+    /// Returns `(ct_a, ct_b)` for `out = self / rhs` and the output cotangent `ct`.
+    fn div_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+}
+
+/// Scalar / scalar and tensor / tensor.
+impl<X: Elementwise + Div<Output = X>> DivVjp for X {
+    #[inline]
+    fn div_vjp(self, rhs: X, out: X, ct: X) -> (X, X) {
+        (
+            ct.zip_map_elems(rhs, |ct, b| ct / b),
+            ct.zip3_map_elems(out, rhs, |ct, q, b| -ct * q / b),
+        )
+    }
+}
+
+/// `a / b`, elementwise.
+impl<T: Real, const R: usize, const C: usize> Div for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn div(self, rhs: Self) -> Self {
+        Tensor::from_matrix(self.as_matrix().component_div(rhs.as_matrix()))
+    }
+}
+
+/// `t / s`: every element divided by `s`.
+impl<T: Real, const R: usize, const C: usize> Div<T> for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn div(self, rhs: T) -> Self {
+        Tensor::from_matrix(self.into_matrix() / rhs)
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> DivVjp<T> for Tensor<T, R, C> {
+    #[inline]
+    fn div_vjp(self, rhs: T, out: Self, ct: Self) -> (Self, T) {
+        (ct / rhs, -ct.as_matrix().dot(out.as_matrix()) / rhs)
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> DivAssign for Tensor<T, R, C> {
+    #[inline]
+    fn div_assign(&mut self, rhs: Self) {
+        *self = *self / rhs;
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> DivAssign<T> for Tensor<T, R, C> {
+    #[inline]
+    fn div_assign(&mut self, rhs: T) {
+        *self = *self / rhs;
+    }
+}
+
+/// `s / t` for each concrete float type `s` (a generic `T / Tensor<T>` is not expressible).
+macro_rules! scalar_over_tensor {
+    ($($t:ty),*) => {$(
+        impl<const R: usize, const C: usize> Div<Tensor<$t, R, C>> for $t {
+            type Output = Tensor<$t, R, C>;
+
+            #[inline]
+            fn div(self, rhs: Tensor<$t, R, C>) -> Tensor<$t, R, C> {
+                rhs.map_elems(|x| self / x)
+            }
+        }
+
+        impl<const R: usize, const C: usize> DivVjp<Tensor<$t, R, C>> for $t {
+            #[inline]
+            fn div_vjp(
+                self,
+                rhs: Tensor<$t, R, C>,
+                out: Tensor<$t, R, C>,
+                ct: Tensor<$t, R, C>,
+            ) -> ($t, Tensor<$t, R, C>) {
+                (
+                    (ct / rhs).sum_elems(),
+                    ct.zip3_map_elems(out, rhs, |ct, q, b| -ct * q / b),
+                )
+            }
+        }
+    )*};
+}
+
+scalar_over_tensor!(f32, f64);
+
+#[cfg(test)]
+mod tests {
+    use core::ops::Div;
+
+    use super::DivVjp;
+    use crate::ops::testing::{Flat, check_vjp};
+    use crate::tensor;
+    use crate::tensor::Tensor;
+
+    type M = Tensor<f64, 2, 3>;
+
+    fn point() -> M {
+        M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
+    }
+
+    /// Checks both cotangents of `a / b` against finite differences.
+    fn check<A, B>(a: A, b: B)
+    where
+        A: DivVjp<B> + Flat,
+        B: Flat,
+        <A as Div<B>>::Output: Flat,
+    {
+        check_vjp(
+            |(a, b): (A, B)| a / b,
+            |(a, b), out, ct| a.div_vjp(b, out, ct),
+            (a, b),
+        );
+    }
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        check(point(), point() * 0.5 + 1.5);
+        check(point(), 0.8);
+        check(-0.8, point());
+        check(1.5, -2.0);
+    }
+
+    #[test]
+    fn fixed_values() {
+        let a = tensor![1.0, 2.0];
+        assert_eq!(a / tensor![0.5, -1.0], tensor![2.0, -2.0]);
+        assert_eq!(a / 2.0, tensor![0.5, 1.0]);
+        assert_eq!(2.0_f32 / tensor![1.0_f32, 4.0], tensor![2.0, 0.5]);
+        let mut b = a;
+        b /= tensor![2.0, 4.0];
+        b /= 0.5;
+        assert_eq!(b, tensor![1.0, 1.0]);
+        // q = 1 / b at b = 2: dq/db = -1/4.
+        assert_eq!(1.0.div_vjp(2.0, 0.5, 1.0), (0.5, -0.25));
+    }
+}

@@ -1,0 +1,96 @@
+//! Inner product, `y = Σᵢ aᵢ bᵢ`, of two tensors of the same shape (or two scalars).
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Inner product `y = ⟨a, b⟩ = Σᵢ aᵢ bᵢ` over all elements of two tensors of the same
+/// shape (the product for scalars); VJP `ct_a = ct * b`, `ct_b = ct * a`.
+///
+/// ```
+/// use autodiff_core::ops::Dot;
+/// use autodiff_core::tensor;
+///
+/// let a = tensor![1.0, 2.0];
+/// let b = tensor![3.0, -1.0];
+/// let y = a.dot(b);
+/// assert_eq!(y, 1.0);
+/// assert_eq!(a.dot_vjp(b, y, 2.0), (tensor![6.0, -2.0], tensor![2.0, 4.0]));
+/// ```
+pub trait Dot<Rhs = Self>: Sized {
+    /// The element type.
+    type Output;
+
+    /// `y = Σᵢ aᵢ bᵢ`.
+    fn dot(self, rhs: Rhs) -> Self::Output;
+
+    /// `(ct_a, ct_b) = (ct * b, ct * a)`.
+    fn dot_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+}
+
+impl<T: Real, const R: usize, const C: usize> Dot for Tensor<T, R, C> {
+    type Output = T;
+
+    #[inline]
+    fn dot(self, rhs: Self) -> T {
+        self.as_matrix().dot(rhs.as_matrix())
+    }
+
+    #[inline]
+    fn dot_vjp(self, rhs: Self, _out: T, ct: T) -> (Self, Self) {
+        (rhs * ct, self * ct)
+    }
+}
+
+impl<T: Real> Dot for T {
+    type Output = T;
+
+    #[inline]
+    fn dot(self, rhs: T) -> T {
+        self * rhs
+    }
+
+    #[inline]
+    fn dot_vjp(self, rhs: T, _out: T, ct: T) -> (T, T) {
+        (ct * rhs, ct * self)
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// The inner product with a tensor of the same shape; see [`Dot`].
+    #[inline]
+    pub fn dot(self, rhs: Self) -> T {
+        Dot::dot(self, rhs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dot;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    type M = Tensor<f64, 2, 3>;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let a = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let b = M::from_fn(|r, c| (r as f64 - c as f64) * 0.7 + 0.1);
+        check_vjp(
+            |(a, b): (M, M)| a.dot(b),
+            |(a, b), out, ct| a.dot_vjp(b, out, ct),
+            (a, b),
+        );
+        check_vjp(
+            |(a, b): (f64, f64)| Dot::dot(a, b),
+            |(a, b), out, ct| a.dot_vjp(b, out, ct),
+            (0.3, -2.0),
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let m = Tensor::<f64, 2, 2>::from_row_slice(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(m.dot(m), 30.0);
+        assert_eq!(Dot::dot(2.0_f32, 3.0), 6.0);
+    }
+}

@@ -1,0 +1,72 @@
+//! Exponential, `y = exp(x)`, elementwise.
+
+use nalgebra::ComplexField;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise exponential `y = eˣ`; VJP `ct_x = ct * y`, reusing the output.
+///
+/// ```
+/// use autodiff_core::ops::Exp;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![0.0, 1.0];
+/// let y = x.exp();
+/// assert_eq!(y, tensor![1.0, std::f64::consts::E]);
+/// assert_eq!(x.exp_vjp(y, tensor![2.0, 1.0]), tensor![2.0, std::f64::consts::E]);
+/// assert_eq!(Exp::exp(0.0_f32), 1.0);
+/// ```
+pub trait Exp: Sized {
+    /// `y = eˣ`.
+    fn exp(self) -> Self;
+
+    /// `ct_x = ct * y`.
+    fn exp_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Exp for X {
+    #[inline]
+    fn exp(self) -> Self {
+        self.map_elems(ComplexField::exp)
+    }
+
+    #[inline]
+    fn exp_vjp(self, out: Self, ct: Self) -> Self {
+        ct.zip_map_elems(out, |ct, y| ct * y)
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise `eˣ`; see [`Exp`].
+    #[inline]
+    pub fn exp(self) -> Self {
+        Exp::exp(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Exp;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp(
+            Exp::exp,
+            |x: Tensor<f64, 2, 2>, out, ct| x.exp_vjp(out, ct),
+            x,
+        );
+        check_vjp(Exp::exp, |x: f64, out, ct| x.exp_vjp(out, ct), -0.4);
+    }
+
+    #[test]
+    fn fixed_values() {
+        let x = Tensor::<f64, 2>::from_row_slice(&[0.0, 2.0f64.ln()]);
+        assert_eq!(x.exp(), Tensor::from_row_slice(&[1.0, 2.0]));
+        assert_eq!(Exp::exp_vjp(1.0_f64, 3.0, 2.0), 6.0);
+    }
+}

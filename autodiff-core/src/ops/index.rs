@@ -1,0 +1,87 @@
+//! Reading one element, `y = x[i]` or `y = x[(row, col)]`. The forward is `core::ops::Index`
+//! (implemented next to the storage, in `tensor.rs`); the VJP is [`IndexVjp`].
+
+use core::ops::Index;
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// The VJP of reading one element, `y = x[index]`: `ct_x` is zero except `ct` at `index`.
+/// `I` is `usize` for column vectors and `(usize, usize)` for any tensor.
+///
+/// # Panics
+///
+/// If `index` is out of range, like the forward.
+///
+/// ```
+/// use autodiff_core::ops::IndexVjp;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![[1.0, 2.0], [3.0, 4.0]];
+/// let y = x[(1, 0)];
+/// assert_eq!(y, 3.0);
+/// assert_eq!(x.index_vjp((1, 0), 5.0), tensor![[0.0, 0.0], [5.0, 0.0]]);
+/// assert_eq!(tensor![1.0, 2.0].index_vjp(1, 5.0), tensor![0.0, 5.0]);
+/// ```
+pub trait IndexVjp<I>: Index<I> + Sized {
+    /// Returns `ct_x`: zeros with `ct` at `index`.
+    fn index_vjp(self, index: I, ct: <Self as Index<I>>::Output) -> Self;
+}
+
+impl<T: Real, const R: usize> IndexVjp<usize> for Tensor<T, R, 1> {
+    #[inline]
+    #[track_caller]
+    fn index_vjp(self, index: usize, ct: T) -> Self {
+        let mut ct_x = Self::zeros();
+        ct_x[index] = ct;
+        ct_x
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> IndexVjp<(usize, usize)> for Tensor<T, R, C> {
+    #[inline]
+    #[track_caller]
+    fn index_vjp(self, index: (usize, usize), ct: T) -> Self {
+        let mut ct_x = Self::zeros();
+        ct_x[index] = ct;
+        ct_x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IndexVjp;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let v = Tensor::<f64, 3>::from_row_slice(&[0.3, -1.2, 2.0]);
+        check_vjp(|v: Tensor<f64, 3>| v[2], |v, _, ct| v.index_vjp(2, ct), v);
+        let m = Tensor::<f64, 2, 3>::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp(
+            |m: Tensor<f64, 2, 3>| m[(1, 2)],
+            |m, _, ct| m.index_vjp((1, 2), ct),
+            m,
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let v = Tensor::<f64, 3>::zeros();
+        assert_eq!(
+            v.index_vjp(0, 2.0),
+            Tensor::from_row_slice(&[2.0, 0.0, 0.0])
+        );
+        assert_eq!(
+            v.index_vjp((2, 0), 2.0),
+            Tensor::from_row_slice(&[0.0, 0.0, 2.0])
+        );
+    }
+
+    #[test]
+    #[should_panic]
+    fn out_of_range_panics() {
+        let _ = Tensor::<f64, 2>::zeros().index_vjp(2, 1.0);
+    }
+}

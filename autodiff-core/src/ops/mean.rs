@@ -1,0 +1,72 @@
+//! Mean of all elements, `y = (1/n) Σᵢ xᵢ`.
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Mean over all `n = R·C` elements `y = (1/n) Σᵢ xᵢ`; VJP `ct_x = ct / n` everywhere.
+///
+/// ```
+/// use autodiff_core::ops::Mean;
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let x = tensor![1.0, 2.0, 3.0, 6.0];
+/// let y = x.mean();
+/// assert_eq!(y, 3.0);
+/// assert_eq!(x.mean_vjp(y, 1.0), Tensor::from_element(0.25));
+/// ```
+pub trait Mean: Sized {
+    /// The element type.
+    type Output;
+
+    /// `y = (1/n) Σᵢ xᵢ`.
+    fn mean(self) -> Self::Output;
+
+    /// `ct_x = ct / n` everywhere.
+    fn mean_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+}
+
+impl<T: Real, const R: usize, const C: usize> Mean for Tensor<T, R, C> {
+    type Output = T;
+
+    #[inline]
+    fn mean(self) -> T {
+        self.as_matrix().sum() / Real::from_f64((R * C) as f64)
+    }
+
+    #[inline]
+    fn mean_vjp(self, _out: T, ct: T) -> Self {
+        Tensor::from_element(ct / Real::from_f64((R * C) as f64))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// The mean of all elements; see [`Mean`].
+    #[inline]
+    pub fn mean(self) -> T {
+        Mean::mean(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mean;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 3>::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp(
+            Mean::mean,
+            |x: Tensor<f64, 2, 3>, out, ct| x.mean_vjp(out, ct),
+            x,
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let x = Tensor::<f32, 2, 2>::from_row_slice(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(x.mean(), 2.5);
+        assert_eq!(x.mean_vjp(2.5, 2.0), Tensor::from_element(0.5));
+    }
+}

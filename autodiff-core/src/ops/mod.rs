@@ -1,0 +1,248 @@
+//! The primitive operations, each in its own file with its forward computation and its
+//! vector-Jacobian product (VJP) side by side, the formula in its doc comment.
+//!
+//! # The VJP convention
+//!
+//! Every op is a trait named after it (`Exp`, `Matmul`, ...) whose forward method computes
+//! the output and whose `*_vjp` method runs the op backward. A VJP takes
+//!
+//! 1. the op's inputs, exactly as the forward took them (non-differentiable arguments
+//!    such as the exponent of `powi` included),
+//! 2. `out`, the forward output, and
+//! 3. `ct`, the cotangent of the output (the gradient of the final result with respect
+//!    to `out`), of the output's type,
+//!
+//! and returns one cotangent contribution per differentiable input, each of the same type
+//! and shape as that input: `Self` for a unary op, the pair `(Self, Rhs)` for a binary one.
+//! For an op `y = f(x)` that is `ctᵀ · ∂f/∂x`; for a scalar broadcast against a tensor it
+//! is the sum over the tensor's elements. Contributions are added up by the caller, so a
+//! VJP never accumulates.
+//!
+//! A VJP reuses the forward output where that is cheaper than recomputing from the input:
+//! `exp`, `sigmoid`, `tanh`, `sqrt`, `div`, `softmax`, `logsumexp` and `norm` do.
+//! Non-differentiable points follow PyTorch: `relu` and `abs` have derivative 0 at 0 and
+//! `norm` has gradient 0 at the zero tensor.
+//!
+//! ```
+//! use autodiff_core::ops::{Exp, Sum};
+//! use autodiff_core::tensor;
+//!
+//! // y = sum(exp(x)); backward from the seed 1.
+//! let x = tensor![0.0_f64, 1.0];
+//! let e = Exp::exp(x);
+//! let y = Sum::sum(e);
+//! let ct_e = Sum::sum_vjp(e, y, 1.0);
+//! let ct_x = Exp::exp_vjp(x, e, ct_e);
+//! assert_eq!(ct_x, e);
+//! ```
+//!
+//! The binary arithmetic ops are the `std::ops` operators, implemented for tensors of
+//! equal shapes, for a tensor and a scalar on either side, and (through Rust itself) for
+//! scalars; their VJPs are the `*Vjp` traits. Elementwise ops are written once for
+//! scalars and tensors through [`Elementwise`]. No op allocates.
+
+mod abs;
+mod add;
+mod celu;
+mod cos;
+mod cross;
+mod detach;
+mod div;
+mod dot;
+mod exp;
+mod fixed_rows;
+mod index;
+mod ln;
+mod logsumexp;
+mod matmul;
+mod mean;
+mod mul;
+mod neg;
+mod norm;
+mod powf;
+mod powi;
+mod relu;
+mod sigmoid;
+mod sin;
+mod softmax;
+mod sqrt;
+mod sub;
+mod sum;
+mod tanh;
+mod transpose;
+
+#[cfg(test)]
+mod testing;
+
+pub use abs::Abs;
+pub use add::AddVjp;
+pub use celu::Celu;
+pub use cos::Cos;
+pub use cross::Cross;
+pub use detach::Detach;
+pub use div::DivVjp;
+pub use dot::Dot;
+pub use exp::Exp;
+pub use fixed_rows::FixedRows;
+pub use index::IndexVjp;
+pub use ln::Ln;
+pub use logsumexp::LogSumExp;
+pub use matmul::Matmul;
+pub use mean::Mean;
+pub use mul::MulVjp;
+pub use neg::NegVjp;
+pub use norm::Norm;
+pub use powf::Powf;
+pub use powi::Powi;
+pub use relu::Relu;
+pub use sigmoid::Sigmoid;
+pub use sin::Sin;
+pub use softmax::Softmax;
+pub use sqrt::Sqrt;
+pub use sub::SubVjp;
+pub use sum::Sum;
+pub use tanh::Tanh;
+pub use transpose::Transpose;
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Values made of [`Real`] elements that elementwise ops can be lifted over: the scalars
+/// `f32` and `f64` themselves and tensors of them.
+///
+/// An elementwise op is written once, as a scalar formula, for every `X: Elementwise`:
+///
+/// ```
+/// use autodiff_core::ops::Elementwise;
+/// use autodiff_core::tensor;
+///
+/// fn square<X: Elementwise>(x: X) -> X {
+///     x.map_elems(|e| e * e)
+/// }
+///
+/// assert_eq!(square(3.0_f64), 9.0);
+/// assert_eq!(square(tensor![1.0_f32, -2.0]), tensor![1.0, 4.0]);
+/// ```
+pub trait Elementwise: Copy {
+    /// The element type.
+    type Elem: Real;
+
+    /// Applies `f` to every element.
+    fn map_elems(self, f: impl FnMut(Self::Elem) -> Self::Elem) -> Self;
+
+    /// Combines the elements of `self` and `other` pairwise.
+    fn zip_map_elems(
+        self,
+        other: Self,
+        f: impl FnMut(Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self;
+
+    /// Combines the elements of `self`, `b` and `c` three by three.
+    fn zip3_map_elems(
+        self,
+        b: Self,
+        c: Self,
+        f: impl FnMut(Self::Elem, Self::Elem, Self::Elem) -> Self::Elem,
+    ) -> Self;
+
+    /// The sum of the elements.
+    fn sum_elems(self) -> Self::Elem;
+}
+
+impl<T: Real> Elementwise for T {
+    type Elem = T;
+
+    #[inline(always)]
+    fn map_elems(self, mut f: impl FnMut(T) -> T) -> Self {
+        f(self)
+    }
+
+    #[inline(always)]
+    fn zip_map_elems(self, other: Self, mut f: impl FnMut(T, T) -> T) -> Self {
+        f(self, other)
+    }
+
+    #[inline(always)]
+    fn zip3_map_elems(self, b: Self, c: Self, mut f: impl FnMut(T, T, T) -> T) -> Self {
+        f(self, b, c)
+    }
+
+    #[inline(always)]
+    fn sum_elems(self) -> T {
+        self
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Elementwise for Tensor<T, R, C> {
+    type Elem = T;
+
+    #[inline]
+    fn map_elems(self, f: impl FnMut(T) -> T) -> Self {
+        Tensor::from_matrix(self.as_matrix().map(f))
+    }
+
+    #[inline]
+    fn zip_map_elems(self, other: Self, f: impl FnMut(T, T) -> T) -> Self {
+        Tensor::from_matrix(self.as_matrix().zip_map(other.as_matrix(), f))
+    }
+
+    #[inline]
+    fn zip3_map_elems(self, b: Self, c: Self, f: impl FnMut(T, T, T) -> T) -> Self {
+        Tensor::from_matrix(
+            self.as_matrix()
+                .zip_zip_map(b.as_matrix(), c.as_matrix(), f),
+        )
+    }
+
+    #[inline]
+    fn sum_elems(self) -> T {
+        self.as_matrix().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AddVjp, Exp, Matmul, MulVjp, Sigmoid, Sum};
+    use crate::ops::testing::check_vjp;
+    use crate::real::Real;
+    use crate::tensor::Tensor;
+
+    type W<T> = Tensor<T, 2, 2>;
+    type V<T> = Tensor<T, 2>;
+
+    /// A generic body, `sum(exp(w.matmul(x) * s)) + sigmoid(s)`, and its reverse sweep
+    /// written through the trait paths, the way `#[differentiable]` emits them.
+    fn f_grad<T: Real>(w: W<T>, x: V<T>, s: T) -> (T, (W<T>, V<T>, T)) {
+        let a = Matmul::matmul(w, x);
+        let b = a * s;
+        let c = Exp::exp(b);
+        let d = Sum::sum(c);
+        let e = Sigmoid::sigmoid(s);
+        let y = d + e;
+        let (ct_d, ct_e) = AddVjp::add_vjp(d, e, y, T::one());
+        let ct_s = Sigmoid::sigmoid_vjp(s, e, ct_e);
+        let ct_c = Sum::sum_vjp(c, d, ct_d);
+        let ct_b = Exp::exp_vjp(b, c, ct_c);
+        let (ct_a, ct_s_b) = MulVjp::mul_vjp(a, s, b, ct_b);
+        let (ct_w, ct_x) = Matmul::matmul_vjp(w, x, a, ct_a);
+        (y, (ct_w, ct_x, ct_s + ct_s_b))
+    }
+
+    #[test]
+    fn ops_compose_in_generic_code() {
+        let w = W::<f64>::from_row_slice(&[0.3, -1.2, 0.5, 0.7]);
+        let x = V::<f64>::from_row_slice(&[0.4, -0.9]);
+        check_vjp(
+            |(w, (x, s))| f_grad(w, x, s).0,
+            |(w, (x, s)), _, ct| {
+                let (ct_w, ct_x, ct_s) = f_grad(w, x, s).1;
+                (ct_w * ct, (ct_x * ct, ct_s * ct))
+            },
+            (w, (x, 0.6)),
+        );
+        let (y32, (_, _, ct_s32)) = f_grad(w.map(|v| v as f32), x.map(|v| v as f32), 0.6_f32);
+        let (y64, (_, _, ct_s64)) = f_grad(w, x, 0.6);
+        assert!((f64::from(y32) - y64).abs() < 1e-5);
+        assert!((f64::from(ct_s32) - ct_s64).abs() < 1e-5);
+    }
+}

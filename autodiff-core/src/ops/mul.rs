@@ -1,0 +1,157 @@
+//! Multiplication, `a * b`: elementwise (Hadamard) for tensors of equal shape, as in
+//! PyTorch, a scalar broadcast on either side. The forward is `core::ops::Mul` (and
+//! `MulAssign`); the VJP is [`MulVjp`]. The matrix product is [`Matmul`](super::Matmul).
+
+use core::ops::{Mul, MulAssign};
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// The VJP of `y = a * b`: `ct_a = ct * b`, `ct_b = ct * a`, where a broadcast scalar side
+/// gets the sum over the elements, e.g. `ct_s = Σ ct ⊙ t` for `y = t * s`.
+///
+/// ```
+/// use autodiff_core::ops::MulVjp;
+/// use autodiff_core::tensor;
+///
+/// let a = tensor![1.0, 2.0];
+/// let y = a * 3.0;
+/// assert_eq!(y, tensor![3.0, 6.0]);
+/// let (ct_a, ct_s) = a.mul_vjp(3.0, y, tensor![0.5, 2.0]);
+/// assert_eq!((ct_a, ct_s), (tensor![1.5, 6.0], 4.5));
+/// ```
+pub trait MulVjp<Rhs = Self>: Mul<Rhs> + Sized {
+    /// Returns `(ct_a, ct_b)` for `out = self * rhs` and the output cotangent `ct`.
+    fn mul_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+}
+
+/// Scalar * scalar and tensor * tensor.
+impl<X: Elementwise + Mul<Output = X>> MulVjp for X {
+    #[inline]
+    fn mul_vjp(self, rhs: X, _out: X, ct: X) -> (X, X) {
+        (ct * rhs, ct * self)
+    }
+}
+
+/// `a * b`, elementwise.
+impl<T: Real, const R: usize, const C: usize> Mul for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        Tensor::from_matrix(self.as_matrix().component_mul(rhs.as_matrix()))
+    }
+}
+
+/// `t * s`: every element scaled by `s`.
+impl<T: Real, const R: usize, const C: usize> Mul<T> for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn mul(self, rhs: T) -> Self {
+        Tensor::from_matrix(self.into_matrix() * rhs)
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> MulVjp<T> for Tensor<T, R, C> {
+    #[inline]
+    fn mul_vjp(self, rhs: T, _out: Self, ct: Self) -> (Self, T) {
+        (ct * rhs, ct.as_matrix().dot(self.as_matrix()))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> MulAssign for Tensor<T, R, C> {
+    #[inline]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> MulAssign<T> for Tensor<T, R, C> {
+    #[inline]
+    fn mul_assign(&mut self, rhs: T) {
+        *self = *self * rhs;
+    }
+}
+
+/// `s * t` for each concrete float type `s` (a generic `T * Tensor<T>` is not expressible).
+macro_rules! scalar_times_tensor {
+    ($($t:ty),*) => {$(
+        impl<const R: usize, const C: usize> Mul<Tensor<$t, R, C>> for $t {
+            type Output = Tensor<$t, R, C>;
+
+            #[inline]
+            fn mul(self, rhs: Tensor<$t, R, C>) -> Tensor<$t, R, C> {
+                rhs * self
+            }
+        }
+
+        impl<const R: usize, const C: usize> MulVjp<Tensor<$t, R, C>> for $t {
+            #[inline]
+            fn mul_vjp(
+                self,
+                rhs: Tensor<$t, R, C>,
+                _out: Tensor<$t, R, C>,
+                ct: Tensor<$t, R, C>,
+            ) -> ($t, Tensor<$t, R, C>) {
+                (ct.as_matrix().dot(rhs.as_matrix()), ct * self)
+            }
+        }
+    )*};
+}
+
+scalar_times_tensor!(f32, f64);
+
+#[cfg(test)]
+mod tests {
+    use core::ops::Mul;
+
+    use super::MulVjp;
+    use crate::ops::testing::{Flat, check_vjp};
+    use crate::tensor;
+    use crate::tensor::Tensor;
+
+    type M = Tensor<f64, 2, 3>;
+
+    fn point() -> M {
+        M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
+    }
+
+    /// Checks both cotangents of `a * b` against finite differences.
+    fn check<A, B>(a: A, b: B)
+    where
+        A: MulVjp<B> + Flat,
+        B: Flat,
+        <A as Mul<B>>::Output: Flat,
+    {
+        check_vjp(
+            |(a, b): (A, B)| a * b,
+            |(a, b), out, ct| a.mul_vjp(b, out, ct),
+            (a, b),
+        );
+    }
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        check(point(), point() * 0.5 - 1.0);
+        check(point(), 0.8);
+        check(-0.8, point());
+        check(1.5, -2.0);
+    }
+
+    #[test]
+    fn fixed_values() {
+        let a = tensor![1.0, 2.0];
+        assert_eq!(a * tensor![0.5, -1.0], tensor![0.5, -2.0]);
+        assert_eq!(a * 2.0, tensor![2.0, 4.0]);
+        assert_eq!(2.0_f32 * tensor![1.0_f32, 2.0], tensor![2.0, 4.0]);
+        let mut b = a;
+        b *= a;
+        b *= 0.5;
+        assert_eq!(b, tensor![0.5, 2.0]);
+        // d/da Σ ct ⊙ (a ⊙ a) with ct = 1 is 2a.
+        let (ct_l, ct_r) = a.mul_vjp(a, a * a, Tensor::ones());
+        assert_eq!(ct_l + ct_r, a * 2.0);
+    }
+}

@@ -1,0 +1,80 @@
+//! Euclidean (Frobenius) norm over all elements, `y = √(Σᵢ xᵢ²)`.
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Euclidean norm over all elements (Frobenius for a matrix) `y = √(Σᵢ xᵢ²)`; VJP
+/// `ct_x = ct * x / y`, reusing the output, and `0` at the zero tensor as in PyTorch.
+///
+/// ```
+/// use autodiff_core::ops::Norm;
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let x = tensor![3.0, 4.0];
+/// let y = x.norm();
+/// assert_eq!(y, 5.0);
+/// assert_eq!(x.norm_vjp(y, 10.0), tensor![6.0, 8.0]);
+/// assert_eq!(Tensor::<f64, 2>::zeros().norm_vjp(0.0, 1.0), Tensor::zeros());
+/// ```
+pub trait Norm: Sized {
+    /// The element type.
+    type Output;
+
+    /// `y = √(Σᵢ xᵢ²)`.
+    fn norm(self) -> Self::Output;
+
+    /// `ct_x = ct * x / y`, or `0` when `y = 0`.
+    fn norm_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+}
+
+impl<T: Real, const R: usize, const C: usize> Norm for Tensor<T, R, C> {
+    type Output = T;
+
+    #[inline]
+    fn norm(self) -> T {
+        self.as_matrix().norm()
+    }
+
+    #[inline]
+    fn norm_vjp(self, out: T, ct: T) -> Self {
+        if out == T::zero() {
+            Tensor::zeros()
+        } else {
+            self * (ct / out)
+        }
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// The Euclidean norm of all elements; see [`Norm`].
+    #[inline]
+    pub fn norm(self) -> T {
+        Norm::norm(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Norm;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 3>::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp(
+            Norm::norm,
+            |x: Tensor<f64, 2, 3>, out, ct| x.norm_vjp(out, ct),
+            x,
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let zero = Tensor::<f64, 3>::zeros();
+        assert_eq!(zero.norm(), 0.0);
+        assert_eq!(zero.norm_vjp(0.0, 1.0), zero);
+        let m = Tensor::<f64, 2, 2>::from_element(1.0);
+        assert_eq!(m.norm(), 2.0);
+    }
+}

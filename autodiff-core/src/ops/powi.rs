@@ -1,0 +1,86 @@
+//! Integer power, `y = xⁿ`, elementwise.
+
+use nalgebra::ComplexField;
+use num_traits::Zero;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise integer power `y = xⁿ`; VJP `ct_x = ct * n * xⁿ⁻¹`, and `0` for `n = 0`
+/// (also at `x = 0`). The exponent is not differentiated.
+///
+/// ```
+/// use autodiff_core::ops::Powi;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![2.0, -1.0];
+/// let y = x.powi(3);
+/// assert_eq!(y, tensor![8.0, -1.0]);
+/// assert_eq!(x.powi_vjp(3, y, tensor![1.0, 1.0]), tensor![12.0, 3.0]);
+/// ```
+pub trait Powi: Sized {
+    /// `y = xⁿ`.
+    fn powi(self, n: i32) -> Self;
+
+    /// `ct_x = ct * n * xⁿ⁻¹`.
+    fn powi_vjp(self, n: i32, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Powi for X {
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        self.map_elems(|x| ComplexField::powi(x, n))
+    }
+
+    #[inline]
+    fn powi_vjp(self, n: i32, _out: Self, ct: Self) -> Self {
+        if n == 0 {
+            return ct.map_elems(|_| X::Elem::zero());
+        }
+        let factor = Real::from_f64(f64::from(n));
+        // `saturating_sub` only matters for `n = i32::MIN`, where `xⁿ⁻¹` is 0 or ∞ anyway.
+        let m = n.saturating_sub(1);
+        ct.zip_map_elems(self, |ct, x| ct * factor * ComplexField::powi(x, m))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise `xⁿ`; see [`Powi`].
+    #[inline]
+    pub fn powi(self, n: i32) -> Self {
+        Powi::powi(self, n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Powi;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        for n in [-2, 0, 1, 2, 3] {
+            check_vjp(
+                |x: Tensor<f64, 2, 2>| x.powi(n),
+                |x, out, ct| x.powi_vjp(n, out, ct),
+                x,
+            );
+            check_vjp(
+                |x: f64| Powi::powi(x, n),
+                |x, out, ct| x.powi_vjp(n, out, ct),
+                1.7,
+            );
+        }
+    }
+
+    #[test]
+    fn fixed_values() {
+        assert_eq!(Powi::powi(0.0_f64, 0), 1.0);
+        assert_eq!(Powi::powi_vjp(0.0_f64, 0, 1.0, 1.0), 0.0);
+        assert_eq!(Powi::powi_vjp(0.0_f64, 1, 0.0, 2.0), 2.0);
+        assert_eq!(Powi::powi_vjp(3.0_f64, 2, 9.0, 1.0), 6.0);
+    }
+}

@@ -1,0 +1,85 @@
+//! Rectified linear unit, `y = max(x, 0)`, elementwise.
+
+use num_traits::Zero;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise rectified linear unit `y = max(x, 0)`; VJP `ct_x = ct` where `x > 0` and
+/// `0` elsewhere, so the subgradient at `0` is `0`, as in PyTorch. NaN propagates.
+///
+/// ```
+/// use autodiff_core::ops::Relu;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![-1.0, 0.0, 2.0];
+/// let y = x.relu();
+/// assert_eq!(y, tensor![0.0, 0.0, 2.0]);
+/// assert_eq!(x.relu_vjp(y, tensor![5.0, 5.0, 5.0]), tensor![0.0, 0.0, 5.0]);
+/// ```
+pub trait Relu: Sized {
+    /// `y = max(x, 0)`.
+    fn relu(self) -> Self;
+
+    /// `ct_x = ct · [x > 0]`.
+    fn relu_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Relu for X {
+    #[inline]
+    fn relu(self) -> Self {
+        self.map_elems(|x| {
+            if x <= X::Elem::zero() {
+                X::Elem::zero()
+            } else {
+                x
+            }
+        })
+    }
+
+    #[inline]
+    fn relu_vjp(self, _out: Self, ct: Self) -> Self {
+        ct.zip_map_elems(self, |ct, x| {
+            if x > X::Elem::zero() {
+                ct
+            } else {
+                X::Elem::zero()
+            }
+        })
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise `max(x, 0)`; see [`Relu`].
+    #[inline]
+    pub fn relu(self) -> Self {
+        Relu::relu(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Relu;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        check_vjp(
+            Relu::relu,
+            |x: Tensor<f64, 2, 2>, out, ct| x.relu_vjp(out, ct),
+            x,
+        );
+        check_vjp(Relu::relu, |x: f64, out, ct| x.relu_vjp(out, ct), 0.5);
+        check_vjp(Relu::relu, |x: f64, out, ct| x.relu_vjp(out, ct), -0.5);
+    }
+
+    #[test]
+    fn fixed_values() {
+        assert_eq!(Relu::relu_vjp(0.0_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Relu::relu(-0.0_f64).to_bits(), 0.0_f64.to_bits());
+        assert!(Relu::relu(f64::NAN).is_nan());
+    }
+}

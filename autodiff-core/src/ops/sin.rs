@@ -1,0 +1,70 @@
+//! Sine, `y = sin x`, elementwise.
+
+use nalgebra::ComplexField;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise sine `y = sin x`; VJP `ct_x = ct * cos x`.
+///
+/// ```
+/// use autodiff_core::ops::Sin;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![0.0, std::f64::consts::PI];
+/// let y = x.sin();
+/// assert!((y[1]).abs() < 1e-15);
+/// assert_eq!(x.sin_vjp(y, tensor![2.0, 1.0]), tensor![2.0, -1.0]);
+/// ```
+pub trait Sin: Sized {
+    /// `y = sin x`.
+    fn sin(self) -> Self;
+
+    /// `ct_x = ct * cos x`.
+    fn sin_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Sin for X {
+    #[inline]
+    fn sin(self) -> Self {
+        self.map_elems(ComplexField::sin)
+    }
+
+    #[inline]
+    fn sin_vjp(self, _out: Self, ct: Self) -> Self {
+        ct.zip_map_elems(self, |ct, x| ct * ComplexField::cos(x))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise sine; see [`Sin`].
+    #[inline]
+    pub fn sin(self) -> Self {
+        Sin::sin(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sin;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp(
+            Sin::sin,
+            |x: Tensor<f64, 2, 2>, out, ct| x.sin_vjp(out, ct),
+            x,
+        );
+        check_vjp(Sin::sin, |x: f64, out, ct| x.sin_vjp(out, ct), 2.5);
+    }
+
+    #[test]
+    fn fixed_values() {
+        assert_eq!(Sin::sin(0.0_f64), 0.0);
+        assert_eq!(Sin::sin_vjp(0.0_f64, 0.0, 3.0), 3.0);
+    }
+}

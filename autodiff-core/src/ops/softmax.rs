@@ -1,0 +1,84 @@
+//! Softmax over all elements, `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`, computed stably.
+
+use nalgebra::{ComplexField, RealField};
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Softmax over all elements `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`; VJP
+/// `ct_x = y ⊙ (ct - ⟨ct, y⟩)`, reusing the output.
+///
+/// The forward subtracts the maximum first, so large logits do not overflow.
+///
+/// ```
+/// use autodiff_core::ops::Softmax;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![1000.0, 1000.0];
+/// let y = x.softmax();
+/// assert_eq!(y, tensor![0.5, 0.5]);
+/// assert_eq!(x.softmax_vjp(y, tensor![1.0, 0.0]), tensor![0.25, -0.25]);
+/// ```
+pub trait Softmax: Sized {
+    /// `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`.
+    fn softmax(self) -> Self;
+
+    /// `ct_x = y ⊙ (ct - ⟨ct, y⟩)`.
+    fn softmax_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<T: Real, const R: usize, const C: usize> Softmax for Tensor<T, R, C> {
+    #[inline]
+    fn softmax(self) -> Self {
+        let max = self
+            .iter()
+            .copied()
+            .fold(Real::from_f64(f64::NEG_INFINITY), RealField::max);
+        let e = self.map_elems(|x| ComplexField::exp(x - max));
+        e / e.sum_elems()
+    }
+
+    #[inline]
+    fn softmax_vjp(self, out: Self, ct: Self) -> Self {
+        let inner = ct.as_matrix().dot(out.as_matrix());
+        out.zip_map_elems(ct, |y, ct| y * (ct - inner))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// The softmax over all elements; see [`Softmax`].
+    #[inline]
+    pub fn softmax(self) -> Self {
+        Softmax::softmax(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Softmax;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 3>::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp(
+            Softmax::softmax,
+            |x: Tensor<f64, 2, 3>, out, ct| x.softmax_vjp(out, ct),
+            x,
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let equal = Tensor::<f64, 4>::from_element(-3.0);
+        assert_eq!(equal.softmax(), Tensor::from_element(0.25));
+        // The softmax is invariant to a shift, so the gradient of a constant ct is zero.
+        let y = equal.softmax();
+        assert_eq!(
+            equal.softmax_vjp(y, Tensor::from_element(2.0)),
+            Tensor::zeros()
+        );
+    }
+}

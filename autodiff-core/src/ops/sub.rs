@@ -1,0 +1,155 @@
+//! Subtraction, `a - b`: elementwise for tensors of equal shape, a scalar broadcast on
+//! either side. The forward is `core::ops::Sub` (and `SubAssign`); the VJP is [`SubVjp`].
+
+use core::ops::{Neg, Sub, SubAssign};
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// The VJP of `y = a - b`: `ct_a = ct`, `ct_b = -ct`, where a broadcast scalar side gets
+/// the sum over the elements.
+///
+/// ```
+/// use autodiff_core::ops::SubVjp;
+/// use autodiff_core::tensor;
+///
+/// let b = tensor![1.0, 2.0];
+/// let y = 1.0 - b;
+/// assert_eq!(y, tensor![0.0, -1.0]);
+/// let (ct_a, ct_b) = 1.0.sub_vjp(b, y, tensor![0.5, 2.0]);
+/// assert_eq!((ct_a, ct_b), (2.5, tensor![-0.5, -2.0]));
+/// ```
+pub trait SubVjp<Rhs = Self>: Sub<Rhs> + Sized {
+    /// Returns `(ct_a, ct_b)` for `out = self - rhs` and the output cotangent `ct`.
+    fn sub_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+}
+
+/// Scalar - scalar and tensor - tensor.
+impl<X: Elementwise + Sub<Output = X> + Neg<Output = X>> SubVjp for X {
+    #[inline]
+    fn sub_vjp(self, _rhs: X, _out: X, ct: X) -> (X, X) {
+        (ct, -ct)
+    }
+}
+
+/// `a - b`, elementwise.
+impl<T: Real, const R: usize, const C: usize> Sub for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        Tensor::from_matrix(self.into_matrix() - rhs.into_matrix())
+    }
+}
+
+/// `t - s`: `s` subtracted from every element.
+impl<T: Real, const R: usize, const C: usize> Sub<T> for Tensor<T, R, C> {
+    type Output = Self;
+
+    #[inline]
+    fn sub(self, rhs: T) -> Self {
+        self.map_elems(|x| x - rhs)
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> SubVjp<T> for Tensor<T, R, C> {
+    #[inline]
+    fn sub_vjp(self, _rhs: T, _out: Self, ct: Self) -> (Self, T) {
+        (ct, -ct.sum_elems())
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> SubAssign for Tensor<T, R, C> {
+    #[inline]
+    fn sub_assign(&mut self, rhs: Self) {
+        *self = *self - rhs;
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> SubAssign<T> for Tensor<T, R, C> {
+    #[inline]
+    fn sub_assign(&mut self, rhs: T) {
+        *self = *self - rhs;
+    }
+}
+
+/// `s - t` for each concrete float type `s` (a generic `T - Tensor<T>` is not expressible).
+macro_rules! scalar_minus_tensor {
+    ($($t:ty),*) => {$(
+        impl<const R: usize, const C: usize> Sub<Tensor<$t, R, C>> for $t {
+            type Output = Tensor<$t, R, C>;
+
+            #[inline]
+            fn sub(self, rhs: Tensor<$t, R, C>) -> Tensor<$t, R, C> {
+                rhs.map_elems(|x| self - x)
+            }
+        }
+
+        impl<const R: usize, const C: usize> SubVjp<Tensor<$t, R, C>> for $t {
+            #[inline]
+            fn sub_vjp(
+                self,
+                _rhs: Tensor<$t, R, C>,
+                _out: Tensor<$t, R, C>,
+                ct: Tensor<$t, R, C>,
+            ) -> ($t, Tensor<$t, R, C>) {
+                (ct.sum_elems(), -ct)
+            }
+        }
+    )*};
+}
+
+scalar_minus_tensor!(f32, f64);
+
+#[cfg(test)]
+mod tests {
+    use core::ops::Sub;
+
+    use super::SubVjp;
+    use crate::ops::testing::{Flat, check_vjp};
+    use crate::tensor;
+    use crate::tensor::Tensor;
+
+    type M = Tensor<f64, 2, 3>;
+
+    fn point() -> M {
+        M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
+    }
+
+    /// Checks both cotangents of `a - b` against finite differences.
+    fn check<A, B>(a: A, b: B)
+    where
+        A: SubVjp<B> + Flat,
+        B: Flat,
+        <A as Sub<B>>::Output: Flat,
+    {
+        check_vjp(
+            |(a, b): (A, B)| a - b,
+            |(a, b), out, ct| a.sub_vjp(b, out, ct),
+            (a, b),
+        );
+    }
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        check(point(), point() * 0.5 - 1.0);
+        check(point(), 0.8);
+        check(-0.8, point());
+        check(1.5, -2.0);
+    }
+
+    #[test]
+    fn fixed_values() {
+        let a = tensor![1.0, 2.0];
+        assert_eq!(a - tensor![0.5, -1.0], tensor![0.5, 3.0]);
+        assert_eq!(a - 1.0, tensor![0.0, 1.0]);
+        assert_eq!(3.0_f32 - tensor![1.0_f32, 2.0], tensor![2.0, 1.0]);
+        let mut b = a;
+        b -= tensor![1.0, 1.0];
+        b -= 0.5;
+        assert_eq!(b, tensor![-0.5, 0.5]);
+        let ct = tensor![1.0, 3.0];
+        assert_eq!(a.sub_vjp(2.0, a - 2.0, ct), (ct, -4.0));
+    }
+}

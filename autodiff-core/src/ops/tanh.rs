@@ -1,0 +1,73 @@
+//! Hyperbolic tangent, `y = tanh x`, elementwise.
+
+use nalgebra::ComplexField;
+use num_traits::One;
+
+use super::Elementwise;
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Elementwise hyperbolic tangent `y = tanh x`; VJP `ct_x = ct * (1 - y²)`, reusing the
+/// output.
+///
+/// ```
+/// use autodiff_core::ops::Tanh;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![0.0, 100.0];
+/// let y = x.tanh();
+/// assert_eq!(y, tensor![0.0, 1.0]);
+/// assert_eq!(x.tanh_vjp(y, tensor![2.0, 2.0]), tensor![2.0, 0.0]);
+/// ```
+pub trait Tanh: Sized {
+    /// `y = tanh x`.
+    fn tanh(self) -> Self;
+
+    /// `ct_x = ct * (1 - y²)`.
+    fn tanh_vjp(self, out: Self, ct: Self) -> Self;
+}
+
+impl<X: Elementwise> Tanh for X {
+    #[inline]
+    fn tanh(self) -> Self {
+        self.map_elems(ComplexField::tanh)
+    }
+
+    #[inline]
+    fn tanh_vjp(self, out: Self, ct: Self) -> Self {
+        ct.zip_map_elems(out, |ct, y| ct * (X::Elem::one() - y * y))
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// Elementwise hyperbolic tangent; see [`Tanh`].
+    #[inline]
+    pub fn tanh(self) -> Self {
+        Tanh::tanh(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tanh;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp(
+            Tanh::tanh,
+            |x: Tensor<f64, 2, 2>, out, ct| x.tanh_vjp(out, ct),
+            x,
+        );
+        check_vjp(Tanh::tanh, |x: f64, out, ct| x.tanh_vjp(out, ct), -0.5);
+    }
+
+    #[test]
+    fn fixed_values() {
+        assert_eq!(Tanh::tanh(0.0_f64), 0.0);
+        assert_eq!(Tanh::tanh_vjp(0.0_f64, 0.0, 3.0), 3.0);
+        assert_eq!(Tanh::tanh(-1000.0_f64), -1.0);
+    }
+}

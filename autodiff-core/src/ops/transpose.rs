@@ -1,0 +1,75 @@
+//! Transpose, `Y = Xᵀ`.
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// Transpose `Y = Xᵀ` of an `R x C` tensor; VJP `ct_X = ctᵀ`.
+///
+/// ```
+/// use autodiff_core::ops::Transpose;
+/// use autodiff_core::tensor;
+///
+/// let x = tensor![[1.0, 2.0, 3.0]];
+/// let y = x.t();
+/// assert_eq!(y, tensor![1.0, 2.0, 3.0]);
+/// assert_eq!(x.t_vjp(y, tensor![4.0, 5.0, 6.0]), tensor![[4.0, 5.0, 6.0]]);
+/// ```
+pub trait Transpose: Sized {
+    /// The transposed type.
+    type Output;
+
+    /// `Y = Xᵀ`.
+    fn t(self) -> Self::Output;
+
+    /// `ct_X = ctᵀ`.
+    fn t_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+}
+
+impl<T: Real, const R: usize, const C: usize> Transpose for Tensor<T, R, C> {
+    type Output = Tensor<T, C, R>;
+
+    #[inline]
+    fn t(self) -> Tensor<T, C, R> {
+        Tensor::from_matrix(self.as_matrix().transpose())
+    }
+
+    #[inline]
+    fn t_vjp(self, _out: Tensor<T, C, R>, ct: Tensor<T, C, R>) -> Self {
+        Tensor::from_matrix(ct.as_matrix().transpose())
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
+    /// The transpose; see [`Transpose`].
+    #[inline]
+    pub fn t(self) -> Tensor<T, C, R> {
+        Transpose::t(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Transpose;
+    use crate::ops::testing::check_vjp;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        let x = Tensor::<f64, 2, 3>::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp(
+            Transpose::t,
+            |x: Tensor<f64, 2, 3>, out, ct| x.t_vjp(out, ct),
+            x,
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let x = Tensor::<f64, 2, 3>::from_row_slice(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!(
+            x.t(),
+            Tensor::from_row_slice(&[1.0, 4.0, 2.0, 5.0, 3.0, 6.0])
+        );
+        assert_eq!(x.t().t(), x);
+    }
+}

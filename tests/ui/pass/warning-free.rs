@@ -1,0 +1,63 @@
+//! Generated code compiles without a single warning, with user names that look like the
+//! macro's internal ones, by-reference parameters, data arguments, generic element types,
+//! const-generic shapes and methods.
+#![deny(warnings)]
+
+use autodiff::{differentiable, tensor, Real, Tensor};
+
+// Names a careless macro might use for its own locals or paths.
+#[allow(dead_code)]
+struct Pullback;
+#[allow(dead_code)]
+mod ops {}
+
+#[differentiable]
+pub fn internal_names(__ad_v0: Tensor<f64, 3>, __ad_ct0: &Tensor<f64, 3>) -> f64 {
+    let __ad_v1 = __ad_v0 * *__ad_ct0;
+    let __ad_t2_0 = __ad_v1 + 1.0;
+    let __ad_ct1 = __ad_t2_0.sum();
+    __ad_ct1
+}
+
+#[differentiable(wrt(w))]
+pub fn with_data(w: &Tensor<f64, 2, 3>, xs: &[f64], n: usize) -> f64 {
+    let x = tensor![xs[0], xs[1], xs[2]];
+    let mut y = w.matmul(x);
+    y += x.fixed_rows::<2>(0);
+    let scale = 1.0 / n as f64;
+    (y * scale).powi(2).sum()
+}
+
+#[differentiable]
+pub fn generic<T: Real>(x: Tensor<T, 3>) -> T {
+    (x * 0.5 + 2.0).sigmoid().sum() * 3.0
+}
+
+#[differentiable]
+pub fn shaped<const H: usize>(w: Tensor<f64, 3, H>, x: Tensor<f64, 3>) -> f64 {
+    w.t().matmul(x).tanh().mean()
+}
+
+pub struct Model {
+    pub bias: f64,
+}
+
+impl Model {
+    #[differentiable]
+    pub fn loss(&self, x: Tensor<f64, 3>) -> f64 {
+        (x + self.bias).powi(2).mean()
+    }
+}
+
+fn main() {
+    let x = Tensor::<f64, 3>::from_row_slice(&[1.0, 2.0, 3.0]);
+    let w = Tensor::<f64, 2, 3>::ones();
+    let _ = internal_names_grad(x, &x);
+    let _ = with_data_grad(&w, &[1.0, 2.0, 3.0], 2);
+    let _ = generic_grad(x);
+    let _ = generic_grad(Tensor::<f32, 3>::ones());
+    let _ = shaped_grad(Tensor::<f64, 3, 4>::ones(), x);
+    let _ = Model { bias: 1.0 }.loss_grad(x);
+    let (_, pullback) = with_data_vjp(&w, &[1.0, 2.0, 3.0], 2);
+    let _ = pullback.backward(1.0);
+}
