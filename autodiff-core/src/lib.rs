@@ -24,6 +24,7 @@ pub mod ops;
 mod param;
 mod pullback;
 mod real;
+mod tape;
 mod tensor;
 
 #[doc(hidden)]

@@ -6,8 +6,8 @@
 //! (`::autodiff::__private::..`) and generated locals carry a reserved prefix with
 //! mixed-site hygiene, so user names can neither shadow nor collide with them.
 
-use crate::adjoint::{AdjId, Contribution, Reverse};
-use crate::ir::{Function, Stmt, Value, VarId, var_ident};
+use crate::adjoint::Reverser;
+use crate::ir::{Function, LoopKind, Stmt, Value, VarId, var_ident};
 use crate::prim::Prim;
 use crate::valid::Signature;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -19,7 +19,7 @@ pub struct Emit<'a> {
     pub item: &'a ItemFn,
     pub sig: &'a Signature,
     pub ir: &'a Function,
-    pub reverse: &'a Reverse,
+    pub active: &'a [bool],
 }
 
 impl Emit<'_> {
@@ -37,58 +37,40 @@ impl Emit<'_> {
     }
 
     /// `f_graph()`: the IR as static data, for inspection at run time. Copies are folded
-    /// into the value they copy; statements with no value are left out.
+    /// into the value they copy; a branch merge is a `Phi` node, a loop-carried value a
+    /// `LoopPhi` node fed by its value before the loop and at the end of the body.
     fn graph(&self) -> TokenStream {
         let name = &self.item.sig.ident;
         let graph_name = format_ident!("{}_graph", name);
-        let mut node_of: Vec<Option<usize>> = vec![None; self.ir.vars.len()];
-        let mut nodes = Vec::new();
-        for stmt in &self.ir.stmts {
-            let Stmt::Let { var, value, .. } = stmt else {
-                continue;
-            };
-            let info = &self.ir.vars[*var];
-            let (op, inputs, label): (&str, Vec<VarId>, String) = match value {
-                Value::Copy(source) => {
-                    node_of[*var] = node_of[*source];
-                    continue;
-                }
-                Value::Param { index, .. } => {
-                    let op = if self.sig.params[*index].wrt {
-                        "AccumulateGrad"
-                    } else {
-                        "Input"
-                    };
-                    (op, Vec::new(), String::new())
-                }
-                Value::Inert(tokens) => {
-                    let mut text = tokens.to_string();
-                    if text.len() > 40 {
-                        text.truncate(37);
-                        text.push_str("...");
-                    }
-                    ("Constant", Vec::new(), text)
-                }
-                Value::Detach(source) => ("Detach", vec![*source], String::new()),
-                Value::Stack { elems, .. } => ("StackBackward0", elems.clone(), String::new()),
-                Value::Prim { prim, operands, .. } => {
-                    (prim.grad_fn, operands.clone(), String::new())
-                }
-            };
-            let label = info.name.clone().unwrap_or(label);
-            let inputs = inputs.iter().filter_map(|v| node_of[*v]);
-            let requires_grad = info.varied;
-            nodes.push(quote! {
+        let mut graph = GraphBuilder {
+            emit: self,
+            alias: (0..self.ir.vars.len()).collect(),
+            nodes: Vec::new(),
+        };
+        graph.block(&self.ir.stmts);
+        let GraphBuilder { alias, nodes, .. } = graph;
+        let resolve = |mut v: VarId| {
+            while alias[v] != v {
+                v = alias[v];
+            }
+            v
+        };
+        let node_of: std::collections::HashMap<VarId, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (n.var, i)).collect();
+        let tokens = nodes.iter().map(|node| {
+            let inputs = node.inputs.iter().filter_map(|v| node_of.get(&resolve(*v)));
+            let (label, op) = (&node.label, node.op);
+            let requires_grad = self.ir.vars[node.var].varied;
+            quote! {
                 ::autodiff::graph::Node {
                     label: #label,
                     op: #op,
                     inputs: &[#(#inputs),*],
                     requires_grad: #requires_grad,
                 }
-            });
-            node_of[*var] = Some(nodes.len() - 1);
-        }
-        let output = node_of[self.ir.output].unwrap_or(0);
+            }
+        });
+        let output = node_of.get(&resolve(self.ir.output)).copied().unwrap_or(0);
         let function = name.to_string();
         let vis = &self.item.vis;
         let doc = format!(
@@ -100,7 +82,7 @@ impl Emit<'_> {
             #vis fn #graph_name() -> ::autodiff::Graph {
                 ::autodiff::Graph {
                     function: #function,
-                    nodes: &[#(#nodes),*],
+                    nodes: &[#(#tokens),*],
                     output: #output,
                 }
             }
@@ -111,7 +93,7 @@ impl Emit<'_> {
     fn plain(&self) -> TokenStream {
         let ItemFn { attrs, vis, .. } = self.item;
         let signature = self.signature(&self.item.sig.ident, self.output_ty(), None);
-        let forward = self.forward();
+        let forward = self.forward_block(&self.ir.stmts, false);
         let out = self.var(self.ir.output);
         // Users often call only `f_grad`; the plain `f` being unused is not their mistake.
         quote! {
@@ -136,10 +118,9 @@ impl Emit<'_> {
         };
         let signature = self.signature(&grad_name, ret, Some(scalar_bound));
         let checks = self.requires_grad_checks();
-        let forward = self.forward();
-        let seed = adj_ident(crate::adjoint::SEED, Span::call_site());
-        let reverse = self.reverse();
-        let grads = self.grads();
+        let forward = self.forward_block(&self.ir.stmts, true);
+        let seed = adj_ident(0, Span::call_site());
+        let (reverse, grads) = Reverser::new(self, self.active).sweep(&seed);
         let out = self.var(self.ir.output);
         let vis = &self.item.vis;
         let doc = format!(
@@ -148,7 +129,7 @@ impl Emit<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(dead_code)]
+            #[allow(dead_code, clippy::all)]
             #vis #signature {
                 #checks
                 #forward
@@ -171,10 +152,9 @@ impl Emit<'_> {
         };
         let signature = self.signature(&vjp_name, ret, None);
         let checks = self.requires_grad_checks();
-        let forward = self.forward();
-        let seed = adj_ident(crate::adjoint::SEED, Span::call_site());
-        let reverse = self.reverse();
-        let grads = self.grads();
+        let forward = self.forward_block(&self.ir.stmts, true);
+        let seed = adj_ident(0, Span::call_site());
+        let (reverse, grads) = Reverser::new(self, self.active).sweep(&seed);
         let out = self.var(self.ir.output);
         let vis = &self.item.vis;
         let doc = format!(
@@ -183,7 +163,7 @@ impl Emit<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(dead_code)]
+            #[allow(dead_code, clippy::all)]
             #vis #signature {
                 #checks
                 #forward
@@ -304,9 +284,12 @@ impl Emit<'_> {
         var_ident(v, self.ir.vars[v].span)
     }
 
-    fn forward(&self) -> TokenStream {
+    /// A block of the forward pass. With `taped`, its loops push each iteration's carried
+    /// values on a tape for the reverse sweep; nested regions never need one (the reverse
+    /// sweep recomputes them, with their own tapes).
+    pub fn forward_block(&self, block: &[Stmt], taped: bool) -> TokenStream {
         let mut tokens = TokenStream::new();
-        for stmt in &self.ir.stmts {
+        for stmt in block {
             match stmt {
                 Stmt::Effect(effect) => tokens.extend(effect.clone()),
                 Stmt::Let { var, ty, value } => {
@@ -323,9 +306,126 @@ impl Emit<'_> {
                         quote_spanned!(span=> let #name #ty = #rhs;)
                     });
                 }
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
+                } => {
+                    let cond = self.var(*cond);
+                    let then_tokens = self.forward_block(then_block, false);
+                    let else_tokens = self.forward_block(else_block, false);
+                    let outs = phis.iter().map(|p| self.binding(p.out));
+                    let then_values = phis.iter().map(|p| self.var(p.then_value));
+                    let else_values = phis.iter().map(|p| self.var(p.else_value));
+                    tokens.extend(quote! {
+                        #[allow(unused_mut)]
+                        let (#(#outs,)*) = if #cond {
+                            #then_tokens
+                            (#(#then_values,)*)
+                        } else {
+                            #else_tokens
+                            (#(#else_values,)*)
+                        };
+                    });
+                }
+                Stmt::Loop {
+                    id,
+                    kind,
+                    body,
+                    carried,
+                } => {
+                    let span = hygienic(
+                        carried
+                            .first()
+                            .map_or_else(Span::call_site, |c| self.ir.vars[c.phi].span),
+                    );
+                    let taped = taped && carried.iter().any(|c| self.ir.vars[c.out].varied);
+                    let slots: Vec<Ident> = carried
+                        .iter()
+                        .map(|c| format_ident!("__ad_slot{}", c.phi, span = span))
+                        .collect();
+                    let inits = carried.iter().map(|c| self.var(c.init));
+                    let phis: Vec<Ident> = carried.iter().map(|c| self.var(c.phi)).collect();
+                    let nexts = carried.iter().map(|c| self.var(c.next));
+                    let outs = carried.iter().map(|c| self.binding(c.out));
+                    let tape = tape_ident(*id, span);
+                    let body_tokens = self.forward_block(body, false);
+                    let mut pushed = phis.clone();
+                    if let LoopKind::For { pat: Some(pat), .. } = kind {
+                        pushed.push(self.var(*pat));
+                    }
+                    let (tape_decl, push) = if taped {
+                        let decl = match kind {
+                            LoopKind::For {
+                                trip_count: Some(n),
+                                ..
+                            } => {
+                                quote_spanned!(span=> let mut #tape = ::autodiff::__private::FixedTape::<_, { #n }>::new();)
+                            }
+                            _ => {
+                                quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::new();)
+                            }
+                        };
+                        (decl, quote_spanned!(span=> #tape.push((#(#pushed,)*));))
+                    } else {
+                        (quote!(), quote!())
+                    };
+                    let header = quote_spanned!(span=> #(let #phis = #slots;)* #push);
+                    let update = quote_spanned!(span=> #(#slots = #nexts;)*);
+                    let looped = match kind {
+                        LoopKind::For { pat, iter, .. } => {
+                            let pat = match pat {
+                                Some(p) => self.var(*p).into_token_stream(),
+                                None => quote!(_),
+                            };
+                            quote_spanned! {span=>
+                                for #pat in #iter {
+                                    #header
+                                    #body_tokens
+                                    #update
+                                }
+                            }
+                        }
+                        LoopKind::While { cond_block, cond } => {
+                            let cond_tokens = self.forward_block(cond_block, false);
+                            let cond = self.var(*cond);
+                            let phis = &phis;
+                            quote_spanned! {span=>
+                                loop {
+                                    #(let #phis = #slots;)*
+                                    #cond_tokens
+                                    if !#cond {
+                                        break;
+                                    }
+                                    #push
+                                    #body_tokens
+                                    #update
+                                }
+                            }
+                        }
+                    };
+                    tokens.extend(quote_spanned! {span=>
+                        #tape_decl
+                        #(#[allow(unused_mut)] let mut #slots = #inits;)*
+                        #looped
+                        #[allow(unused_mut)]
+                        let (#(#outs,)*) = (#(#slots,)*);
+                    });
+                }
             }
         }
         tokens
+    }
+
+    /// A binding pattern for `v`: `mut` if the user may change it in place.
+    fn binding(&self, v: VarId) -> TokenStream {
+        let name = self.var(v);
+        if self.ir.vars[v].mutable {
+            quote!(mut #name)
+        } else {
+            name.into_token_stream()
+        }
     }
 
     fn forward_value(&self, value: &Value, span: Span) -> TokenStream {
@@ -379,132 +479,108 @@ impl Emit<'_> {
             }
         }
     }
+}
 
-    /// The reverse sweep's statements.
-    fn reverse(&self) -> TokenStream {
-        let mut tokens = TokenStream::new();
-        for step in &self.reverse.steps {
-            let Stmt::Let { var, value, .. } = &self.ir.stmts[step.stmt] else {
-                unreachable!("adjoint only plans steps for `let` statements")
-            };
-            let span = hygienic(self.ir.vars[*var].span);
-            let ct = adj_ident(step.ct, span);
-            match value {
-                Value::Copy(_) => {
-                    tokens.extend(self.accumulate(&step.contributions[0], ct.to_token_stream()))
-                }
-                Value::Stack { elems, rows, .. } => {
-                    let cols = rows.map_or(1, |rows| elems.len() / rows);
-                    for (k, contribution) in step.contributions.iter().enumerate() {
-                        let (r, c) = match rows {
-                            None => (k, 0),
-                            Some(_) => (k / cols, k % cols),
+struct GraphNode {
+    var: VarId,
+    label: String,
+    op: &'static str,
+    inputs: Vec<VarId>,
+}
+
+struct GraphBuilder<'a> {
+    emit: &'a Emit<'a>,
+    /// Each variable's stand-in: itself, or the variable it copies.
+    alias: Vec<VarId>,
+    nodes: Vec<GraphNode>,
+}
+
+impl GraphBuilder<'_> {
+    fn node(&mut self, var: VarId, op: &'static str, inputs: Vec<VarId>, label: String) {
+        let label = self.emit.ir.vars[var].name.clone().unwrap_or(label);
+        self.nodes.push(GraphNode {
+            var,
+            label,
+            op,
+            inputs,
+        });
+    }
+
+    fn block(&mut self, block: &[Stmt]) {
+        for stmt in block {
+            match stmt {
+                Stmt::Effect(_) => {}
+                Stmt::Let { var, value, .. } => match value {
+                    Value::Copy(source) => self.alias[*var] = *source,
+                    Value::Param { index, .. } => {
+                        let op = if self.emit.sig.params[*index].wrt {
+                            "AccumulateGrad"
+                        } else {
+                            "Input"
                         };
-                        let element = quote_spanned!(span=> #ct[(#r, #c)]);
-                        tokens.extend(self.accumulate(contribution, element));
+                        self.node(*var, op, Vec::new(), String::new());
                     }
-                }
-                Value::Prim {
-                    prim,
-                    operands,
-                    spans,
-                    generic,
+                    Value::Inert(tokens) => {
+                        let mut text = tokens.to_string();
+                        if text.len() > 40 {
+                            let cut = (0..=37)
+                                .rev()
+                                .find(|i| text.is_char_boundary(*i))
+                                .unwrap_or(0);
+                            text.truncate(cut);
+                            text.push_str("...");
+                        }
+                        self.node(*var, "Constant", Vec::new(), text);
+                    }
+                    Value::Detach(source) => {
+                        self.node(*var, "Detach", vec![*source], String::new())
+                    }
+                    Value::Stack { elems, .. } => {
+                        self.node(*var, "StackBackward0", elems.clone(), String::new())
+                    }
+                    Value::Prim { prim, operands, .. } => {
+                        self.node(*var, prim.grad_fn, operands.clone(), String::new())
+                    }
+                },
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    phis,
+                    ..
                 } => {
-                    let path = op_path(prim, generic.as_ref(), span);
-                    let method = format_ident!("{}_vjp", prim.name, span = span);
-                    let ops = operand_idents(operands, spans);
-                    let out = var_ident(*var, span);
-                    let call = if prim.name == "index" {
-                        quote_spanned!(span=> #path::#method(#(#ops),*, #ct))
-                    } else {
-                        quote_spanned!(span=> #path::#method(#(#ops),*, #out, #ct))
-                    };
-                    if let [only] = step.contributions.as_slice() {
-                        tokens.extend(self.accumulate(only, call));
-                        continue;
-                    }
-                    // A first contribution is bound as the adjoint directly; a later one
-                    // through a temporary that is then added to the adjoint so far.
-                    let mut sums = TokenStream::new();
-                    let pattern: Vec<TokenStream> = step
-                        .contributions
-                        .iter()
-                        .enumerate()
-                        .map(|(k, c)| match c {
-                            Some(c) if c.prev.is_none() => {
-                                adj_ident(c.new, self.ir.vars[c.var].span).into_token_stream()
-                            }
-                            Some(_) => {
-                                let temp = format_ident!(
-                                    "__ad_t{}_{}",
-                                    step.stmt,
-                                    k,
-                                    span = hygienic(span)
-                                );
-                                sums.extend(self.accumulate(c, temp.to_token_stream()));
-                                temp.into_token_stream()
-                            }
-                            None => quote!(_),
-                        })
-                        .collect();
-                    tokens.extend(quote_spanned!(span=> let (#(#pattern),*) = #call;));
-                    tokens.extend(sums);
-                }
-                Value::Param { .. } | Value::Inert(_) | Value::Detach(_) => {
-                    unreachable!(
-                        "activity never marks parameters' bindings, inert or detached values as steps"
-                    )
-                }
-            }
-        }
-        tokens
-    }
-
-    /// `let new = contribution;` or `let new = prev + contribution;`.
-    fn accumulate(&self, contribution: &Option<Contribution>, value: TokenStream) -> TokenStream {
-        let Some(c) = contribution else {
-            return quote!();
-        };
-        let span = hygienic(self.ir.vars[c.var].span);
-        let new = adj_ident(c.new, span);
-        match c.prev {
-            None => quote_spanned!(span=> let #new = #value;),
-            Some(prev) => {
-                let prev = adj_ident(prev, span);
-                quote_spanned!(span=> let #new = #prev + #value;)
-            }
-        }
-    }
-
-    /// The gradients in parameter order: final adjoints, or zeros for parameters the
-    /// output does not depend on.
-    fn grads(&self) -> TokenStream {
-        let grads: Vec<TokenStream> = self
-            .sig
-            .params
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.wrt)
-            .map(|(i, p)| {
-                let span = hygienic(p.ident.span());
-                match self.reverse.grads[i] {
-                    Some(adj) => adj_ident(adj, span).into_token_stream(),
-                    None => {
-                        let v = self.var(self.reverse.param_vars[i]);
-                        quote_spanned!(span=> ::autodiff::__private::ZeroLike::zero_like(#v))
+                    self.block(then_block);
+                    self.block(else_block);
+                    for phi in phis {
+                        let inputs = vec![phi.then_value, phi.else_value];
+                        self.node(phi.out, "Phi", inputs, String::new());
                     }
                 }
-            })
-            .collect();
-        match grads.as_slice() {
-            [one] => one.clone(),
-            many => quote!((#(#many),*)),
+                Stmt::Loop {
+                    kind,
+                    body,
+                    carried,
+                    ..
+                } => {
+                    for c in carried {
+                        self.node(c.phi, "LoopPhi", vec![c.init, c.next], String::new());
+                        self.alias[c.out] = c.phi;
+                    }
+                    match kind {
+                        LoopKind::For { pat: Some(pat), .. } => {
+                            self.node(*pat, "Constant", Vec::new(), String::new())
+                        }
+                        LoopKind::For { pat: None, .. } => {}
+                        LoopKind::While { cond_block, .. } => self.block(cond_block),
+                    }
+                    self.block(body);
+                }
+            }
         }
     }
 }
 
 /// `::autodiff::__private::ops::Trait`, or `<_ as ..::Trait<N>>` for a const-generic op.
-fn op_path(prim: &Prim, generic: Option<&TokenStream>, span: Span) -> TokenStream {
+pub fn op_path(prim: &Prim, generic: Option<&TokenStream>, span: Span) -> TokenStream {
     let trait_name = Ident::new(prim.trait_name, span);
     match generic {
         Some(g) => quote_spanned!(span=> <_ as ::autodiff::__private::ops::#trait_name<#g>>),
@@ -513,7 +589,7 @@ fn op_path(prim: &Prim, generic: Option<&TokenStream>, span: Span) -> TokenStrea
 }
 
 /// Operands named where the user wrote them, so a type error underlines that operand.
-fn operand_idents(operands: &[VarId], spans: &[Span]) -> Vec<Ident> {
+pub fn operand_idents(operands: &[VarId], spans: &[Span]) -> Vec<Ident> {
     operands
         .iter()
         .zip(spans)
@@ -521,12 +597,18 @@ fn operand_idents(operands: &[VarId], spans: &[Span]) -> Vec<Ident> {
         .collect()
 }
 
-fn hygienic(span: Span) -> Span {
+pub fn hygienic(span: Span) -> Span {
     Span::mixed_site().located_at(span)
 }
 
-fn adj_ident(adj: AdjId, span: Span) -> Ident {
-    format_ident!("__ad_ct{}", adj, span = hygienic(span))
+/// The name of adjoint number `n`; number 0 is the seed.
+pub fn adj_ident(n: usize, span: Span) -> Ident {
+    format_ident!("__ad_ct{}", n, span = hygienic(span))
+}
+
+/// The tape of loop number `id`.
+pub fn tape_ident(id: usize, span: Span) -> Ident {
+    format_ident!("__ad_tape{}", id, span = hygienic(span))
 }
 
 trait SpanOrCallSite {

@@ -25,6 +25,16 @@ impl Errors {
         self.list.is_empty()
     }
 
+    /// How many errors are recorded: a mark to `truncate` back to.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Forgets errors recorded after `mark` (a stage that redoes work).
+    pub fn truncate(&mut self, mark: usize) {
+        self.list.truncate(mark);
+    }
+
     /// `compile_error!` invocations for every recorded error.
     pub fn to_compile_errors(&self) -> TokenStream {
         self.list.iter().map(syn::Error::to_compile_error).collect()

@@ -8,7 +8,7 @@ use crate::args::Args;
 use crate::emit::Emit;
 use crate::errors::Errors;
 use crate::valid::{self, Signature};
-use crate::{activity, adjoint, lower};
+use crate::{activity, lower};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ItemFn;
@@ -37,12 +37,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return fallback(&item, Some(&sig), &errors);
     }
     let active = activity::active(&ir);
-    let reverse = adjoint::reverse(&ir, &active);
     Emit {
         item: &item,
         sig: &sig,
         ir: &ir,
-        reverse: &reverse,
+        active: &active,
     }
     .emit()
 }

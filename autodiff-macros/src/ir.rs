@@ -6,9 +6,15 @@
 //! value it needs. Code that involves no differentiated value is kept as Rust tokens
 //! (`Value::Inert`), already rewritten to refer to IR variables.
 //!
-//! Guarantees after `lower`: every `VarId` used by a statement is bound by an earlier one;
+//! Control flow forms regions: `Stmt::If` holds two blocks and merges the values they
+//! assign (`Phi`), `Stmt::Loop` holds its body and the loop-carried variables (`Carry`):
+//! each carried name has a variable for its value at the start of an iteration (`phi`),
+//! one for its value at the end of the body (`next`) and one after the loop (`out`).
+//!
+//! Guarantees after `lower`: every `VarId` used by a statement is bound by an earlier one
+//! in the same block or an enclosing one (phis and carries are bound by their region);
 //! `Var::varied` is true exactly for values that depend on a differentiated parameter
-//! through differentiable operations.
+//! through differentiable operations, iterated to a fixed point over loops.
 
 use crate::prim::Prim;
 use proc_macro2::{Span, TokenStream};
@@ -47,6 +53,53 @@ pub enum Stmt {
     },
     /// An expression statement with no differentiated value in it (already renamed).
     Effect(TokenStream),
+    /// `if cond { then } else { else }`; `phis` are the values it leaves behind.
+    If {
+        cond: VarId,
+        then_block: Vec<Stmt>,
+        else_block: Vec<Stmt>,
+        phis: Vec<Phi>,
+    },
+    /// `for pat in iter { body }` or `while cond { body }`.
+    Loop {
+        /// Numbers the loops of a function, for the names of their tapes.
+        id: usize,
+        kind: LoopKind,
+        body: Vec<Stmt>,
+        carried: Vec<Carry>,
+    },
+}
+
+/// A value merged after an `if`: `out` is `then_value` or `else_value`.
+pub struct Phi {
+    pub out: VarId,
+    pub then_value: VarId,
+    pub else_value: VarId,
+}
+
+/// A variable a loop body reassigns.
+pub struct Carry {
+    /// Its value before the loop.
+    pub init: VarId,
+    /// Its value at the start of an iteration (bound by the loop).
+    pub phi: VarId,
+    /// Its value at the end of the body.
+    pub next: VarId,
+    /// Its value after the loop.
+    pub out: VarId,
+}
+
+pub enum LoopKind {
+    /// `for pat in iter`: `pat` is the variable bound each iteration (`None` for `_`);
+    /// `trip_count` is a constant trip count, when the iterator is `0..N` with a literal
+    /// or constant `N`, which lets the tape live on the stack.
+    For {
+        pat: Option<VarId>,
+        iter: TokenStream,
+        trip_count: Option<TokenStream>,
+    },
+    /// `while cond`: `cond_block` computes `cond` from the carried values.
+    While { cond_block: Vec<Stmt>, cond: VarId },
 }
 
 /// What a `Let` computes.
@@ -111,18 +164,100 @@ impl Function {
 /// Stage tests compare these dumps.
 impl fmt::Display for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_block(f, &self.stmts, 0)?;
+        writeln!(f, "return {}", self.var_label(self.output))
+    }
+}
+
+impl Function {
+    fn fmt_block(&self, f: &mut fmt::Formatter<'_>, block: &[Stmt], depth: usize) -> fmt::Result {
         let list = |vars: &[VarId]| {
             vars.iter()
                 .map(|v| self.var_label(*v))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        for stmt in &self.stmts {
+        let indent = "  ".repeat(depth);
+        for stmt in block {
             match stmt {
-                Stmt::Effect(tokens) => writeln!(f, "effect {tokens}")?,
+                Stmt::Effect(tokens) => writeln!(f, "{indent} effect {tokens}")?,
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
+                } => {
+                    writeln!(f, "{indent} if {} {{", self.var_label(*cond))?;
+                    self.fmt_block(f, then_block, depth + 1)?;
+                    writeln!(f, "{indent} }} else {{")?;
+                    self.fmt_block(f, else_block, depth + 1)?;
+                    writeln!(f, "{indent} }}")?;
+                    for phi in phis {
+                        writeln!(
+                            f,
+                            "{indent}{}{} = phi {}, {}",
+                            self.marker(phi.out),
+                            self.var_label(phi.out),
+                            self.var_label(phi.then_value),
+                            self.var_label(phi.else_value)
+                        )?;
+                    }
+                }
+                Stmt::Loop {
+                    kind,
+                    body,
+                    carried,
+                    ..
+                } => {
+                    let carried_list = carried
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{} <- {} / {}",
+                                self.var_label(c.phi),
+                                self.var_label(c.init),
+                                self.var_label(c.next)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    match kind {
+                        LoopKind::For {
+                            pat,
+                            iter,
+                            trip_count,
+                        } => {
+                            let pat = pat.map_or("_".to_string(), |p| self.var_label(p));
+                            let fixed = trip_count
+                                .as_ref()
+                                .map_or(String::new(), |n| format!(" (trip count {n})"));
+                            writeln!(f, "{indent} for {pat} in {iter}{fixed} [{carried_list}] {{")?;
+                        }
+                        LoopKind::While { cond_block, cond } => {
+                            writeln!(f, "{indent} while [{carried_list}] {{")?;
+                            self.fmt_block(f, cond_block, depth + 1)?;
+                            writeln!(f, "{indent}   break unless {}", self.var_label(*cond))?;
+                        }
+                    }
+                    self.fmt_block(f, body, depth + 1)?;
+                    writeln!(f, "{indent} }}")?;
+                    for c in carried {
+                        writeln!(
+                            f,
+                            "{indent}{}{} = after loop {}",
+                            self.marker(c.out),
+                            self.var_label(c.out),
+                            self.var_label(c.phi)
+                        )?;
+                    }
+                }
                 Stmt::Let { var, value, .. } => {
-                    let marker = if self.vars[*var].varied { "*" } else { " " };
-                    write!(f, "{marker}{} = ", self.var_label(*var))?;
+                    write!(
+                        f,
+                        "{indent}{}{} = ",
+                        self.marker(*var),
+                        self.var_label(*var)
+                    )?;
                     match value {
                         Value::Param { index, deref } => {
                             writeln!(f, "param {index}{}", if *deref { " (deref)" } else { "" })?
@@ -146,7 +281,11 @@ impl fmt::Display for Function {
                 }
             }
         }
-        writeln!(f, "return {}", self.var_label(self.output))
+        Ok(())
+    }
+
+    fn marker(&self, v: VarId) -> &'static str {
+        if self.vars[v].varied { "*" } else { " " }
     }
 }
 

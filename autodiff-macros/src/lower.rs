@@ -12,7 +12,7 @@
 //! in the same pass.
 
 use crate::errors::Errors;
-use crate::ir::{Function, Stmt, Value, Var, VarId, var_ident};
+use crate::ir::{Carry, Function, LoopKind, Phi, Stmt, Value, Var, VarId, var_ident};
 use crate::prim::{self, Arg, Prim};
 use crate::valid::Signature;
 use proc_macro2::{Span, TokenStream};
@@ -36,6 +36,7 @@ pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
         scopes: vec![HashMap::new()],
         elem_ty: sig.elem_ty.clone(),
         errors,
+        next_loop: 0,
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -67,6 +68,15 @@ struct Lowerer<'e> {
     scopes: Vec<HashMap<String, VarId>>,
     elem_ty: Option<Ident>,
     errors: &'e mut Errors,
+    /// The next loop's number.
+    next_loop: usize,
+}
+
+/// What introduces a loop.
+#[derive(Clone, Copy)]
+enum LoopHeader<'a> {
+    For(&'a syn::ExprForLoop),
+    While(&'a Expr),
 }
 
 impl Lowerer<'_> {
@@ -163,6 +173,14 @@ impl Lowerer<'_> {
                         ),
                     }
                 }
+                // A tail `if` may be a statement (no `else`, no value) and a tail loop
+                // always is one.
+                syn::Stmt::Expr(Expr::If(if_expr), None) if last && self.is_varied(stmt_expr(stmt)) => {
+                    value = self.lower_if(if_expr)
+                }
+                syn::Stmt::Expr(e @ (Expr::ForLoop(_) | Expr::While(_)), None) if last => {
+                    self.lower_expr_stmt(e)
+                }
                 syn::Stmt::Expr(e, None) if last => value = Some(self.lower_expr(e)),
                 syn::Stmt::Expr(e, _) => self.lower_expr_stmt(e),
                 // The fence already reported items and other macros.
@@ -252,6 +270,17 @@ impl Lowerer<'_> {
         }
         if self.is_varied(expr) {
             match expr {
+                Expr::If(if_expr) => {
+                    self.lower_if(if_expr);
+                }
+                Expr::ForLoop(for_loop) => {
+                    self.lower_loop(LoopHeader::For(for_loop), &for_loop.body, for_loop.for_token.span)
+                }
+                Expr::While(while_loop) => self.lower_loop(
+                    LoopHeader::While(&while_loop.cond),
+                    &while_loop.body,
+                    while_loop.while_token.span,
+                ),
                 Expr::Assign(a) => self.errors.push(
                     &a.left,
                     "assigning into part of a differentiated value is not supported; build the tensor with `tensor![..]` or `Tensor::from_fn` instead",
@@ -278,10 +307,7 @@ impl Lowerer<'_> {
                     ty: None,
                     value: Value::Copy(old),
                 });
-                self.scopes
-                    .last_mut()
-                    .expect("a scope is always open")
-                    .insert(name, fresh);
+                self.rebind_name(&name, fresh);
             }
         }
         let tokens = self.rename(expr);
@@ -297,15 +323,200 @@ impl Lowerer<'_> {
     }
 
     fn rebind(&mut self, target: &Ident, value: VarId) {
-        let name = target.to_string();
+        self.rebind_name(&target.to_string(), value);
+    }
+
+    /// Points an existing user name at `value`, in the scope that declared it.
+    fn rebind_name(&mut self, name: &str, value: VarId) {
         for scope in self.scopes.iter_mut().rev() {
-            if let Some(slot) = scope.get_mut(&name) {
+            if let Some(slot) = scope.get_mut(name) {
                 *slot = value;
                 break;
             }
         }
         if self.vars[value].name.is_none() {
-            self.vars[value].name = Some(name);
+            self.vars[value].name = Some(name.to_string());
+        }
+    }
+
+    /// Runs `lower` with statements going to a new block, which it returns.
+    fn region<R>(&mut self, lower: impl FnOnce(&mut Self) -> R) -> (Vec<Stmt>, R) {
+        let outer = std::mem::take(&mut self.stmts);
+        let result = lower(self);
+        let block = std::mem::replace(&mut self.stmts, outer);
+        (block, result)
+    }
+
+    /// `if cond { .. } else { .. }` around differentiated values: both branches become
+    /// blocks, and every name either branch reassigns is merged by a `Phi`. Returns the
+    /// value of the `if` when both branches have one.
+    fn lower_if(&mut self, expr: &syn::ExprIf) -> Option<VarId> {
+        let span = expr.if_token.span;
+        let cond = self.lower_expr(&expr.cond);
+        let before = self.scopes.clone();
+        let (then_block, then_value) = self.region(|l| l.lower_block(&expr.then_branch));
+        let after_then = std::mem::replace(&mut self.scopes, before.clone());
+        let (else_block, else_value) = match &expr.else_branch {
+            Some((_, else_expr)) => self.region(|l| match &**else_expr {
+                Expr::Block(b) => l.lower_block(&b.block),
+                Expr::If(nested) => l.lower_if(nested),
+                other => Some(l.lower_expr(other)),
+            }),
+            None => (Vec::new(), None),
+        };
+        let after_else = std::mem::replace(&mut self.scopes, before.clone());
+        let mut phis = Vec::new();
+        for (depth, frame) in before.iter().enumerate() {
+            let mut names: Vec<(&String, &VarId)> = frame.iter().collect();
+            names.sort();
+            for (name, &old) in names {
+                let then_value = after_then[depth][name];
+                let else_value = after_else[depth][name];
+                if then_value == old && else_value == old {
+                    continue;
+                }
+                let varied = self.vars[then_value].varied || self.vars[else_value].varied;
+                let out = self.new_var(Some(name.clone()), span, varied, self.vars[old].mutable);
+                phis.push(Phi {
+                    out,
+                    then_value,
+                    else_value,
+                });
+                self.scopes[depth].insert(name.clone(), out);
+            }
+        }
+        let value = match (then_value, else_value) {
+            (Some(then_value), Some(else_value)) => {
+                let varied = self.vars[then_value].varied || self.vars[else_value].varied;
+                let out = self.new_var(None, span, varied, false);
+                phis.push(Phi {
+                    out,
+                    then_value,
+                    else_value,
+                });
+                Some(out)
+            }
+            _ => None,
+        };
+        self.stmts.push(Stmt::If {
+            cond,
+            then_block,
+            else_block,
+            phis,
+        });
+        value
+    }
+
+    /// `for` and `while` around differentiated values. The names the body reassigns are
+    /// carried: the body is lowered with each bound to a `phi` variable, and lowered again
+    /// if a carried value turns out to be differentiated only after an iteration (the
+    /// fixed point of activity over the loop).
+    fn lower_loop(&mut self, header: LoopHeader<'_>, body: &Block, span: Span) {
+        let mut names = assigned_names(body);
+        if let LoopHeader::While(cond) = header {
+            names.extend(assigned_names_in_expr(cond));
+        }
+        names.retain(|n| self.lookup(n).is_some());
+        names.sort();
+        names.dedup();
+        let mut varied_inside: HashSet<String> = HashSet::new();
+        loop {
+            let (vars_mark, errors_mark, scopes_before) =
+                (self.vars.len(), self.errors.len(), self.scopes.clone());
+            let mut phis = Vec::new();
+            for name in &names {
+                let init = self.lookup(name).expect("retained above");
+                let varied = self.vars[init].varied || varied_inside.contains(name);
+                let phi = self.new_var(Some(name.clone()), span, varied, self.vars[init].mutable);
+                self.rebind_name(name, phi);
+                phis.push((init, phi));
+            }
+            let (body_block, kind) = self.region(|l| {
+                l.scopes.push(HashMap::new());
+                let kind = match header {
+                    LoopHeader::For(for_loop) => l.for_header(for_loop),
+                    LoopHeader::While(cond) => {
+                        let (cond_block, cond) = l.region(|l| l.lower_expr(cond));
+                        LoopKind::While { cond_block, cond }
+                    }
+                };
+                l.lower_block_stmts(&body.stmts, false);
+                l.scopes.pop();
+                kind
+            });
+            let nexts: Vec<VarId> = names
+                .iter()
+                .map(|n| self.lookup(n).expect("still bound"))
+                .collect();
+            let mut again = false;
+            for ((name, next), (_, phi)) in names.iter().zip(&nexts).zip(&phis) {
+                if self.vars[*next].varied && !self.vars[*phi].varied {
+                    varied_inside.insert(name.clone());
+                    again = true;
+                }
+            }
+            self.scopes = scopes_before;
+            if again {
+                self.vars.truncate(vars_mark);
+                self.errors.truncate(errors_mark);
+                continue;
+            }
+            let mut carried = Vec::new();
+            for ((name, next), (init, phi)) in names.iter().zip(nexts).zip(phis) {
+                let out = self.new_var(
+                    Some(name.clone()),
+                    span,
+                    self.vars[phi].varied,
+                    self.vars[init].mutable,
+                );
+                self.rebind_name(name, out);
+                carried.push(Carry {
+                    init,
+                    phi,
+                    next,
+                    out,
+                });
+            }
+            let id = self.next_loop;
+            self.next_loop += 1;
+            self.stmts.push(Stmt::Loop {
+                id,
+                kind,
+                body: body_block,
+                carried,
+            });
+            return;
+        }
+    }
+
+    fn for_header(&mut self, for_loop: &syn::ExprForLoop) -> LoopKind {
+        if self.is_varied(&for_loop.expr) {
+            self.errors.push(
+                &for_loop.expr,
+                "what a `for` loop iterates over cannot depend on a differentiated value; compute the range from data or call `.detach()`",
+            );
+        }
+        let iter = self.rename(&for_loop.expr);
+        let trip_count = constant_trip_count(&for_loop.expr);
+        let pat = match &*for_loop.pat {
+            Pat::Wild(_) => None,
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let var = self.new_var(Some(p.ident.to_string()), p.ident.span(), false, false);
+                self.bind_name(&p.ident, var);
+                Some(var)
+            }
+            other => {
+                self.errors.push(
+                    other,
+                    "a loop that carries gradients binds its counter to a plain name or `_`",
+                );
+                None
+            }
+        };
+        LoopKind::For {
+            pat,
+            iter,
+            trip_count,
         }
     }
 
@@ -403,9 +614,16 @@ impl Lowerer<'_> {
                 expr,
                 "an assignment has no value; assign in its own statement",
             ),
-            Expr::If(_) | Expr::While(_) | Expr::ForLoop(_) => self.unsupported(
+            Expr::If(if_expr) => match self.lower_if(if_expr) {
+                Some(value) => value,
+                None => self.unsupported(
+                    expr,
+                    "this `if` has no `else`, so it has no value; add an `else` branch",
+                ),
+            },
+            Expr::While(_) | Expr::ForLoop(_) => self.unsupported(
                 expr,
-                "control flow that involves differentiated values is not supported yet; compute differentiated values in straight-line code",
+                "a loop has no value; write it as a statement and use the variables it updates",
             ),
             Expr::Reference(_) => self.unsupported(
                 expr,
@@ -591,6 +809,13 @@ impl Lowerer<'_> {
     }
 }
 
+fn stmt_expr(stmt: &syn::Stmt) -> &Expr {
+    match stmt {
+        syn::Stmt::Expr(e, _) => e,
+        _ => unreachable!("only called on expression statements"),
+    }
+}
+
 /// The primitive behind `+=`, `-=`, `*=`, `/=`.
 fn compound_op(op: &BinOp) -> Option<&'static Prim> {
     match op {
@@ -606,35 +831,13 @@ fn compound_op(op: &BinOp) -> Option<&'static Prim> {
 /// borrows and method receivers (a method may take `&mut self`).
 fn mutated_names(expr: &Expr) -> Vec<String> {
     struct Finder(Vec<String>);
-    fn base_name(expr: &Expr) -> Option<String> {
-        match expr {
-            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-            Expr::Index(i) => base_name(&i.expr),
-            Expr::Field(f) => base_name(&f.base),
-            Expr::Paren(p) => base_name(&p.expr),
-            _ => None,
-        }
-    }
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr(&mut self, expr: &'ast Expr) {
             let target = match expr {
-                Expr::Assign(a) => base_name(&a.left),
-                Expr::Binary(b) if compound_op(&b.op).is_some() => base_name(&b.left),
-                Expr::Binary(b)
-                    if matches!(
-                        b.op,
-                        BinOp::RemAssign(_)
-                            | BinOp::BitAndAssign(_)
-                            | BinOp::BitOrAssign(_)
-                            | BinOp::BitXorAssign(_)
-                            | BinOp::ShlAssign(_)
-                            | BinOp::ShrAssign(_)
-                    ) =>
-                {
-                    base_name(&b.left)
-                }
-                Expr::Reference(r) if r.mutability.is_some() => base_name(&r.expr),
-                Expr::MethodCall(m) => base_name(&m.receiver),
+                Expr::Assign(a) => place_base(&a.left),
+                Expr::Binary(b) if is_assign_op(&b.op) => place_base(&b.left),
+                Expr::Reference(r) if r.mutability.is_some() => place_base(&r.expr),
+                Expr::MethodCall(m) => place_base(&m.receiver),
                 _ => None,
             };
             if let Some(name) = target
@@ -648,6 +851,96 @@ fn mutated_names(expr: &Expr) -> Vec<String> {
     let mut finder = Finder(Vec::new());
     finder.visit_expr(expr);
     finder.0
+}
+
+/// The user names a loop body reassigns (`x = ..`, `x += ..`, `&mut x`): the loop's
+/// carried variables.
+fn assigned_names(body: &Block) -> Vec<String> {
+    let mut finder = AssignedFinder(Vec::new());
+    finder.visit_block(body);
+    finder.0
+}
+
+fn assigned_names_in_expr(expr: &Expr) -> Vec<String> {
+    let mut finder = AssignedFinder(Vec::new());
+    finder.visit_expr(expr);
+    finder.0
+}
+
+struct AssignedFinder(Vec<String>);
+
+impl<'ast> Visit<'ast> for AssignedFinder {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        let target = match expr {
+            Expr::Assign(a) => place_base(&a.left),
+            Expr::Binary(b) if is_assign_op(&b.op) => place_base(&b.left),
+            Expr::Reference(r) if r.mutability.is_some() => place_base(&r.expr),
+            _ => None,
+        };
+        if let Some(name) = target {
+            self.0.push(name);
+        }
+        syn::visit::visit_expr(self, expr);
+    }
+}
+
+/// The variable at the root of a place expression (`x`, `x[i]`, `x.field`).
+fn place_base(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Index(i) => place_base(&i.expr),
+        Expr::Field(f) => place_base(&f.base),
+        Expr::Paren(p) => place_base(&p.expr),
+        _ => None,
+    }
+}
+
+fn is_assign_op(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+/// `N` for a loop over `0..N` where `N` is an integer literal or a constant (a name in
+/// upper case, by Rust's convention): the trip count is then known at compile time.
+fn constant_trip_count(iter: &Expr) -> Option<TokenStream> {
+    let Expr::Range(range) = iter else {
+        return None;
+    };
+    if !matches!(range.limits, syn::RangeLimits::HalfOpen(_)) {
+        return None;
+    }
+    let starts_at_zero = matches!(
+        range.start.as_deref(),
+        Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(zero), .. })) if zero.base10_digits() == "0"
+    );
+    if !starts_at_zero {
+        return None;
+    }
+    match range.end.as_deref()? {
+        end @ Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(_),
+            ..
+        }) => Some(end.to_token_stream()),
+        end @ Expr::Path(p) if p.qself.is_none() => {
+            let name = p.path.segments.last()?.ident.to_string();
+            let constant = name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            constant.then(|| end.to_token_stream())
+        }
+        _ => None,
+    }
 }
 
 /// The two forms of `tensor!`.
