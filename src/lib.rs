@@ -25,4 +25,4 @@
 #![forbid(unsafe_code)]
 
 pub use autodiff_core::*;
-pub use autodiff_macros::differentiable;
+pub use autodiff_macros::{custom_vjp, differentiable};

@@ -91,6 +91,12 @@ fn quoted(x: V3) -> f64 {
     (x * "2.5".parse::<f64>().unwrap_or(0.0)).sum()
 }
 
+/// A long constant with non-ASCII text: its graph label is shortened on a char boundary.
+#[differentiable]
+fn accented(x: V3) -> f64 {
+    (x * "aéééééééééééééééééééééééé".chars().count() as f64).sum()
+}
+
 fn close(a: V3, b: V3) -> bool {
     (a - b).iter().all(|d| d.abs() <= 1e-12)
 }
@@ -515,6 +521,12 @@ fn graph_dot_output_is_well_formed() {
         "{quoted}"
     );
     assert_dot_matches(quoted);
+    let accented = accented_graph();
+    assert!(
+        accented.nodes().iter().any(|n| n.label.ends_with("...")),
+        "{accented}"
+    );
+    assert_dot_matches(accented);
 }
 
 #[test]

@@ -16,7 +16,7 @@
 //! Output guarantees: every name the sweep reads is a forward value in scope or an
 //! adjoint bound earlier on every path; the returned gradients have the parameters' types.
 
-use crate::emit::{Emit, adj_ident, hygienic, op_path, operand_idents, tape_ident};
+use crate::emit::{Emit, adj_ident, hygienic, op_path, operand_idents, pullback_ident, tape_ident};
 use crate::ir::{Carry, LoopKind, Phi, Stmt, Value, VarId, var_ident};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -52,7 +52,9 @@ impl<'a> Reverser<'a> {
 
     /// The whole backward pass from the seed `seed` (bound by the caller) to the
     /// gradient expression, returned separately.
-    pub fn sweep(mut self, seed: &Ident) -> (TokenStream, TokenStream) {
+    /// With `every_param`, the gradients are a tuple with one entry per parameter, `()`
+    /// for those not differentiated (what `full_vjp` returns to calling functions).
+    pub fn sweep(mut self, seed: &Ident, every_param: bool) -> (TokenStream, TokenStream) {
         let ir = self.emit.ir;
         if self.active[ir.output] {
             self.adjoints[ir.output] = Adjoint::Bound(seed.clone());
@@ -76,12 +78,16 @@ impl<'a> Reverser<'a> {
             .params
             .iter()
             .zip(param_vars)
-            .filter(|(p, _)| p.wrt)
-            .map(|(p, var)| self.value_or_zero(var, hygienic(p.ident.span())))
+            .filter(|(p, _)| every_param || p.wrt)
+            .map(|(p, var)| match p.wrt {
+                true => self.value_or_zero(var, hygienic(p.ident.span())),
+                false => quote!(()),
+            })
             .collect();
-        let grads = match grads.as_slice() {
-            [one] => one.clone(),
-            many => quote!((#(#many),*)),
+        let grads = match (every_param, grads.as_slice()) {
+            (true, all) => quote!((#(#all,)*)),
+            (false, [one]) => one.clone(),
+            (false, many) => quote!((#(#many),*)),
         };
         (statements, grads)
     }
@@ -232,6 +238,26 @@ impl<'a> Reverser<'a> {
                     }
                 }
                 let mut tokens = quote_spanned!(span=> let (#(#pattern),*) = #call;);
+                tokens.extend(sums);
+                tokens
+            }
+            Value::Call { args, .. } => {
+                let pullback = pullback_ident(var, span);
+                let mut sums = TokenStream::new();
+                let pattern: Vec<TokenStream> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(k, arg)| {
+                        if !self.active[*arg] {
+                            return quote!(_);
+                        }
+                        let temp = format_ident!("__ad_t{}_{}", var, k, span = span);
+                        sums.extend(self.contribute(*arg, temp.to_token_stream()));
+                        temp.into_token_stream()
+                    })
+                    .collect();
+                let mut tokens =
+                    quote_spanned!(span=> let (#(#pattern,)*) = #pullback.backward(#ct););
                 tokens.extend(sums);
                 tokens
             }

@@ -37,13 +37,36 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return fallback(&item, Some(&sig), &errors);
     }
     let active = activity::active(&ir);
-    Emit {
+    let mut tokens = Emit {
         item: &item,
         sig: &sig,
         ir: &ir,
         active: &active,
     }
-    .emit()
+    .emit();
+
+    // What callers chain into: the same body differentiated with respect to every float
+    // argument. If that lowering fails (a float argument used where a gradient cannot
+    // flow, such as `n as usize`), callers get this function's own `wrt` instead.
+    let full_sig = sig.with_every_float_differentiated();
+    let mut full_errors = Errors::default();
+    let full_ir = lower::lower(&full_sig, &item.block, &mut full_errors);
+    let (full_sig, full_ir) = if full_errors.is_empty() {
+        (full_sig, full_ir)
+    } else {
+        (sig.clone(), ir)
+    };
+    let full_active = activity::active(&full_ir);
+    tokens.extend(
+        Emit {
+            item: &item,
+            sig: &full_sig,
+            ir: &full_ir,
+            active: &full_active,
+        }
+        .full_vjp(),
+    );
+    tokens
 }
 
 /// The user's function as written, the errors, and stubs of `f_grad`/`f_vjp` that

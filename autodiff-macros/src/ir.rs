@@ -121,6 +121,13 @@ pub enum Value {
     },
     /// `x.detach()`: the value of `x`, as a constant.
     Detach(VarId),
+    /// A call of another `#[differentiable]` function (or a `#[custom_vjp]` primitive)
+    /// with differentiated arguments; its pullback is chained into the reverse sweep.
+    Call {
+        callee: syn::ExprPath,
+        args: Vec<VarId>,
+        spans: Vec<Span>,
+    },
     /// `tensor![..]` from scalars: `rows` is `None` for the column-vector form; `path` is
     /// the macro path as the user wrote it.
     Stack {
@@ -136,6 +143,7 @@ impl Value {
         match self {
             Value::Param { .. } | Value::Inert(_) | Value::Detach(_) => Vec::new(),
             Value::Copy(v) => vec![*v],
+            Value::Call { args, .. } => args.clone(),
             Value::Stack { elems, .. } => elems.clone(),
             Value::Prim { prim, operands, .. } => {
                 let mut diff = vec![operands[0]];
@@ -265,6 +273,12 @@ impl Function {
                         Value::Inert(tokens) => writeln!(f, "inert {tokens}")?,
                         Value::Copy(v) => writeln!(f, "copy {}", self.var_label(*v))?,
                         Value::Detach(v) => writeln!(f, "detach {}", self.var_label(*v))?,
+                        Value::Call { callee, args, .. } => writeln!(
+                            f,
+                            "call {} {}",
+                            quote::ToTokens::to_token_stream(callee),
+                            list(args)
+                        )?,
                         Value::Stack { elems, rows, .. } => {
                             writeln!(f, "stack[{}] {}", rows.unwrap_or(0), list(elems))?
                         }

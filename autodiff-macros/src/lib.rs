@@ -8,6 +8,7 @@
 mod activity;
 mod adjoint;
 mod args;
+mod custom;
 mod emit;
 mod errors;
 mod expand;
@@ -22,4 +23,10 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
+}
+
+/// Declares a primitive with a hand-written VJP. Documented on the `autodiff` facade.
+#[proc_macro_attribute]
+pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
+    custom::expand(args.into(), item.into()).into()
 }

@@ -601,15 +601,27 @@ impl Lowerer<'_> {
             Expr::Macro(m) => self.lower_stack(&m.mac),
             // A local called like a function holds a closure, which the fence reported.
             Expr::Call(call) if self.local(&call.func).is_some() => self.placeholder(span),
-            Expr::Call(call) => {
-                let callee = call.func.to_token_stream().to_string().replace(' ', "");
-                self.unsupported(
-                    expr,
-                    format!(
-                        "`{callee}` is called with a differentiated argument, and calls are not differentiated yet; inline the computation, or pass `.detach()` if no gradient should flow through it"
-                    ),
-                )
-            }
+            Expr::Call(call) => match &*call.func {
+                Expr::Path(callee) => {
+                    let mut args = Vec::new();
+                    let mut spans = Vec::new();
+                    for arg in &call.args {
+                        args.push(self.lower_expr(arg));
+                        spans.push(arg.span());
+                    }
+                    let varied = args.iter().any(|v| self.vars[*v].varied);
+                    let value = Value::Call {
+                        callee: callee.clone(),
+                        args,
+                        spans,
+                    };
+                    self.bind(value, span, varied)
+                }
+                _ => self.unsupported(
+                    &call.func,
+                    "only functions named by a path can be called with differentiated arguments",
+                ),
+            },
             Expr::Assign(_) => self.unsupported(
                 expr,
                 "an assignment has no value; assign in its own statement",

@@ -12,6 +12,7 @@ use syn::visit::Visit;
 use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type, TypeParamBound};
 
 /// A parameter of the user's function.
+#[derive(Clone)]
 pub struct Param {
     pub ident: Ident,
     /// The type as written (`&Tensor<f64, 3>` or `Tensor<f64, 3>`).
@@ -24,6 +25,7 @@ pub struct Param {
 }
 
 /// What the later stages need to know about the signature.
+#[derive(Clone)]
 pub struct Signature {
     pub params: Vec<Param>,
     /// The generic element type (`T` of `T: Real`), whose float literals the body rewrites.
@@ -184,6 +186,32 @@ impl Signature {
             has_receiver,
         })
     }
+}
+
+impl Signature {
+    /// The same signature differentiating every parameter that is a float or a tensor:
+    /// what a caller may pass differentiated values into, whatever this function's `wrt`.
+    pub fn with_every_float_differentiated(&self) -> Signature {
+        let mut full = self.clone();
+        for p in &mut full.params {
+            p.wrt |= is_floating(&p.grad_ty, self.elem_ty.as_ref());
+        }
+        full
+    }
+}
+
+/// `f32`, `f64`, the generic element type or a `Tensor`.
+fn is_floating(ty: &Type, elem_ty: Option<&Ident>) -> bool {
+    let Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    last.ident == "f32"
+        || last.ident == "f64"
+        || last.ident == "Tensor"
+        || elem_ty.is_some_and(|elem| path.path.is_ident(elem))
 }
 
 /// Recognises types that are certainly not floating point, to report them at the
