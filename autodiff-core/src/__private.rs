@@ -45,8 +45,8 @@ impl ScalarOutput for f64 {
 pub trait RequiresGrad {}
 
 impl<T: Real> RequiresGrad for T {}
-// The element's bound comes first, so an integer tensor is reported as "`i64` is not one"
-// with this trait's message rather than as a missing `Real`.
+// The element's bound comes first, so an integer tensor is reported with this trait's
+// message rather than as a missing `Real`.
 impl<T: RequiresGrad + Real, const R: usize, const C: usize> RequiresGrad for Tensor<T, R, C> {}
 
 /// Compile-time check emitted once per differentiated argument, spanned on its type.

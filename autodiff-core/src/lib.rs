@@ -33,7 +33,7 @@ pub mod __private;
 pub use gradcheck::{Gradcheck, Perturb, gradcheck};
 pub use graph::Graph;
 pub use nalgebra;
-pub use param::{Accumulate, Param};
+pub use param::{Accumulate, Param, ParamValue};
 pub use pullback::Pullback;
 pub use real::Real;
 pub use tensor::Tensor;

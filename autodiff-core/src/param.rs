@@ -1,7 +1,21 @@
 //! [`Param`]: a value that requires gradients and accumulates them, PyTorch-style.
 
-use crate::__private::{RequiresGrad, ZeroLike};
+use crate::__private::ZeroLike;
+use crate::Tensor;
 use core::ops::Add;
+
+/// The values a [`Param`] can hold: `f32`, `f64` and tensors of them.
+#[diagnostic::on_unimplemented(
+    message = "only floating-point tensors can require gradients, and `{Self}` is not one",
+    label = "a `Param` holds `f32`, `f64` or a tensor of them",
+    note = "keep integer data outside `Param`, or convert it to a float tensor"
+)]
+pub trait ParamValue: ZeroLike + Add<Output = Self> {}
+
+impl ParamValue for f32 {}
+impl ParamValue for f64 {}
+impl<const R: usize, const C: usize> ParamValue for Tensor<f32, R, C> {}
+impl<const R: usize, const C: usize> ParamValue for Tensor<f64, R, C> {}
 
 /// A trainable value: the analogue of a PyTorch tensor created with `requires_grad=True`.
 ///
@@ -40,12 +54,31 @@ pub struct Param<X> {
     grad: Option<X>,
 }
 
-impl<X: RequiresGrad + ZeroLike + Add<Output = X>> Param<X> {
+impl<X: ParamValue> Param<X> {
     /// A param that requires gradients.
     pub fn new(value: X) -> Self {
         Param {
             value,
             requires_grad: true,
+            grad: None,
+        }
+    }
+
+    /// A param that does not require gradients (PyTorch's default for a new tensor);
+    /// switch it on later with [`requires_grad_`](Param::requires_grad_).
+    ///
+    /// ```
+    /// use autodiff_core::{Accumulate, Param};
+    ///
+    /// let mut x2 = Param::frozen(5.0_f64);
+    /// assert!(!x2.requires_grad());
+    /// x2.accumulate(2.0);
+    /// assert_eq!(x2.grad(), None);
+    /// ```
+    pub fn frozen(value: X) -> Self {
+        Param {
+            value,
+            requires_grad: false,
             grad: None,
         }
     }
@@ -106,7 +139,7 @@ pub trait Accumulate<Grads> {
     fn accumulate(self, grads: Grads);
 }
 
-impl<X: RequiresGrad + ZeroLike + Add<Output = X>> Accumulate<X> for &mut Param<X> {
+impl<X: ParamValue> Accumulate<X> for &mut Param<X> {
     fn accumulate(self, grad: X) {
         if self.requires_grad {
             self.grad = Some(match self.grad {
@@ -119,7 +152,7 @@ impl<X: RequiresGrad + ZeroLike + Add<Output = X>> Accumulate<X> for &mut Param<
 
 macro_rules! accumulate_tuples {
     ($(($($p:ident $g:ident $x:ident),+))*) => {$(
-        impl<'a, $($x: RequiresGrad + ZeroLike + Add<Output = $x>),+> Accumulate<($($x,)+)>
+        impl<'a, $($x: ParamValue),+> Accumulate<($($x,)+)>
             for ($(&'a mut Param<$x>,)+)
         {
             fn accumulate(self, grads: ($($x,)+)) {

@@ -193,7 +193,7 @@ impl Emit<'_> {
             (#out_ty, ::autodiff::Pullback<#out_ty, #grads_ty,
                 impl ::core::ops::FnOnce(#out_ty) -> #grads_ty + ::core::clone::Clone #captures>)
         };
-        let signature = self.signature(fn_name, ret, None);
+        let signature = self.signature_with(fn_name, ret, None, !self.sig.has_receiver);
         let checks = self.requires_grad_checks();
         let forward = self.forward_block(&self.ir.stmts, true);
         let seed = adj_ident(0, Span::call_site());
@@ -239,18 +239,43 @@ impl Emit<'_> {
         ret: TokenStream,
         extra_bound: Option<TokenStream>,
     ) -> TokenStream {
+        self.signature_with(name, ret, extra_bound, false)
+    }
+
+    /// With `name_data_lifetimes`, the elided lifetimes of by-reference data arguments
+    /// get names, so the pullback's type can say it borrows them.
+    fn signature_with(
+        &self,
+        name: &Ident,
+        ret: TokenStream,
+        extra_bound: Option<TokenStream>,
+        name_data_lifetimes: bool,
+    ) -> TokenStream {
         let sig = &self.item.sig;
-        let params = &sig.generics.params;
+        let data_lifetimes = if name_data_lifetimes {
+            self.data_lifetimes()
+        } else {
+            Vec::new()
+        };
+        let mut typed_index = 0;
         let inputs = sig.inputs.iter().map(|input| match input {
             FnArg::Typed(typed) => {
                 let mut typed = typed.clone();
                 if let Pat::Ident(p) = &mut *typed.pat {
                     p.mutability = None;
                 }
+                if let (Some((_, lifetime, _)), syn::Type::Reference(r)) = (
+                    data_lifetimes.iter().find(|(i, _, _)| *i == typed_index),
+                    &mut *typed.ty,
+                ) {
+                    r.lifetime = Some(lifetime.clone());
+                }
+                typed_index += 1;
                 typed.into_token_stream()
             }
             receiver => receiver.into_token_stream(),
         });
+        let inputs: Vec<TokenStream> = inputs.collect();
         let mut predicates: Vec<TokenStream> = sig
             .generics
             .where_clause
@@ -263,22 +288,57 @@ impl Emit<'_> {
         } else {
             quote!(where #(#predicates),*)
         };
+        let mut params: Vec<TokenStream> = data_lifetimes
+            .iter()
+            .filter(|(_, _, introduced)| *introduced)
+            .map(|(_, lifetime, _)| lifetime.to_token_stream())
+            .collect();
+        params.extend(sig.generics.params.iter().map(ToTokens::to_token_stream));
         let generics = if params.is_empty() {
             quote!()
         } else {
-            quote!(<#params>)
+            quote!(<#(#params),*>)
         };
         let fn_token = &sig.fn_token;
         quote!(#fn_token #name #generics(#(#inputs),*) -> #ret #where_clause)
     }
 
-    /// `use<T, N>` on the pullback's type, listing every type and const parameter but no
-    /// lifetime, so a pullback never borrows a by-reference argument (it owns copies).
-    /// Methods keep the default: their impl's generics are not visible here.
+    /// The lifetime of each by-reference argument that is not differentiated (index among
+    /// the typed parameters, the lifetime, whether the macro introduces it). The reverse
+    /// sweep may read such data, so the pullback borrows it; differentiated arguments are
+    /// copied and never borrowed.
+    fn data_lifetimes(&self) -> Vec<(usize, syn::Lifetime, bool)> {
+        self.sig
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.by_ref && !p.wrt)
+            .filter_map(|(i, p)| match &p.ty {
+                syn::Type::Reference(r) => Some(match &r.lifetime {
+                    Some(lifetime) => (i, lifetime.clone(), false),
+                    None => (
+                        i,
+                        syn::Lifetime::new(&format!("'__ad_data{i}"), Span::call_site()),
+                        true,
+                    ),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `use<'data, T, N>` on the pullback's type: every type and const parameter, and the
+    /// lifetimes of by-reference data arguments only, so a pullback never borrows a
+    /// differentiated argument (it owns copies). Methods keep the default: their impl's
+    /// generics are not visible here.
     fn precise_captures(&self) -> TokenStream {
         if self.sig.has_receiver {
             return quote!();
         }
+        let lifetimes = self
+            .data_lifetimes()
+            .into_iter()
+            .map(|(_, lifetime, _)| lifetime.into_token_stream());
         let names = self
             .item
             .sig
@@ -290,7 +350,8 @@ impl Emit<'_> {
                 GenericParam::Const(c) => Some(c.ident.to_token_stream()),
                 GenericParam::Lifetime(_) => None,
             });
-        quote!(+ use<#(#names),*>)
+        let all = lifetimes.chain(names);
+        quote!(+ use<#(#all),*>)
     }
 
     fn output_ty(&self) -> TokenStream {
