@@ -2,9 +2,11 @@
 //! tensors.
 //!
 //! `#[differentiable]` reads a function body while the crate compiles and emits, next to
-//! the function, its gradient (`f_grad`) and its vector-Jacobian product (`f_vjp`). No tape
-//! is recorded at run time and, for straight-line code on fixed-shape tensors, nothing is
-//! allocated.
+//! the function, its gradient (`f_grad`), its vector-Jacobian product (`f_vjp`) and its
+//! graph (`f_graph`). No tape is recorded at run time for straight-line code, nothing is
+//! allocated on fixed-shape tensors, and the compiler optimises the gradient like any
+//! hand-written code. Mistakes (shape mismatches, a gradient of a non-scalar, a second
+//! `backward`) are compile errors.
 //!
 //! ```
 //! use autodiff::{differentiable, Tensor};
@@ -12,17 +14,138 @@
 //! #[differentiable]
 //! fn calc(a: Tensor<f64, 3>) -> f64 {
 //!     let b = a * 2.0 + 1.0;
-//!     let c = b * b;
+//!     let c = b * b; // elementwise, as in PyTorch
 //!     let d = c / (c + 2.0);
 //!     d.mean()
 //! }
 //!
 //! let a = Tensor::<f64, 3>::from_row_slice(&[1.0, 2.0, 3.0]);
-//! let (y, da) = calc_grad(a);
-//! assert_eq!(y, calc(a));
+//! let y = calc(a); // the plain function: no gradient work at all
+//! let (y2, da) = calc_grad(a); // value and gradient
+//! assert_eq!(y, y2);
 //! assert!((da[0] - 8.0 / 121.0).abs() < 1e-15);
+//!
+//! let (_, pullback) = calc_vjp(a); // forward pass keeping what backward needs
+//! assert_eq!(pullback.backward(1.0), da); // consumes the pullback
+//! ```
+//!
+//! # What `#[differentiable]` generates
+//!
+//! For `#[differentiable] fn f(args..) -> Out`, with `f`'s visibility, generics, bounds
+//! and where clause:
+//!
+//! | item | what it is |
+//! |---|---|
+//! | `fn f(args..) -> Out` | `f` itself, same signature and meaning (PyTorch's `no_grad`) |
+//! | `fn f_grad(args..) -> (Out, Grads)` | value and gradient; only for a scalar `Out` (a float or a one-element tensor) |
+//! | `fn f_vjp(args..) -> (Out, Pullback<..>)` | value and [`Pullback`]; `pullback.backward(seed: Out) -> Grads` |
+//! | `fn f_graph() -> Graph` | the compile-time [`Graph`], with PyTorch's `grad_fn` names |
+//!
+//! `Grads` is the gradient of the one differentiated argument, or a tuple of them in
+//! declaration order. `#[differentiable(wrt(a, b))]` names the arguments to differentiate;
+//! by default every argument is. Arguments may be taken by value or by shared reference;
+//! gradients are returned by value.
+//!
+//! Before and after, for `fn f(x: Tensor<f64, 3>) -> f64 { (x * x).sum() }`, the macro
+//! writes (names shortened; the real ones are hygienic and cannot clash with yours):
+//!
+//! ```text
+//! fn f_grad(x: Tensor<f64, 3>) -> (f64, Tensor<f64, 3>) {
+//!     let v0 = x;
+//!     let v1 = v0 * v0;                              // forward, as written
+//!     let v2 = ops::Sum::sum(v1);
+//!     let ct0: f64 = 1.0;                            // the seed
+//!     let ct1 = ops::Sum::sum_vjp(v1, v2, ct0);      // reverse sweep, one VJP per op
+//!     let (ct2, t) = ops::MulVjp::mul_vjp(v0, v0, v1, ct1);
+//!     let ct3 = ct2 + t;                             // x was used twice
+//!     (v2, ct3)
+//! }
+//! ```
+//!
+//! # The language a body may use
+//!
+//! * `let` (with shadowing, `let mut` and reassignment, `+=`, `-=`, `*=`, `/=`), blocks,
+//!   a tail expression or a final `return`.
+//! * `+ - * /` between tensors of equal shape and between a tensor and a scalar on
+//!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
+//!   `T` constants), constants, and arguments that are not differentiated.
+//! * Methods: `powi powf exp ln sqrt sin cos tanh sigmoid relu celu abs sum mean norm dot
+//!   matmul t cross logsumexp softmax detach`, and `fixed_rows::<N>(start)`; on scalars
+//!   where they make sense. Each is a trait in [`ops`] with its forward and its VJP.
+//! * Indexing a scalar out of a tensor (`x[i]`, `x[(r, c)]`) and building one from
+//!   scalars with [`tensor!`].
+//! * `if`/`else` on conditions that carry no gradient, `for` over any iterator of data
+//!   (a range, `(0..n).rev()`), and `while`: the reverse sweep replays the path the
+//!   forward pass took. A `for` over `0..N` with a constant `N` keeps its tape on the
+//!   stack; other loops use one growable buffer per call.
+//! * Calls to other `#[differentiable]` functions and to [`custom_vjp`] primitives,
+//!   in this module or another: their pullbacks are chained, through every float argument.
+//! * Anything that involves no differentiated value is ordinary Rust and passes through
+//!   untouched (`xs.len()`, `xs[i]` on a data slice, `n as f64`, loops over data),
+//!   except closures, `match`, `unsafe`, `loop`, `break`, `continue`, `?`, `async`,
+//!   nested items and macros other than `tensor!`, which are rejected everywhere with an
+//!   error that says what to write instead.
+//!
+//! Code in a body should be free of side effects: the reverse sweep recomputes the
+//! statements of a branch or loop iteration before reversing them.
+//!
+//! # PyTorch's semantics, made static
+//!
+//! | PyTorch | autodiff |
+//! |---|---|
+//! | `requires_grad=True` | `#[differentiable(wrt(x))]`, or a [`Param`] |
+//! | `y.backward()` | `f_grad(x)` |
+//! | `y.backward(v)` | `f_vjp(x).1.backward(v)` |
+//! | `x.grad` accumulates, `x.grad.zero_()` | [`Param::accumulate`](Accumulate::accumulate), [`Param::zero_grad`] |
+//! | `retain_graph=True` | `pullback.clone().backward(v)` |
+//! | second `backward` | compile error: use of moved value |
+//! | `with torch.no_grad():` | call `f` |
+//! | `x.detach()` | `x.detach()` |
+//! | `y.grad_fn` | `f_graph().grad_fn()` |
+//! | `torch.autograd.gradcheck` | [`gradcheck`] |
+//!
+//! # Custom derivatives and compile-time errors
+//!
+//! Errors are collected: a body with two mistakes reports both. A non-scalar output has
+//! no `_grad`, and calling it says why:
+//!
+//! ```compile_fail,E0277
+//! use autodiff::{differentiable, Tensor};
+//!
+//! #[differentiable]
+//! fn double(x: Tensor<f64, 3>) -> Tensor<f64, 3> {
+//!     x * 2.0
+//! }
+//!
+//! let _ = double_grad(Tensor::ones()); // grad can be implicitly created only for scalar outputs
+//! ```
+//!
+//! A user-defined primitive with a hand-written VJP, used like a built-in op:
+//!
+//! ```
+//! use autodiff::{custom_vjp, differentiable, Tensor};
+//!
+//! /// ln(1 + e^x), without overflow.
+//! #[custom_vjp(softplus_vjp)]
+//! fn softplus(x: f64) -> f64 {
+//!     if x > 30.0 { x } else { x.exp().ln_1p() }
+//! }
+//!
+//! /// One cotangent per float argument: d softplus / dx = sigmoid(x).
+//! fn softplus_vjp(x: f64, _out: f64, ct: f64) -> f64 {
+//!     ct / (1.0 + (-x).exp())
+//! }
+//!
+//! #[differentiable]
+//! fn loss(w: Tensor<f64, 3>) -> f64 {
+//!     softplus(w.sum())
+//! }
+//!
+//! let (_, grad) = loss_grad(Tensor::from_element(100.0));
+//! assert_eq!(grad, Tensor::from_element(1.0));
 //! ```
 #![forbid(unsafe_code)]
 
 pub use autodiff_core::*;
 pub use autodiff_macros::{custom_vjp, differentiable};
+

@@ -36,6 +36,14 @@ impl ScalarOutput for f64 {
     }
 }
 
+// A one-element tensor counts as a scalar, as it does for PyTorch's `backward()`.
+impl<T: Real + ScalarOutput> ScalarOutput for Tensor<T, 1, 1> {
+    #[inline(always)]
+    fn one() -> Self {
+        Tensor::from_element(<T as ScalarOutput>::one())
+    }
+}
+
 /// Types whose values may require gradients: `f32`, `f64` and tensors of them.
 #[diagnostic::on_unimplemented(
     message = "only floating-point tensors can require gradients, and `{Self}` is not one",

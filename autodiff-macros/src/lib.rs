@@ -19,13 +19,27 @@ mod valid;
 
 use proc_macro::TokenStream;
 
-/// Generates `f_grad` and `f_vjp` next to `f`. Documented on the `autodiff` facade.
+/// Differentiates a function at compile time.
+///
+/// `#[differentiable] fn f(args..) -> Out` keeps `f` and generates next to it
+/// `f_grad(args..) -> (Out, Grads)` (scalar outputs only), `f_vjp(args..) -> (Out,
+/// Pullback)` whose `backward(seed: Out)` returns the vector-Jacobian product, and
+/// `f_graph() -> Graph`. `#[differentiable(wrt(a, b))]` selects the arguments to
+/// differentiate (by default, all of them).
+///
+/// The supported language, the generated code before and after, and runnable examples
+/// are in the documentation of the `autodiff` crate, which re-exports this attribute.
 #[proc_macro_attribute]
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
 }
 
-/// Declares a primitive with a hand-written VJP. Documented on the `autodiff` facade.
+/// Declares a primitive with a hand-written vector-Jacobian product.
+///
+/// `#[custom_vjp(f_vjp_rule)] fn f(args..) -> Out` keeps `f` and lets `#[differentiable]`
+/// bodies call it like a built-in op; the reverse sweep calls
+/// `f_vjp_rule(args.., out, ct)`, which returns one cotangent per float argument (a
+/// tuple when there are several). Example in the documentation of the `autodiff` crate.
 #[proc_macro_attribute]
 pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
     custom::expand(args.into(), item.into()).into()
