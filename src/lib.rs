@@ -148,4 +148,3 @@
 
 pub use autodiff_core::*;
 pub use autodiff_macros::{custom_vjp, differentiable};
-
