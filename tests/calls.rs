@@ -80,3 +80,20 @@ fn a_callee_keeps_its_own_wrt_for_direct_use() {
     let ds: f64 = pullback.backward(tensor![1.0, 1.0, 1.0]);
     assert_eq!(ds, 6.0);
 }
+
+#[differentiable(wrt(w))]
+fn weighted(w: &Tensor<f64, 3>, x: Tensor<f64, 3>) -> f64 {
+    w.dot(x).powi(2)
+}
+
+#[differentiable]
+fn through_a_reference(w: Tensor<f64, 3>) -> f64 {
+    weighted(&w, w * 2.0) + weighted(&(w * 0.5), tensor![1.0, 1.0, 1.0])
+}
+
+#[test]
+fn arguments_passed_by_reference_receive_gradients() {
+    let w = tensor![0.2, -0.4, 1.0];
+    let (_, dw) = through_a_reference_grad(w);
+    check("through_a_reference", through_a_reference, w, dw);
+}

@@ -410,13 +410,14 @@ impl Emit<'_> {
                             callee,
                             args,
                             spans,
+                            by_ref,
                         },
                     ) = (taped, value)
                     {
                         // Keep the callee's pullback for the reverse sweep.
                         let pullback = pullback_ident(*var, span);
                         let full = full_vjp_path(callee);
-                        let args = operand_idents(args, spans);
+                        let args = call_args(args, spans, by_ref);
                         tokens.extend(quote_spanned! {span=>
                             let (#name, #pullback) = #full(#(#args),*);
                         });
@@ -568,8 +569,9 @@ impl Emit<'_> {
                 callee,
                 args,
                 spans,
+                by_ref,
             } => {
-                let args = operand_idents(args, spans);
+                let args = call_args(args, spans, by_ref);
                 quote_spanned!(span=> #callee(#(#args),*))
             }
             Value::Detach(v) => {
@@ -730,6 +732,15 @@ pub fn operand_idents(operands: &[VarId], spans: &[Span]) -> Vec<Ident> {
         .iter()
         .zip(spans)
         .map(|(v, span)| var_ident(*v, *span))
+        .collect()
+}
+
+/// A call's arguments, borrowed where the user wrote `&arg`.
+fn call_args(args: &[VarId], spans: &[Span], by_ref: &[bool]) -> Vec<TokenStream> {
+    operand_idents(args, spans)
+        .into_iter()
+        .zip(by_ref)
+        .map(|(arg, by_ref)| if *by_ref { quote!(&#arg) } else { quote!(#arg) })
         .collect()
 }
 

@@ -127,6 +127,8 @@ pub enum Value {
         callee: syn::ExprPath,
         args: Vec<VarId>,
         spans: Vec<Span>,
+        /// Arguments passed as `&arg`.
+        by_ref: Vec<bool>,
     },
     /// `tensor![..]` from scalars: `rows` is `None` for the column-vector form; `path` is
     /// the macro path as the user wrote it.

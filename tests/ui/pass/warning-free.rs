@@ -3,7 +3,7 @@
 //! const-generic shapes and methods.
 #![deny(warnings)]
 
-use autodiff::{differentiable, tensor, Real, Tensor};
+use autodiff::{custom_vjp, differentiable, tensor, Real, Tensor};
 
 // Names a careless macro might use for its own locals or paths.
 #[allow(dead_code)]
@@ -38,6 +38,39 @@ pub fn shaped<const H: usize>(w: Tensor<f64, 3, H>, x: Tensor<f64, 3>) -> f64 {
     w.t().matmul(x).tanh().mean()
 }
 
+const STEPS: usize = 4;
+
+#[custom_vjp(clamp_vjp)]
+pub fn clamp(x: f64) -> f64 {
+    x.clamp(-1.0, 1.0)
+}
+
+pub fn clamp_vjp(x: f64, _out: f64, ct: f64) -> f64 {
+    if x.abs() < 1.0 {
+        ct
+    } else {
+        0.0
+    }
+}
+
+#[differentiable(wrt(x))]
+pub fn control_flow(x: Tensor<f64, 3>, n: usize, data: &[f64]) -> f64 {
+    let mut y = x;
+    let mut count = 0;
+    for i in 0..n {
+        y = y * data[i % data.len()];
+        count += 1;
+    }
+    for _ in 0..STEPS {
+        y = y.tanh();
+    }
+    while y.norm() < 10.0 {
+        y = y * 2.0;
+    }
+    let z = if count > 2 { y.sum() } else { y.mean() };
+    clamp(z) + generic::<f64>(y) + internal_names(y, &y)
+}
+
 pub struct Model {
     pub bias: f64,
 }
@@ -58,6 +91,8 @@ fn main() {
     let _ = generic_grad(Tensor::<f32, 3>::ones());
     let _ = shaped_grad(Tensor::<f64, 3, 4>::ones(), x);
     let _ = Model { bias: 1.0 }.loss_grad(x);
+    let _ = control_flow_grad(x, 3, &[0.5, 2.0]);
+    let _ = control_flow_graph().to_dot();
     let (_, pullback) = with_data_vjp(&w, &[1.0, 2.0, 3.0], 2);
     let _ = pullback.backward(1.0);
 }
