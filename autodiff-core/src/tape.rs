@@ -32,19 +32,21 @@ impl<S> Tape<S> {
 }
 
 /// A tape with room for exactly `N` iterations, on the stack: for `for` loops over
-/// `0..N` with a constant `N`, so their reverse sweep allocates nothing.
+/// `0..N` with a constant `N`, so their reverse sweep allocates nothing. Entries are
+/// plain values (the carried state is `Copy` and has a `Default`), so pushing and popping
+/// is a store and a load.
 #[derive(Clone, Debug)]
 pub struct FixedTape<S, const N: usize> {
-    entries: [Option<S>; N],
+    entries: [S; N],
     len: usize,
 }
 
-impl<S: Copy, const N: usize> FixedTape<S, N> {
+impl<S: Copy + Default, const N: usize> FixedTape<S, N> {
     /// An empty tape.
     #[inline]
     pub fn new() -> Self {
         FixedTape {
-            entries: [None; N],
+            entries: [S::default(); N],
             len: 0,
         }
     }
@@ -56,7 +58,7 @@ impl<S: Copy, const N: usize> FixedTape<S, N> {
     /// On the `N + 1`-th push, which the loop's constant trip count rules out.
     #[inline]
     pub fn push(&mut self, entry: S) {
-        self.entries[self.len] = Some(entry);
+        self.entries[self.len] = entry;
         self.len += 1;
     }
 
@@ -64,11 +66,11 @@ impl<S: Copy, const N: usize> FixedTape<S, N> {
     #[inline]
     pub fn pop(&mut self) -> Option<S> {
         self.len = self.len.checked_sub(1)?;
-        self.entries[self.len].take()
+        Some(self.entries[self.len])
     }
 }
 
-impl<S: Copy, const N: usize> Default for FixedTape<S, N> {
+impl<S: Copy + Default, const N: usize> Default for FixedTape<S, N> {
     fn default() -> Self {
         Self::new()
     }

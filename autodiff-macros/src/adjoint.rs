@@ -16,7 +16,9 @@
 //! Output guarantees: every name the sweep reads is a forward value in scope or an
 //! adjoint bound earlier on every path; the returned gradients have the parameters' types.
 
-use crate::emit::{Emit, adj_ident, hygienic, op_path, operand_idents, pullback_ident, tape_ident};
+use crate::emit::{
+    Emit, adj_ident, borrow_operands, hygienic, op_path, pullback_ident, tape_ident,
+};
 use crate::ir::{Carry, LoopKind, Phi, Stmt, Value, VarId, var_ident};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -136,7 +138,7 @@ impl<'a> Reverser<'a> {
         match self.adjoint(var) {
             Some(id) => id.into_token_stream(),
             None => {
-                let primal = var_ident(var, span);
+                let primal = self.emit.operand(var, span);
                 quote_spanned!(span=> ::autodiff::__private::ZeroLike::zero_like(#primal))
             }
         }
@@ -209,10 +211,15 @@ impl<'a> Reverser<'a> {
             } => {
                 let path = op_path(prim, generic.as_ref(), span);
                 let method = format_ident!("{}_vjp", prim.name, span = span);
-                let ops = operand_idents(operands, spans);
+                let ops = self.emit.operands(operands, spans);
                 let out = var_ident(var, span);
                 let call = if prim.name == "index" {
                     quote_spanned!(span=> #path::#method(#(#ops),*, #ct))
+                } else if prim.by_ref {
+                    // Products skip the contributions no active operand receives.
+                    let wanted = value.diff_operands().into_iter().map(|v| self.active[v]);
+                    let refs = borrow_operands(&ops, spans);
+                    quote_spanned!(span=> #path::#method(#(#refs),*, &#out, #ct, [#(#wanted),*]))
                 } else {
                     quote_spanned!(span=> #path::#method(#(#ops),*, #out, #ct))
                 };

@@ -5,7 +5,7 @@
 //! of "cannot find function `f_grad`".
 
 use crate::args::Args;
-use crate::emit::Emit;
+use crate::emit::{self, Emit};
 use crate::errors::Errors;
 use crate::valid::{self, Signature};
 use crate::{activity, lower};
@@ -37,11 +37,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return fallback(&item, Some(&sig), &errors);
     }
     let active = activity::active(&ir);
+    let ref_params = emit::ref_params(&ir);
     let mut tokens = Emit {
         item: &item,
         sig: &sig,
         ir: &ir,
         active: &active,
+        ref_params: &ref_params,
+        borrowed: false,
     }
     .emit();
 
@@ -57,12 +60,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         (sig.clone(), ir)
     };
     let full_active = activity::active(&full_ir);
+    let full_ref_params = emit::ref_params(&full_ir);
     tokens.extend(
         Emit {
             item: &item,
             sig: &full_sig,
             ir: &full_ir,
             active: &full_active,
+            ref_params: &full_ref_params,
+            borrowed: false,
         }
         .full_vjp(),
     );

@@ -766,6 +766,18 @@ impl Lowerer<'_> {
             }
             (None, false) => None,
         };
+        // `a.t().matmul(b)` is one transposed product, forward and backward.
+        if let (Expr::MethodCall(inner), "matmul", None) =
+            (&*call.receiver, name.as_str(), &call.turbofish)
+            && inner.method == "t"
+            && inner.args.is_empty()
+            && inner.turbofish.is_none()
+        {
+            let lhs = self.lower_expr(&inner.receiver);
+            let rhs = self.lower_expr(&call.args[0]);
+            let spans = vec![inner.receiver.span(), call.args[0].span()];
+            return self.bind_prim(&prim::TR_MATMUL, vec![lhs, rhs], spans, None, span);
+        }
         let mut operands = vec![self.lower_expr(&call.receiver)];
         let mut spans = vec![call.receiver.span()];
         for (arg, kind) in call.args.iter().zip(prim.args) {

@@ -15,6 +15,10 @@ pub struct Prim {
     pub args: &'static [Arg],
     /// PyTorch's name for the node this op creates (`grad_fn`).
     pub grad_fn: &'static str,
+    /// The runtime takes the operands and the output by reference, and its VJP the
+    /// contributions wanted (matrix products, whose operands may be large enough that
+    /// copying them would cost, and whose unwanted products are worth skipping).
+    pub by_ref: bool,
 }
 
 /// How an argument after the receiver takes part in differentiation.
@@ -46,7 +50,7 @@ pub const METHODS: &[Prim] = &[
     prim("mean", "Mean", &[], "MeanBackward0"),
     prim("norm", "Norm", &[], "NormBackward1"),
     prim("dot", "Dot", &[Diff], "DotBackward0"),
-    prim("matmul", "Matmul", &[Diff], "MmBackward0"),
+    borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0")),
     prim("t", "Transpose", &[], "TBackward0"),
     prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"),
     prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0"),
@@ -64,6 +68,8 @@ pub const SUB: Prim = prim("sub", "SubVjp", &[Diff], "SubBackward0");
 pub const MUL: Prim = prim("mul", "MulVjp", &[Diff], "MulBackward0");
 pub const DIV: Prim = prim("div", "DivVjp", &[Diff], "DivBackward0");
 pub const NEG: Prim = prim("neg", "NegVjp", &[], "NegBackward0");
+/// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
+pub const TR_MATMUL: Prim = borrowing(prim("tr_matmul", "TrMatmul", &[Diff], "MmBackward0"));
 /// `x[i]`, `x[(r, c)]`: the VJP scatters the cotangent into a zero tensor.
 pub const INDEX: Prim = prim("index", "IndexVjp", &[Const], "SelectBackward0");
 
@@ -78,6 +84,14 @@ const fn prim(
         trait_name,
         args,
         grad_fn,
+        by_ref: false,
+    }
+}
+
+const fn borrowing(prim: Prim) -> Prim {
+    Prim {
+        by_ref: true,
+        ..prim
     }
 }
 

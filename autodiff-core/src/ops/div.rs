@@ -29,10 +29,9 @@ pub trait DivVjp<Rhs = Self>: Div<Rhs> + Sized {
 impl<X: Elementwise + Div<Output = X>> DivVjp for X {
     #[inline]
     fn div_vjp(self, rhs: X, out: X, ct: X) -> (X, X) {
-        (
-            ct.zip_map_elems(rhs, |ct, b| ct / b),
-            ct.zip3_map_elems(out, rhs, |ct, q, b| -ct * q / b),
-        )
+        // One division: `ct_b = -(ct / b) · q` reuses `ct_a = ct / b` and the output.
+        let ct_a = ct.zip_map_elems(rhs, |ct, b| ct / b);
+        (ct_a, ct_a.zip_map_elems(out, |g, q| -g * q))
     }
 }
 
@@ -97,10 +96,8 @@ macro_rules! scalar_over_tensor {
                 out: Tensor<$t, R, C>,
                 ct: Tensor<$t, R, C>,
             ) -> ($t, Tensor<$t, R, C>) {
-                (
-                    (ct / rhs).sum_elems(),
-                    ct.zip3_map_elems(out, rhs, |ct, q, b| -ct * q / b),
-                )
+                let g = ct / rhs;
+                (g.sum_elems(), g.zip_map_elems(out, |g, q| -g * q))
             }
         }
     )*};

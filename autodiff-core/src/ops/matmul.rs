@@ -19,7 +19,7 @@ use crate::tensor::Tensor;
 /// let x = tensor![1.0, 1.0];
 /// let y = a.matmul(x);
 /// assert_eq!(y, tensor![3.0, 7.0]);
-/// let (ct_a, ct_x) = a.matmul_vjp(x, y, tensor![1.0, 0.0]);
+/// let (ct_a, ct_x) = a.matmul_vjp(&x, &y, tensor![1.0, 0.0], [true, true]);
 /// assert_eq!(ct_a, tensor![[1.0, 1.0], [0.0, 0.0]]);
 /// assert_eq!(ct_x, tensor![1.0, 2.0]);
 /// ```
@@ -27,11 +27,19 @@ pub trait Matmul<Rhs>: Sized {
     /// The product's type.
     type Output;
 
-    /// `Y = A B`.
-    fn matmul(self, rhs: Rhs) -> Self::Output;
+    /// `Y = A B`. The operands are borrowed (here and in the VJP) so that a large weight
+    /// matrix is never copied into a call.
+    fn matmul(&self, rhs: &Rhs) -> Self::Output;
 
-    /// `(ct_A, ct_B) = (ct Bᵀ, Aᵀ ct)`.
-    fn matmul_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+    /// `(ct_A, ct_B) = (ct Bᵀ, Aᵀ ct)`; a contribution not `wanted` is not computed
+    /// (zero).
+    fn matmul_vjp(
+        &self,
+        rhs: &Rhs,
+        out: &Self::Output,
+        ct: Self::Output,
+        wanted: [bool; 2],
+    ) -> (Self, Rhs);
 }
 
 impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K, C>>
@@ -39,17 +47,19 @@ impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K
 {
     type Output = Tensor<T, R, C>;
 
-    #[inline]
-    fn matmul(self, rhs: Tensor<T, K, C>) -> Tensor<T, R, C> {
+    // Always inlined, so that `wanted` is a constant and the skipped product vanishes.
+    #[inline(always)]
+    fn matmul(&self, rhs: &Tensor<T, K, C>) -> Tensor<T, R, C> {
         Tensor::from_matrix(self.as_matrix() * rhs.as_matrix())
     }
 
-    #[inline]
+    #[inline(always)]
     fn matmul_vjp(
-        self,
-        rhs: Tensor<T, K, C>,
-        _out: Tensor<T, R, C>,
+        &self,
+        rhs: &Tensor<T, K, C>,
+        _out: &Tensor<T, R, C>,
         ct: Tensor<T, R, C>,
+        wanted: [bool; 2],
     ) -> (Self, Tensor<T, K, C>) {
         // `rhs` is stored column-major, element (k, c) at `k + c·K`; reading it with row
         // stride K and column stride 1 gives the C x K matrix Bᵀ.
@@ -60,8 +70,14 @@ impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K
             Const,
             Const,
         );
-        let ct_a = Tensor::from_matrix(ct.as_matrix() * rhs_t);
-        let ct_b = Tensor::from_matrix(self.as_matrix().tr_mul(ct.as_matrix()));
+        let ct_a = match wanted[0] {
+            true => Tensor::from_matrix(ct.as_matrix() * rhs_t),
+            false => Tensor::zeros(),
+        };
+        let ct_b = match wanted[1] {
+            true => Tensor::from_matrix(self.as_matrix().tr_mul(ct.as_matrix())),
+            false => Tensor::zeros(),
+        };
         (ct_a, ct_b)
     }
 }
@@ -70,7 +86,7 @@ impl<T: Real, const R: usize, const K: usize> Tensor<T, R, K> {
     /// The matrix product with a `K x C` tensor; see [`Matmul`].
     #[inline]
     pub fn matmul<const C: usize>(self, rhs: Tensor<T, K, C>) -> Tensor<T, R, C> {
-        Matmul::matmul(self, rhs)
+        Matmul::matmul(&self, &rhs)
     }
 }
 
@@ -89,13 +105,13 @@ mod tests {
         let b = B::from_fn(|r, c| (r as f64 - 2.0 * c as f64) * 0.7 + 0.1 * (r * c) as f64);
         check_vjp(
             |(a, b): (A, B)| a.matmul(b),
-            |(a, b), out, ct| a.matmul_vjp(b, out, ct),
+            |(a, b), out, ct| a.matmul_vjp(&b, &out, ct, [true, true]),
             (a, b),
         );
         let v = Tensor::<f64, 3>::from_row_slice(&[1.0, -0.5, 0.25]);
         check_vjp(
             |(a, v): (A, Tensor<f64, 3>)| a.matmul(v),
-            |(a, v), out, ct| a.matmul_vjp(v, out, ct),
+            |(a, v), out, ct| a.matmul_vjp(&v, &out, ct, [true, true]),
             (a, v),
         );
     }
@@ -106,7 +122,7 @@ mod tests {
         let a = Tensor::<f64, 8, 9>::from_fn(|r, c| (r as f64 * 1.3 - c as f64 * 0.4).sin());
         let b = Tensor::<f64, 9, 7>::from_fn(|r, c| (r as f64 * 0.2 + c as f64 * 0.9).cos());
         let ct = Tensor::<f64, 8, 7>::from_fn(|r, c| (r * 7 + c) as f64 * 0.01 - 0.2);
-        let (ct_a, ct_b) = a.matmul_vjp(b, a.matmul(b), ct);
+        let (ct_a, ct_b) = a.matmul_vjp(&b, &a.matmul(b), ct, [true, true]);
         let expected_a = ct.as_matrix() * b.as_matrix().transpose();
         let expected_b = a.as_matrix().transpose() * ct.as_matrix();
         assert!((ct_a.into_matrix() - expected_a).norm() < 1e-12);

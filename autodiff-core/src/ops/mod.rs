@@ -69,6 +69,7 @@ mod sqrt;
 mod sub;
 mod sum;
 mod tanh;
+mod tr_matmul;
 mod transpose;
 
 #[cfg(test)]
@@ -102,6 +103,7 @@ pub use sqrt::Sqrt;
 pub use sub::SubVjp;
 pub use sum::Sum;
 pub use tanh::Tanh;
+pub use tr_matmul::TrMatmul;
 pub use transpose::Transpose;
 
 use crate::real::Real;
@@ -213,7 +215,7 @@ mod tests {
     /// A generic body, `sum(exp(w.matmul(x) * s)) + sigmoid(s)`, and its reverse sweep
     /// written through the trait paths, the way `#[differentiable]` emits them.
     fn f_grad<T: Real>(w: W<T>, x: V<T>, s: T) -> (T, (W<T>, V<T>, T)) {
-        let a = Matmul::matmul(w, x);
+        let a = Matmul::matmul(&w, &x);
         let b = a * s;
         let c = Exp::exp(b);
         let d = Sum::sum(c);
@@ -224,7 +226,7 @@ mod tests {
         let ct_c = Sum::sum_vjp(c, d, ct_d);
         let ct_b = Exp::exp_vjp(b, c, ct_c);
         let (ct_a, ct_s_b) = MulVjp::mul_vjp(a, s, b, ct_b);
-        let (ct_w, ct_x) = Matmul::matmul_vjp(w, x, a, ct_a);
+        let (ct_w, ct_x) = Matmul::matmul_vjp(&w, &x, &a, ct_a, [true, true]);
         (y, (ct_w, ct_x, ct_s + ct_s_b))
     }
 
