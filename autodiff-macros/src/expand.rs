@@ -275,6 +275,122 @@ mod tests {
                     'a: { x }
                 }
             ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    for (a, b) in x {}
+                    x
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let mut y = x;
+                    while y {
+                        y = y * 2.0;
+                    }
+                    y
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    if x > 0.0 {
+                        x
+                    } else if x < 1.0 {
+                        2.0
+                    }
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let y = if x > 0.0 {
+                        x
+                    };
+                    y
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    for i in 0..3 {
+                        let g = || x;
+                    }
+                    x
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let mut y = x;
+                    for _ in 0..N {
+                        y += x;
+                    }
+                    y
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let mut y = x;
+                    for _ in 0.. {
+                        y += x;
+                    }
+                    y
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    for _ in x.iter() {}
+                    x
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    g::<f64>(x, &x, &mut x)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    (g)(x)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    <T as Tr>::g(x)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.t().matmul()
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.t(1).matmul(x)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    while x < 1.0 {}
+                    x
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let mut y = x;
+                    if true {
+                        y = 1.0;
+                    } else {
+                        let y = 2.0;
+                    }
+                    y
+                }
+            ),
+            quote!(
+                fn f(&self, x: f64) -> f64 {
+                    self.w * x
+                }
+            ),
+            quote!(
+                fn f<'a>(x: &'a f64, d: &'a [f64]) -> f64 {
+                    *x * d[0]
+                }
+            ),
         ];
         for input in inputs {
             let _ = expand(quote!(), input.clone());
