@@ -10,7 +10,7 @@ use crate::valid::Signature;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{GenericParam, ItemFn, Path};
+use syn::{ItemFn, Path};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
@@ -76,11 +76,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         [one] => one.to_token_stream(),
         many => quote!((#(#many),*)),
     };
-    let grads_ty = full.params.iter().map(|p| match p.wrt {
-        true => p.grad_ty.to_token_stream(),
-        false => quote!(()),
-    });
-    let grads_ty = quote!((#(#grads_ty,)*));
+    let grads_ty = full.every_grad_ty();
     let inputs = item.sig.inputs.iter();
     let generics = &item.sig.generics.params;
     let generics = if generics.is_empty() {
@@ -89,11 +85,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         quote!(<#generics>)
     };
     let where_clause = &item.sig.generics.where_clause;
-    let captures = item.sig.generics.params.iter().filter_map(|p| match p {
-        GenericParam::Type(t) => Some(t.ident.to_token_stream()),
-        GenericParam::Const(c) => Some(c.ident.to_token_stream()),
-        GenericParam::Lifetime(_) => None,
-    });
+    let captures = crate::emit::type_and_const_params(&item.sig.generics);
     let call_args = params.iter();
     let vjp_args = params.iter();
     // Spanned on the user's VJP path, so a wrong signature is reported there.

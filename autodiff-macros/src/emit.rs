@@ -141,7 +141,7 @@ impl Emit<'_> {
         let name = &self.item.sig.ident;
         let grad_name = format_ident!("{}_grad", name);
         let out_ty = self.output_ty();
-        let grads_ty = self.grads_ty();
+        let grads_ty = self.sig.grads_ty();
         let ret = quote!((#out_ty, #grads_ty));
         // Checked where `f_grad` is called, not where it is defined (see `ScalarOutput`).
         let scalar_bound = quote_spanned! {out_ty.span_or_call_site()=>
@@ -215,9 +215,9 @@ impl Emit<'_> {
     fn vjp_fn(&self, fn_name: &Ident, every_param: bool) -> TokenStream {
         let out_ty = self.output_ty();
         let grads_ty = if every_param {
-            self.every_grad_ty()
+            self.sig.every_grad_ty()
         } else {
-            self.grads_ty()
+            self.sig.grads_ty()
         };
         let captures = self.precise_captures();
         let ret = quote! {
@@ -240,15 +240,6 @@ impl Emit<'_> {
                 }))
             }
         }
-    }
-
-    /// The type of `full_vjp`'s gradients: a tuple with an entry per parameter.
-    fn every_grad_ty(&self) -> TokenStream {
-        let tys = self.sig.params.iter().map(|p| match p.wrt {
-            true => p.grad_ty.to_token_stream(),
-            false => quote!(()),
-        });
-        quote!((#(#tys,)*))
     }
 
     fn wrt_list(&self) -> String {
@@ -370,37 +361,12 @@ impl Emit<'_> {
             .data_lifetimes()
             .into_iter()
             .map(|(_, lifetime, _)| lifetime.into_token_stream());
-        let names = self
-            .item
-            .sig
-            .generics
-            .params
-            .iter()
-            .filter_map(|p| match p {
-                GenericParam::Type(t) => Some(t.ident.to_token_stream()),
-                GenericParam::Const(c) => Some(c.ident.to_token_stream()),
-                GenericParam::Lifetime(_) => None,
-            });
-        let all = lifetimes.chain(names);
+        let all = lifetimes.chain(type_and_const_params(&self.item.sig.generics));
         quote!(+ use<#(#all),*>)
     }
 
     fn output_ty(&self) -> TokenStream {
         self.sig.output_ty.to_token_stream()
-    }
-
-    fn grads_ty(&self) -> TokenStream {
-        let tys: Vec<_> = self
-            .sig
-            .params
-            .iter()
-            .filter(|p| p.wrt)
-            .map(|p| &p.grad_ty)
-            .collect();
-        match tys.as_slice() {
-            [one] => one.to_token_stream(),
-            many => quote!((#(#many),*)),
-        }
     }
 
     /// One `assert_requires_grad::<Ty>()` per differentiated parameter, on its type.
@@ -784,6 +750,20 @@ impl GraphBuilder<'_> {
             }
         }
     }
+}
+
+/// The names of a function's type and const parameters (what a pullback's `use<..>`
+/// must list).
+pub fn type_and_const_params(generics: &syn::Generics) -> Vec<TokenStream> {
+    generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(t.ident.to_token_stream()),
+            GenericParam::Const(c) => Some(c.ident.to_token_stream()),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect()
 }
 
 /// `::autodiff::__private::ops::Trait`, or `<_ as ..::Trait<N>>` for a const-generic op.

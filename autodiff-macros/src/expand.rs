@@ -87,16 +87,7 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     let where_clause = &item.sig.generics.where_clause;
     let inputs = &item.sig.inputs;
     let out = &sig.output_ty;
-    let grads: Vec<_> = sig
-        .params
-        .iter()
-        .filter(|p| p.wrt)
-        .map(|p| &p.grad_ty)
-        .collect();
-    let grads = match grads.as_slice() {
-        [one] => quote!(#one),
-        many => quote!((#(#many),*)),
-    };
+    let grads = sig.grads_ty();
     let grad_name = format_ident!("{}_grad", item.sig.ident);
     let vjp_name = format_ident!("{}_vjp", item.sig.ident);
     let graph_name = format_ident!("{}_graph", item.sig.ident);

@@ -863,55 +863,54 @@ fn compound_op(op: &BinOp) -> Option<&'static Prim> {
 /// The user names an inert statement may change in place: assignment targets, `&mut`
 /// borrows and method receivers (a method may take `&mut self`).
 fn mutated_names(expr: &Expr) -> Vec<String> {
-    struct Finder(Vec<String>);
-    impl<'ast> Visit<'ast> for Finder {
-        fn visit_expr(&mut self, expr: &'ast Expr) {
-            let target = match expr {
-                Expr::Assign(a) => place_base(&a.left),
-                Expr::Binary(b) if is_assign_op(&b.op) => place_base(&b.left),
-                Expr::Reference(r) if r.mutability.is_some() => place_base(&r.expr),
-                Expr::MethodCall(m) => place_base(&m.receiver),
-                _ => None,
-            };
-            if let Some(name) = target
-                && !self.0.contains(&name)
-            {
-                self.0.push(name);
-            }
-            syn::visit::visit_expr(self, expr);
-        }
-    }
-    let mut finder = Finder(Vec::new());
+    let mut finder = MutationFinder {
+        names: Vec::new(),
+        receivers: true,
+    };
     finder.visit_expr(expr);
-    finder.0
+    finder.names
 }
 
 /// The user names a loop body reassigns (`x = ..`, `x += ..`, `&mut x`): the loop's
 /// carried variables.
 fn assigned_names(body: &Block) -> Vec<String> {
-    let mut finder = AssignedFinder(Vec::new());
+    let mut finder = MutationFinder {
+        names: Vec::new(),
+        receivers: false,
+    };
     finder.visit_block(body);
-    finder.0
+    finder.names
 }
 
 fn assigned_names_in_expr(expr: &Expr) -> Vec<String> {
-    let mut finder = AssignedFinder(Vec::new());
+    let mut finder = MutationFinder {
+        names: Vec::new(),
+        receivers: false,
+    };
     finder.visit_expr(expr);
-    finder.0
+    finder.names
 }
 
-struct AssignedFinder(Vec<String>);
+/// Collects the names at the root of places an expression may change, without repeats.
+struct MutationFinder {
+    names: Vec<String>,
+    /// Whether method receivers count (a method may take `&mut self`).
+    receivers: bool,
+}
 
-impl<'ast> Visit<'ast> for AssignedFinder {
+impl<'ast> Visit<'ast> for MutationFinder {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         let target = match expr {
             Expr::Assign(a) => place_base(&a.left),
             Expr::Binary(b) if is_assign_op(&b.op) => place_base(&b.left),
             Expr::Reference(r) if r.mutability.is_some() => place_base(&r.expr),
+            Expr::MethodCall(m) if self.receivers => place_base(&m.receiver),
             _ => None,
         };
-        if let Some(name) = target {
-            self.0.push(name);
+        if let Some(name) = target
+            && !self.names.contains(&name)
+        {
+            self.names.push(name);
         }
         syn::visit::visit_expr(self, expr);
     }

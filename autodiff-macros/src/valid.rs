@@ -189,6 +189,30 @@ impl Signature {
 }
 
 impl Signature {
+    /// The type of the gradients: the one differentiated parameter's, or a tuple.
+    pub fn grads_ty(&self) -> proc_macro2::TokenStream {
+        let tys: Vec<&Type> = self
+            .params
+            .iter()
+            .filter(|p| p.wrt)
+            .map(|p| &p.grad_ty)
+            .collect();
+        match tys.as_slice() {
+            [one] => quote::quote!(#one),
+            many => quote::quote!((#(#many),*)),
+        }
+    }
+
+    /// The type of `full_vjp`'s gradients: a tuple with an entry per parameter, `()` for
+    /// those not differentiated.
+    pub fn every_grad_ty(&self) -> proc_macro2::TokenStream {
+        let tys = self.params.iter().map(|p| match p.wrt {
+            true => quote::ToTokens::to_token_stream(&p.grad_ty),
+            false => quote::quote!(()),
+        });
+        quote::quote!((#(#tys,)*))
+    }
+
     /// The same signature differentiating every parameter that is a float or a tensor:
     /// what a caller may pass differentiated values into, whatever this function's `wrt`.
     pub fn with_every_float_differentiated(&self) -> Signature {

@@ -107,10 +107,8 @@ scalar_over_tensor!(f32, f64);
 
 #[cfg(test)]
 mod tests {
-    use core::ops::Div;
-
     use super::DivVjp;
-    use crate::ops::testing::{Flat, check_vjp};
+    use crate::ops::testing::binary_check;
     use crate::tensor;
     use crate::tensor::Tensor;
 
@@ -120,19 +118,7 @@ mod tests {
         M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
     }
 
-    /// Checks both cotangents of `a / b` against finite differences.
-    fn check<A, B>(a: A, b: B)
-    where
-        A: DivVjp<B> + Flat,
-        B: Flat,
-        <A as Div<B>>::Output: Flat,
-    {
-        check_vjp(
-            |(a, b): (A, B)| a / b,
-            |(a, b), out, ct| a.div_vjp(b, out, ct),
-            (a, b),
-        );
-    }
+    binary_check!(Div, DivVjp, div_vjp, /);
 
     #[test]
     fn vjp_matches_finite_differences() {

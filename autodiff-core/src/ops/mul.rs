@@ -105,10 +105,8 @@ scalar_times_tensor!(f32, f64);
 
 #[cfg(test)]
 mod tests {
-    use core::ops::Mul;
-
     use super::MulVjp;
-    use crate::ops::testing::{Flat, check_vjp};
+    use crate::ops::testing::binary_check;
     use crate::tensor;
     use crate::tensor::Tensor;
 
@@ -118,19 +116,7 @@ mod tests {
         M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
     }
 
-    /// Checks both cotangents of `a * b` against finite differences.
-    fn check<A, B>(a: A, b: B)
-    where
-        A: MulVjp<B> + Flat,
-        B: Flat,
-        <A as Mul<B>>::Output: Flat,
-    {
-        check_vjp(
-            |(a, b): (A, B)| a * b,
-            |(a, b), out, ct| a.mul_vjp(b, out, ct),
-            (a, b),
-        );
-    }
+    binary_check!(Mul, MulVjp, mul_vjp, *);
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -104,10 +104,8 @@ scalar_minus_tensor!(f32, f64);
 
 #[cfg(test)]
 mod tests {
-    use core::ops::Sub;
-
     use super::SubVjp;
-    use crate::ops::testing::{Flat, check_vjp};
+    use crate::ops::testing::binary_check;
     use crate::tensor;
     use crate::tensor::Tensor;
 
@@ -117,19 +115,7 @@ mod tests {
         M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
     }
 
-    /// Checks both cotangents of `a - b` against finite differences.
-    fn check<A, B>(a: A, b: B)
-    where
-        A: SubVjp<B> + Flat,
-        B: Flat,
-        <A as Sub<B>>::Output: Flat,
-    {
-        check_vjp(
-            |(a, b): (A, B)| a - b,
-            |(a, b), out, ct| a.sub_vjp(b, out, ct),
-            (a, b),
-        );
-    }
+    binary_check!(Sub, SubVjp, sub_vjp, -);
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -118,3 +118,24 @@ fn check_vjp_rejects_a_wrong_vjp() {
         Tensor::from_row_slice(&[1.0, 2.0]),
     );
 }
+
+/// Defines `fn check(a, b)` for a binary operator: both cotangents of `a OP b`, from
+/// `VJP::method`, against finite differences (shared by `+ - * /`).
+macro_rules! binary_check {
+    ($std:ident, $vjp:ident, $method:ident, $op:tt) => {
+        /// Checks both cotangents of the operator against finite differences.
+        fn check<A, B>(a: A, b: B)
+        where
+            A: $vjp<B> + $crate::ops::testing::Flat,
+            B: $crate::ops::testing::Flat,
+            <A as core::ops::$std<B>>::Output: $crate::ops::testing::Flat,
+        {
+            $crate::ops::testing::check_vjp(
+                |(a, b): (A, B)| a $op b,
+                |(a, b), out, ct| a.$method(b, out, ct),
+                (a, b),
+            );
+        }
+    };
+}
+pub(crate) use binary_check;
