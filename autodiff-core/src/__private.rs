@@ -5,6 +5,7 @@ pub use crate::ops;
 pub use crate::pullback::Pullback;
 pub use crate::real::Real;
 pub use crate::tape::{FixedTape, Tape};
+pub use crate::undo::{ElementIndex, UndoLog};
 pub use crate::tensor::Tensor;
 
 /// The element of a scalar output, whose gradient can be seeded implicitly with `1`.

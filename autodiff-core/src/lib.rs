@@ -26,6 +26,7 @@ mod pullback;
 mod real;
 mod tape;
 mod tensor;
+mod undo;
 
 #[doc(hidden)]
 pub mod __private;

@@ -5,7 +5,9 @@
 //! operations). Usefulness flows backwards through statements, from a merged value to
 //! both branch values, and around loops (an iteration's start value feeds the previous
 //! iteration's end value) until nothing changes. Output: one flag per variable; the
-//! reverse sweep only touches active values, so constants cost nothing.
+//! reverse sweep only touches active values, so constants cost nothing. A place (a
+//! tensor assigned element by element) is useful when any load of it is, and then so is
+//! every value stored into it.
 
 use crate::ir::{Function, Stmt, VarId};
 
@@ -36,7 +38,13 @@ fn mark_block(f: &Function, block: &[Stmt], useful: &mut [bool]) -> bool {
                     }
                 }
             }
-            Stmt::Effect(_) => {}
+            Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+            // A store's value reaches the output if the place does.
+            Stmt::Store { place, value, .. } => {
+                if useful[*place] {
+                    changed |= mark(useful, *value);
+                }
+            }
             Stmt::If {
                 then_block,
                 else_block,

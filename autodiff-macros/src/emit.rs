@@ -1,14 +1,18 @@
-//! IR -> tokens: `f` itself, `f_grad` and `f_vjp`.
+//! IR -> tokens: `f` itself, `f_grad` and `f_vjp`, printed from the forward IR and the
+//! adjoint IR. This stage knows nothing about derivatives: `reverse` decided every
+//! contribution, tape and log; `emit` only spells them.
 //!
-//! All three share one forward pass, emitted from the IR with each statement spanned on
-//! the user's expression, so a type error in a body (a shape mismatch, an unknown method)
-//! is reported once, on the user's tokens. Runtime items are named by absolute paths
-//! (`::autodiff::__private::..`) and generated locals carry a reserved prefix with
-//! mixed-site hygiene, so user names can neither shadow nor collide with them.
+//! Every statement is spanned on the user's expression, so a type error in a body (a
+//! shape mismatch, an unknown method) is reported on the user's tokens. Runtime items are
+//! named by absolute paths (`::autodiff::__private::..`) and generated locals carry a
+//! reserved prefix with mixed-site hygiene, so user names can neither shadow nor collide
+//! with them.
 
-use crate::adjoint::Reverser;
-use crate::ir::{Function, LoopKind, Stmt, Value, VarId, var_ident};
-use crate::prim::Prim;
+use crate::ir::{
+    AExpr, AStmt, AdjId, Adjoint, Function, Index, LoopKind, Stmt, Target, Value, VarId,
+    var_ident,
+};
+use crate::prim::{Operator, Prim};
 use crate::valid::Signature;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -19,8 +23,10 @@ use syn::{FnArg, GenericParam, ItemFn, Pat};
 pub struct Emit<'a> {
     pub item: &'a ItemFn,
     pub sig: &'a Signature,
+    /// The forward IR `f` runs.
     pub ir: &'a Function,
-    pub active: &'a [bool],
+    /// The reverse sweep `f_grad` and `f_vjp` run, with their forward pass.
+    pub adjoint: &'a Adjoint,
     /// Variables bound to differentiated by-reference parameters.
     pub ref_params: &'a [bool],
     /// Whether those stay borrowed (in `f` and `f_grad`, which return no closure) rather
@@ -52,9 +58,14 @@ impl Emit<'_> {
             ..*self
         };
         let plain = borrowing.plain();
-        let grad = borrowing.grad();
+        let grad = Emit {
+            ir: &self.adjoint.forward,
+            ..borrowing
+        }
+        .grad();
         let vjp = Emit {
             borrowed: false,
+            ir: &self.adjoint.forward,
             ..*self
         }
         .vjp();
@@ -124,7 +135,7 @@ impl Emit<'_> {
     fn plain(&self) -> TokenStream {
         let ItemFn { attrs, vis, .. } = self.item;
         let signature = self.signature(&self.item.sig.ident, self.output_ty(), None);
-        let forward = self.forward_block(&self.ir.stmts, false);
+        let forward = self.forward_block(&self.ir.stmts);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
         // Users often call only `f_grad`; the plain `f` being unused is not their mistake.
         quote! {
@@ -149,9 +160,10 @@ impl Emit<'_> {
         };
         let signature = self.signature(&grad_name, ret, Some(scalar_bound));
         let checks = self.requires_grad_checks();
-        let forward = self.forward_block(&self.ir.stmts, true);
+        let forward = self.forward_block(&self.ir.stmts);
         let seed = adj_ident(0, Span::call_site());
-        let (reverse, grads) = Reverser::new(self, self.active).sweep(&seed, false);
+        let reverse = self.reverse_block(&self.adjoint.stmts);
+        let grads = self.grads(false);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
         let vis = &self.item.vis;
         let doc = format!(
@@ -164,7 +176,7 @@ impl Emit<'_> {
             #vis #signature {
                 #checks
                 #forward
-                let #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::one();
+                let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::one();
                 #reverse
                 (#out, #grads)
             }
@@ -192,13 +204,19 @@ impl Emit<'_> {
     /// in the value namespace and is imported along with the function by `use m::f;`.
     /// `self` (the `Emit` of a lowering with every float argument differentiated).
     pub fn full_vjp(&self) -> TokenStream {
+        let this = Emit {
+            borrowed: false,
+            ir: &self.adjoint.forward,
+            ..*self
+        };
+        let this = &this;
         if self.sig.has_receiver {
             // Impl blocks cannot hold the struct; methods are not callable this way.
             return quote!();
         }
-        let name = &self.item.sig.ident;
-        let vis = &self.item.vis;
-        let function = self.vjp_fn(&Ident::new("full_vjp", name.span()), true);
+        let name = &this.item.sig.ident;
+        let vis = &this.item.vis;
+        let function = this.vjp_fn(&Ident::new("full_vjp", name.span()), true);
         quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types, dead_code)]
@@ -226,15 +244,16 @@ impl Emit<'_> {
         };
         let signature = self.signature_with(fn_name, ret, None, !self.sig.has_receiver);
         let checks = self.requires_grad_checks();
-        let forward = self.forward_block(&self.ir.stmts, true);
+        let forward = self.forward_block(&self.ir.stmts);
         let seed = adj_ident(0, Span::call_site());
-        let (reverse, grads) = Reverser::new(self, self.active).sweep(&seed, every_param);
+        let reverse = self.reverse_block(&self.adjoint.stmts);
+        let grads = self.grads(every_param);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
         quote! {
             #signature {
                 #checks
                 #forward
-                (#out, ::autodiff::Pullback::new(move |#seed: #out_ty| -> #grads_ty {
+                (#out, ::autodiff::Pullback::new(move |mut #seed: #out_ty| -> #grads_ty {
                     #reverse
                     #grads
                 }))
@@ -387,31 +406,60 @@ impl Emit<'_> {
         var_ident(v, self.ir.vars[v].span)
     }
 
-    /// A block of the forward pass. With `taped`, its loops push each iteration's carried
-    /// values on a tape for the reverse sweep; nested regions never need one (the reverse
-    /// sweep recomputes them, with their own tapes).
-    pub fn forward_block(&self, block: &[Stmt], taped: bool) -> TokenStream {
+    /// A block of the forward pass, exactly as the IR says: tapes, kept pullbacks and
+    /// undo logs appear only where `reverse` put them.
+    pub fn forward_block(&self, block: &[Stmt]) -> TokenStream {
         let mut tokens = TokenStream::new();
         for stmt in block {
             match stmt {
                 Stmt::Effect(effect) => tokens.extend(effect.clone()),
+                Stmt::NewLog { place } => {
+                    let log = log_ident(*place, self.ir.vars[*place].span);
+                    tokens.extend(quote_spanned! {log.span()=>
+                        #[allow(unused_mut)]
+                        let mut #log = ::autodiff::__private::UndoLog::new();
+                    });
+                }
+                Stmt::Store {
+                    place,
+                    index,
+                    value,
+                    span,
+                    logged,
+                } => {
+                    let span = hygienic(*span);
+                    let name = self.var(*place);
+                    let value = self.value_of(*value);
+                    let log = log_ident(*place, self.ir.vars[*place].span);
+                    tokens.extend(match (index, logged) {
+                        (Some(i), false) => {
+                            let i = self.var(*i);
+                            quote_spanned!(span=> #name[#i] = #value;)
+                        }
+                        (None, false) => quote_spanned!(span=> #name = #value;),
+                        (Some(i), true) => {
+                            let i = self.var(*i);
+                            quote_spanned!(span=> ::autodiff::__private::UndoLog::store(&mut #log, &mut #name, #i, #value);)
+                        }
+                        (None, true) => {
+                            quote_spanned!(span=> ::autodiff::__private::UndoLog::store_whole(&mut #log, &mut #name, #value);)
+                        }
+                    });
+                }
                 Stmt::Let { var, ty, value } => {
                     // Every generated token shares one hygiene context located at the
                     // user's expression, so rustc reports errors there (mixing contexts
                     // makes it fall back to the attribute).
                     let span = hygienic(self.ir.vars[*var].span);
                     let name = self.var(*var);
-                    if let (
-                        true,
-                        Value::Call {
-                            callee,
-                            args,
-                            spans,
-                            by_ref,
-                        },
-                    ) = (taped, value)
+                    if let Value::Call {
+                        callee,
+                        args,
+                        spans,
+                        by_ref,
+                        keep_pullback: true,
+                    } = value
                     {
-                        // Keep the callee's pullback for the reverse sweep.
                         let pullback = pullback_ident(*var, span);
                         let full = full_vjp_path(callee);
                         let args = self.call_args(args, spans, by_ref);
@@ -435,8 +483,8 @@ impl Emit<'_> {
                     phis,
                 } => {
                     let cond = self.var(*cond);
-                    let then_tokens = self.forward_block(then_block, false);
-                    let else_tokens = self.forward_block(else_block, false);
+                    let then_tokens = self.forward_block(then_block);
+                    let else_tokens = self.forward_block(else_block);
                     let outs = phis.iter().map(|p| self.binding(p.out));
                     let then_values = phis.iter().map(|p| self.value_of(p.then_value));
                     let else_values = phis.iter().map(|p| self.value_of(p.else_value));
@@ -456,13 +504,13 @@ impl Emit<'_> {
                     kind,
                     body,
                     carried,
+                    tape,
                 } => {
                     let span = hygienic(
                         carried
                             .first()
                             .map_or_else(Span::call_site, |c| self.ir.vars[c.phi].span),
                     );
-                    let taped = taped && carried.iter().any(|c| self.ir.vars[c.out].varied);
                     let slots: Vec<Ident> = carried
                         .iter()
                         .map(|c| format_ident!("__ad_slot{}", c.phi, span = span))
@@ -471,29 +519,27 @@ impl Emit<'_> {
                     let phis: Vec<Ident> = carried.iter().map(|c| self.var(c.phi)).collect();
                     let nexts = carried.iter().map(|c| self.value_of(c.next));
                     let outs = carried.iter().map(|c| self.binding(c.out));
-                    let tape = tape_ident(*id, span);
-                    let body_tokens = self.forward_block(body, false);
-                    let mut pushed = phis.clone();
-                    if let LoopKind::For { pat: Some(pat), .. } = kind {
-                        pushed.push(self.var(*pat));
-                    }
-                    let (tape_decl, push) = if taped {
-                        let decl = match kind {
-                            LoopKind::For {
-                                trip_count: Some(n),
-                                ..
-                            } => {
-                                quote_spanned!(span=> let mut #tape = ::autodiff::__private::FixedTape::<_, { #n }>::new();)
-                            }
-                            _ => {
-                                quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::new();)
-                            }
-                        };
-                        (decl, quote_spanned!(span=> #tape.push((#(#pushed,)*));))
-                    } else {
-                        (quote!(), quote!())
+                    let tape_name = tape_ident(*id, span);
+                    let body_tokens = self.forward_block(body);
+                    let (tape_decl, push) = match tape {
+                        Some(tape) => {
+                            let pushed = tape.pushed.iter().map(|v| self.var(*v));
+                            let decl = match kind {
+                                LoopKind::For {
+                                    trip_count: Some(n),
+                                    ..
+                                } => {
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::FixedTape::<_, { #n }>::new();)
+                                }
+                                _ => {
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::new();)
+                                }
+                            };
+                            (decl, quote_spanned!(span=> #tape_name.push((#(#pushed,)*));))
+                        }
+                        None => (quote!(), quote!()),
                     };
-                    let header = quote_spanned!(span=> #(let #phis = #slots;)* #push);
+                    let header = quote_spanned!(span=> #(let #phis = #slots;)*);
                     let update = quote_spanned!(span=> #(#slots = #nexts;)*);
                     let looped = match kind {
                         LoopKind::For { pat, iter, .. } => {
@@ -505,23 +551,23 @@ impl Emit<'_> {
                                 for #pat in #iter {
                                     #header
                                     #body_tokens
+                                    #push
                                     #update
                                 }
                             }
                         }
                         LoopKind::While { cond_block, cond } => {
-                            let cond_tokens = self.forward_block(cond_block, false);
+                            let cond_tokens = self.forward_block(cond_block);
                             let cond = self.var(*cond);
-                            let phis = &phis;
                             quote_spanned! {span=>
                                 loop {
-                                    #(let #phis = #slots;)*
+                                    #header
                                     #cond_tokens
                                     if !#cond {
                                         break;
                                     }
-                                    #push
                                     #body_tokens
+                                    #push
                                     #update
                                 }
                             }
@@ -538,6 +584,183 @@ impl Emit<'_> {
             }
         }
         tokens
+    }
+
+    /// The reverse sweep, printed from the adjoint IR.
+    pub fn reverse_block(&self, block: &[AStmt]) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        for stmt in block {
+            tokens.extend(self.reverse_stmt(stmt));
+        }
+        tokens
+    }
+
+    fn adj(&self, a: AdjId) -> Ident {
+        let primal = self.adjoint.adjoints[a];
+        adj_ident(a, self.ir.vars[primal].span)
+    }
+
+    fn index(&self, index: &Index) -> TokenStream {
+        match index {
+            Index::Var(v) => self.var(*v).into_token_stream(),
+            Index::Const(r, c) => quote!((#r, #c)),
+        }
+    }
+
+    fn aexpr(&self, e: &AExpr) -> TokenStream {
+        match e {
+            AExpr::Adj(a) => self.adj(*a).into_token_stream(),
+            AExpr::AdjElem(a, i) => {
+                let (a, i) = (self.adj(*a), self.index(i));
+                quote!(#a[#i])
+            }
+            AExpr::Zero(v) => {
+                let span = hygienic(self.ir.vars[*v].span);
+                let primal = self.operand(*v, span);
+                quote_spanned!(span=> ::autodiff::__private::ZeroLike::zero_like(#primal))
+            }
+        }
+    }
+
+    /// A VJP's or pullback's results: a single binding, or a tuple pattern.
+    fn results(&self, results: &[Option<AdjId>], tuple: bool) -> TokenStream {
+        let names: Vec<TokenStream> = results
+            .iter()
+            .map(|r| match r {
+                Some(a) => self.adj(*a).into_token_stream(),
+                None => quote!(_),
+            })
+            .collect();
+        match (tuple, names.as_slice()) {
+            (false, [one]) => one.clone(),
+            (false, many) => quote!((#(#many),*)),
+            (true, all) => quote!((#(#all,)*)),
+        }
+    }
+
+    fn reverse_stmt(&self, stmt: &AStmt) -> TokenStream {
+        match stmt {
+            AStmt::Init { adj, value } => {
+                let (name, value) = (self.adj(*adj), self.aexpr(value));
+                quote_spanned!(name.span()=> #[allow(unused_mut)] let mut #name = #value;)
+            }
+            AStmt::Accumulate { adj, target, value } => {
+                let (name, value) = (self.adj(*adj), self.aexpr(value));
+                let span = name.span();
+                match target {
+                    Target::Whole => quote_spanned!(span=> #name += #value;),
+                    Target::Elem(i) => {
+                        let i = self.index(i);
+                        quote_spanned!(span=> #name[#i] += #value;)
+                    }
+                    Target::Rows { start, rows } => {
+                        let start = self.var(*start);
+                        quote_spanned!(span=> ::autodiff::__private::ops::add_rows::<_, #rows, _, _>(&mut #name, #start, #value);)
+                    }
+                }
+            }
+            AStmt::Assign { adj, value } => {
+                let (name, value) = (self.adj(*adj), self.aexpr(value));
+                quote_spanned!(name.span()=> #name = #value;)
+            }
+            AStmt::ClearElem { adj, index } => {
+                let (name, i) = (self.adj(*adj), self.index(index));
+                quote_spanned!(name.span()=> #name[#i] = ::autodiff::__private::ZeroLike::zero_like(#name[#i]);)
+            }
+            AStmt::Vjp {
+                var,
+                prim,
+                operands,
+                spans,
+                generic,
+                ct,
+                results,
+            } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                let path = op_path(prim, generic.as_ref(), span);
+                let method = format_ident!("{}_vjp", prim.name, span = span);
+                let ops = self.operands(operands, spans);
+                let out = var_ident(*var, span);
+                let ct = self.adj(*ct);
+                let call = if prim.by_ref {
+                    // Products skip the contributions no active operand receives.
+                    let wanted = results.iter().map(Option::is_some);
+                    let refs = borrow_operands(&ops, spans);
+                    quote_spanned!(span=> #path::#method(#(#refs),*, &#out, #ct, [#(#wanted),*]))
+                } else {
+                    quote_spanned!(span=> #path::#method(#(#ops),*, #out, #ct))
+                };
+                let pattern = self.results(results, false);
+                quote_spanned!(span=> let #pattern = #call;)
+            }
+            AStmt::Backward { var, ct, results } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                let pullback = pullback_ident(*var, span);
+                let ct = self.adj(*ct);
+                let pattern = self.results(results, true);
+                quote_spanned!(span=> let #pattern = #pullback.backward(#ct);)
+            }
+            AStmt::Replay(stmts) => self.forward_block(stmts),
+            AStmt::UndoTo { place, mark } => {
+                let span = self.ir.vars[*place].span;
+                let (log, name, mark) = (log_ident(*place, span), self.var(*place), self.var(*mark));
+                quote_spanned!(log.span()=> #log.undo_to(&mut #name, #mark);)
+            }
+            AStmt::Restore { place, whole } => {
+                let span = self.ir.vars[*place].span;
+                let (log, name) = (log_ident(*place, span), self.var(*place));
+                if *whole {
+                    quote_spanned!(log.span()=> #log.restore_whole(&mut #name);)
+                } else {
+                    quote_spanned!(log.span()=> #log.restore(&mut #name);)
+                }
+            }
+            AStmt::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                let cond = self.var(*cond);
+                let then_tokens = self.reverse_block(then_block);
+                let else_tokens = self.reverse_block(else_block);
+                quote!(if #cond { #then_tokens } else { #else_tokens })
+            }
+            AStmt::Loop { id, popped, body } => {
+                let span = hygienic(
+                    popped
+                        .first()
+                        .map_or_else(Span::call_site, |v| self.ir.vars[*v].span),
+                );
+                let tape = tape_ident(*id, span);
+                let popped = popped.iter().map(|v| self.var(*v));
+                let body = self.reverse_block(body);
+                quote_spanned! {span=>
+                    while let ::core::option::Option::Some((#(#popped,)*)) = #tape.pop() {
+                        #body
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradients: one per differentiated parameter, or with `every_param` one per
+    /// parameter (`()` for those not differentiated).
+    fn grads(&self, every_param: bool) -> TokenStream {
+        let grads: Vec<TokenStream> = self
+            .adjoint
+            .grads
+            .iter()
+            .filter(|g| every_param || g.is_some())
+            .map(|g| match g {
+                Some(e) => self.aexpr(e),
+                None => quote!(()),
+            })
+            .collect();
+        match (every_param, grads.as_slice()) {
+            (true, all) => quote!((#(#all,)*)),
+            (false, [one]) => one.clone(),
+            (false, many) => quote!((#(#many),*)),
+        }
     }
 
     /// `v` where a value is read: a borrowed by-reference parameter is dereferenced.
@@ -599,6 +822,7 @@ impl Emit<'_> {
                 args,
                 spans,
                 by_ref,
+                ..
             } => {
                 let args = self.call_args(args, spans, by_ref);
                 quote_spanned!(span=> #callee(#(#args),*))
@@ -606,6 +830,20 @@ impl Emit<'_> {
             Value::Detach(v) => {
                 let v = self.operand(*v, span);
                 quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#v))
+            }
+            Value::Load { place, index } => {
+                let place = self.var(*place);
+                match index {
+                    Some(i) => {
+                        let i = self.var(*i);
+                        quote_spanned!(span=> #place[#i])
+                    }
+                    None => quote_spanned!(span=> #place),
+                }
+            }
+            Value::LogLen { place } => {
+                let log = log_ident(*place, self.ir.vars[*place].span);
+                quote_spanned!(span=> #log.len())
             }
             Value::Stack { elems, rows, path } => {
                 let elems: Vec<TokenStream> =
@@ -627,13 +865,13 @@ impl Emit<'_> {
                 generic,
             } => {
                 let ops = self.operands(operands, spans);
-                match (prim.name, ops.as_slice()) {
-                    ("add", [a, b]) => quote_spanned!(span=> #a + #b),
-                    ("sub", [a, b]) => quote_spanned!(span=> #a - #b),
-                    ("mul", [a, b]) => quote_spanned!(span=> #a * #b),
-                    ("div", [a, b]) => quote_spanned!(span=> #a / #b),
-                    ("neg", [a]) => quote_spanned!(span=> -#a),
-                    ("index", [a, i]) => quote_spanned!(span=> #a[#i]),
+                match (prim.operator, ops.as_slice()) {
+                    (Some(Operator::Add), [a, b]) => quote_spanned!(span=> #a + #b),
+                    (Some(Operator::Sub), [a, b]) => quote_spanned!(span=> #a - #b),
+                    (Some(Operator::Mul), [a, b]) => quote_spanned!(span=> #a * #b),
+                    (Some(Operator::Div), [a, b]) => quote_spanned!(span=> #a / #b),
+                    (Some(Operator::Neg), [a]) => quote_spanned!(span=> -#a),
+                    (Some(Operator::Index), [a, i]) => quote_spanned!(span=> #a[#i]),
                     _ => {
                         let path = op_path(prim, generic.as_ref(), span);
                         let method = Ident::new(prim.name, span);
@@ -678,7 +916,10 @@ impl GraphBuilder<'_> {
     fn block(&mut self, block: &[Stmt]) {
         for stmt in block {
             match stmt {
-                Stmt::Effect(_) => {}
+                Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+                Stmt::Store { place, value, .. } => {
+                    self.node(*place, "CopySlices", vec![*place, *value], String::new())
+                }
                 Stmt::Let { var, value, .. } => match value {
                     Value::Copy(source) => self.alias[*var] = *source,
                     Value::Param { index, .. } => {
@@ -704,6 +945,15 @@ impl GraphBuilder<'_> {
                     Value::Detach(source) => {
                         self.node(*var, "Detach", vec![*source], String::new())
                     }
+                    Value::Load { place, index } => {
+                        let op = if index.is_some() {
+                            "SelectBackward0"
+                        } else {
+                            "CloneBackward0"
+                        };
+                        self.node(*var, op, vec![*place], String::new())
+                    }
+                    Value::LogLen { .. } => {}
                     Value::Call { callee, args, .. } => {
                         let label = callee.to_token_stream().to_string().replace(' ', "");
                         self.node(*var, "CallBackward0", args.clone(), label)
@@ -813,6 +1063,11 @@ pub fn full_vjp_path(callee: &syn::ExprPath) -> TokenStream {
     };
     let method = Ident::new("full_vjp", span);
     quote!(#path::#method #generics)
+}
+
+/// The undo log of place `place`.
+pub fn log_ident(place: VarId, span: Span) -> Ident {
+    format_ident!("__ad_log{}", place, span = hygienic(span))
 }
 
 /// The tape of loop number `id`.

@@ -8,7 +8,7 @@ use crate::args::Args;
 use crate::emit::{self, Emit};
 use crate::errors::Errors;
 use crate::valid::{self, Signature};
-use crate::{activity, lower};
+use crate::{activity, lower, reverse};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ItemFn;
@@ -37,12 +37,13 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return fallback(&item, Some(&sig), &errors);
     }
     let active = activity::active(&ir);
-    let ref_params = emit::ref_params(&ir);
+    let adjoint = reverse::reverse(&ir, &active);
+    let ref_params = emit::ref_params(&adjoint.forward);
     let mut tokens = Emit {
         item: &item,
         sig: &sig,
         ir: &ir,
-        active: &active,
+        adjoint: &adjoint,
         ref_params: &ref_params,
         borrowed: false,
     }
@@ -60,13 +61,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         (sig.clone(), ir)
     };
     let full_active = activity::active(&full_ir);
-    let full_ref_params = emit::ref_params(&full_ir);
+    let full_adjoint = reverse::reverse(&full_ir, &full_active);
+    let full_ref_params = emit::ref_params(&full_adjoint.forward);
     tokens.extend(
         Emit {
             item: &item,
             sig: &full_sig,
             ir: &full_ir,
-            active: &full_active,
+            adjoint: &full_adjoint,
             ref_params: &full_ref_params,
             borrowed: false,
         }

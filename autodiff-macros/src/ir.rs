@@ -24,6 +24,7 @@ use std::fmt;
 pub type VarId = usize;
 
 /// A lowered function body.
+#[derive(Clone)]
 pub struct Function {
     pub vars: Vec<Var>,
     pub stmts: Vec<Stmt>,
@@ -32,6 +33,7 @@ pub struct Function {
 }
 
 /// One SSA value.
+#[derive(Clone)]
 pub struct Var {
     /// The user's name for it, when it was bound by `let` or is a parameter.
     pub name: Option<String>,
@@ -41,9 +43,14 @@ pub struct Var {
     pub varied: bool,
     /// Declared `let mut` by the user, or mutated in place by inert code.
     pub mutable: bool,
+    /// A *place*: a `let mut` tensor the body assigns elements of (`y[i] = e`). It is one
+    /// Rust variable changed in place by `Stmt::Store`, read by `Value::Load`; it is never
+    /// loop-carried or merged by a `Phi`, so an element assignment costs O(1).
+    pub place: bool,
 }
 
 /// A statement of the forward pass.
+#[derive(Clone)]
 pub enum Stmt {
     /// `let v: ty = value;`
     Let {
@@ -53,6 +60,18 @@ pub enum Stmt {
     },
     /// An expression statement with no differentiated value in it (already renamed).
     Effect(TokenStream),
+    /// `place[index] = value` (or `place = value` without an index).
+    Store {
+        place: VarId,
+        index: Option<VarId>,
+        value: VarId,
+        span: Span,
+        /// Keeps the overwritten value on the place's undo log (set by `reverse`, for
+        /// places whose loads a reverse sweep replays).
+        logged: bool,
+    },
+    /// `let mut log = UndoLog::new();` for a logged place (added by `reverse`).
+    NewLog { place: VarId },
     /// `if cond { then } else { else }`; `phis` are the values it leaves behind.
     If {
         cond: VarId,
@@ -67,10 +86,20 @@ pub enum Stmt {
         kind: LoopKind,
         body: Vec<Stmt>,
         carried: Vec<Carry>,
+        /// What each iteration pushes for the reverse sweep (set by `reverse`).
+        tape: Option<LoopTape>,
     },
 }
 
+/// The tape of a loop whose reverse sweep pops one entry per iteration.
+#[derive(Clone)]
+pub struct LoopTape {
+    /// Pushed at the start of each iteration, after the carried values are bound.
+    pub pushed: Vec<VarId>,
+}
+
 /// A value merged after an `if`: `out` is `then_value` or `else_value`.
+#[derive(Clone)]
 pub struct Phi {
     pub out: VarId,
     pub then_value: VarId,
@@ -78,6 +107,7 @@ pub struct Phi {
 }
 
 /// A variable a loop body reassigns.
+#[derive(Clone)]
 pub struct Carry {
     /// Its value before the loop.
     pub init: VarId,
@@ -89,6 +119,7 @@ pub struct Carry {
     pub out: VarId,
 }
 
+#[derive(Clone)]
 pub enum LoopKind {
     /// `for pat in iter`: `pat` is the variable bound each iteration (`None` for `_`);
     /// `trip_count` is a constant trip count, when the iterator is `0..N` with a literal
@@ -103,6 +134,7 @@ pub enum LoopKind {
 }
 
 /// What a `Let` computes.
+#[derive(Clone)]
 pub enum Value {
     /// The function's `index`-th typed parameter, dereferenced if `deref`.
     Param { index: usize, deref: bool },
@@ -129,7 +161,13 @@ pub enum Value {
         spans: Vec<Span>,
         /// Arguments passed as `&arg`.
         by_ref: Vec<bool>,
+        /// Keeps the callee's pullback for the reverse sweep (set by `reverse`).
+        keep_pullback: bool,
     },
+    /// Reads a place: one element, or the whole value without an index.
+    Load { place: VarId, index: Option<VarId> },
+    /// The length of a place's undo log: where a replayed region starts (set by `reverse`).
+    LogLen { place: VarId },
     /// `tensor![..]` from scalars: `rows` is `None` for the column-vector form; `path` is
     /// the macro path as the user wrote it.
     Stack {
@@ -143,7 +181,10 @@ impl Value {
     /// The operands a gradient flows into, with their position in the VJP's result.
     pub fn diff_operands(&self) -> Vec<VarId> {
         match self {
-            Value::Param { .. } | Value::Inert(_) | Value::Detach(_) => Vec::new(),
+            Value::Param { .. } | Value::Inert(_) | Value::Detach(_) | Value::LogLen { .. } => {
+                Vec::new()
+            }
+            Value::Load { place, .. } => vec![*place],
             Value::Copy(v) => vec![*v],
             Value::Call { args, .. } => args.clone(),
             Value::Stack { elems, .. } => elems.clone(),
@@ -191,6 +232,25 @@ impl Function {
         for stmt in block {
             match stmt {
                 Stmt::Effect(tokens) => writeln!(f, "{indent} effect {tokens}")?,
+                Stmt::Store {
+                    place,
+                    index,
+                    value,
+                    logged,
+                    ..
+                } => {
+                    let at = index.map_or(String::new(), |i| format!("[{}]", self.var_label(i)));
+                    let log = if *logged { " (logged)" } else { "" };
+                    writeln!(
+                        f,
+                        "{indent} store {}{at} = {}{log}",
+                        self.var_label(*place),
+                        self.var_label(*value)
+                    )?
+                }
+                Stmt::NewLog { place } => {
+                    writeln!(f, "{indent} new undo log of {}", self.var_label(*place))?
+                }
                 Stmt::If {
                     cond,
                     then_block,
@@ -217,8 +277,13 @@ impl Function {
                     kind,
                     body,
                     carried,
+                    tape,
                     ..
                 } => {
+                    if let Some(tape) = tape {
+                        writeln!(f, "{indent} new tape")?;
+                        writeln!(f, "{indent} (each iteration pushes {})", list(&tape.pushed))?;
+                    }
                     let carried_list = carried
                         .iter()
                         .map(|c| {
@@ -275,9 +340,27 @@ impl Function {
                         Value::Inert(tokens) => writeln!(f, "inert {tokens}")?,
                         Value::Copy(v) => writeln!(f, "copy {}", self.var_label(*v))?,
                         Value::Detach(v) => writeln!(f, "detach {}", self.var_label(*v))?,
-                        Value::Call { callee, args, .. } => writeln!(
+                        Value::Load { place, index } => match index {
+                            Some(i) => writeln!(
+                                f,
+                                "load {}[{}]",
+                                self.var_label(*place),
+                                self.var_label(*i)
+                            )?,
+                            None => writeln!(f, "load {}", self.var_label(*place))?,
+                        },
+                        Value::LogLen { place } => {
+                            writeln!(f, "undo log length of {}", self.var_label(*place))?
+                        }
+                        Value::Call {
+                            callee,
+                            args,
+                            keep_pullback,
+                            ..
+                        } => writeln!(
                             f,
-                            "call {} {}",
+                            "call{} {} {}",
+                            if *keep_pullback { " (keep pullback)" } else { "" },
                             quote::ToTokens::to_token_stream(callee),
                             list(args)
                         )?,
@@ -302,6 +385,248 @@ impl Function {
 
     fn marker(&self, v: VarId) -> &'static str {
         if self.vars[v].varied { "*" } else { " " }
+    }
+}
+
+/// The adjoint IR: the reverse sweep as data, produced by `reverse` and printed by `emit`.
+///
+/// Adjoints are mutable places (`let mut ct = ..`) that contributions are added into:
+/// a whole value (`ct += c`), one element (`ct[i] += c`, O(1)) or a slice of rows. A
+/// first contribution initialises an adjoint, so most need no zero.
+pub struct Adjoint {
+    /// The forward pass as `f_grad` and `f_vjp` run it: loops that are reversed push a tape
+    /// entry per iteration, calls keep their pullbacks, logged places keep undo logs.
+    pub forward: Function,
+    /// What each adjoint is the adjoint of (`AdjId` indexes this); adjoint 0 is the seed.
+    pub adjoints: Vec<VarId>,
+    pub stmts: Vec<AStmt>,
+    /// One entry per parameter: its gradient, or `None` if it is not differentiated.
+    pub grads: Vec<Option<AExpr>>,
+}
+
+/// Index into `Adjoint::adjoints`.
+pub type AdjId = usize;
+
+/// Where in an adjoint a contribution lands.
+#[derive(Clone)]
+pub enum Target {
+    /// The whole value.
+    Whole,
+    /// One element: `ct[index]`.
+    Elem(Index),
+    /// `N` rows from `start` (`fixed_rows::<N>(start)`).
+    Rows { start: VarId, rows: TokenStream },
+}
+
+/// An element position: a forward variable holding it, or a constant `(row, col)`.
+#[derive(Clone)]
+pub enum Index {
+    Var(VarId),
+    Const(usize, usize),
+}
+
+/// A value the reverse sweep reads.
+#[derive(Clone)]
+pub enum AExpr {
+    Adj(AdjId),
+    /// One element of an adjoint.
+    AdjElem(AdjId, Index),
+    /// Zero shaped like a forward variable.
+    Zero(VarId),
+}
+
+/// A statement of the reverse sweep.
+pub enum AStmt {
+    /// `let mut adj = value;`
+    Init { adj: AdjId, value: AExpr },
+    /// `adj[target] += value;`
+    Accumulate {
+        adj: AdjId,
+        target: Target,
+        value: AExpr,
+    },
+    /// `adj = value;`
+    Assign { adj: AdjId, value: AExpr },
+    /// `adj[index] = 0;`
+    ClearElem { adj: AdjId, index: Index },
+    /// `let (r0, r1, ..) = Op::op_vjp(operands.., out, ct);`, one fresh adjoint per
+    /// differentiated operand that is active (`None` for the others).
+    Vjp {
+        var: VarId,
+        prim: &'static Prim,
+        operands: Vec<VarId>,
+        spans: Vec<Span>,
+        generic: Option<TokenStream>,
+        ct: AdjId,
+        results: Vec<Option<AdjId>>,
+    },
+    /// `let (r0, ..) = pullback.backward(ct);` for the call bound to `var`.
+    Backward {
+        var: VarId,
+        ct: AdjId,
+        results: Vec<Option<AdjId>>,
+    },
+    /// Forward statements recomputed before a region is reversed.
+    Replay(Vec<Stmt>),
+    /// Undoes a place's stores back to the log length `mark`.
+    UndoTo { place: VarId, mark: VarId },
+    /// Restores the value the last logged store to `place` overwrote (all of it, for a
+    /// store of the whole place).
+    Restore { place: VarId, whole: bool },
+    If {
+        cond: VarId,
+        then_block: Vec<AStmt>,
+        else_block: Vec<AStmt>,
+    },
+    /// Reverses loop `id`: pops each iteration's entry into `popped`, last first.
+    Loop {
+        id: usize,
+        popped: Vec<VarId>,
+        body: Vec<AStmt>,
+    },
+}
+
+impl Adjoint {
+    fn adj_label(&self, a: AdjId) -> String {
+        let primal = self.adjoints[a];
+        match &self.forward.vars[primal].name {
+            Some(name) => format!("ct{a}({name})"),
+            None => format!("ct{a}(%{primal})"),
+        }
+    }
+
+    fn index_label(&self, index: &Index) -> String {
+        match index {
+            Index::Var(v) => self.forward.var_label(*v),
+            Index::Const(r, c) => format!("({r}, {c})"),
+        }
+    }
+
+    fn expr_label(&self, e: &AExpr) -> String {
+        match e {
+            AExpr::Adj(a) => self.adj_label(*a),
+            AExpr::AdjElem(a, i) => format!("{}[{}]", self.adj_label(*a), self.index_label(i)),
+            AExpr::Zero(v) => format!("zero like {}", self.forward.var_label(*v)),
+        }
+    }
+
+    fn fmt_block(&self, f: &mut fmt::Formatter<'_>, block: &[AStmt], depth: usize) -> fmt::Result {
+        let indent = "  ".repeat(depth);
+        let results = |rs: &[Option<AdjId>]| {
+            rs.iter()
+                .map(|r| r.map_or("_".to_string(), |a| self.adj_label(a)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for stmt in block {
+            match stmt {
+                AStmt::Init { adj, value } => writeln!(
+                    f,
+                    "{indent}{} = {}",
+                    self.adj_label(*adj),
+                    self.expr_label(value)
+                )?,
+                AStmt::Accumulate { adj, target, value } => {
+                    let at = match target {
+                        Target::Whole => String::new(),
+                        Target::Elem(i) => format!("[{}]", self.index_label(i)),
+                        Target::Rows { start, rows } => {
+                            format!("[rows {rows} from {}]", self.forward.var_label(*start))
+                        }
+                    };
+                    writeln!(
+                        f,
+                        "{indent}{}{at} += {}",
+                        self.adj_label(*adj),
+                        self.expr_label(value)
+                    )?
+                }
+                AStmt::Assign { adj, value } => writeln!(
+                    f,
+                    "{indent}{} := {}",
+                    self.adj_label(*adj),
+                    self.expr_label(value)
+                )?,
+                AStmt::ClearElem { adj, index } => writeln!(
+                    f,
+                    "{indent}{}[{}] := 0",
+                    self.adj_label(*adj),
+                    self.index_label(index)
+                )?,
+                AStmt::Vjp {
+                    var,
+                    ct,
+                    results: rs,
+                    ..
+                } => writeln!(
+                    f,
+                    "{indent}{} = vjp of {} with {}",
+                    results(rs),
+                    self.forward.var_label(*var),
+                    self.adj_label(*ct)
+                )?,
+                AStmt::Backward { var, ct, results: rs } => writeln!(
+                    f,
+                    "{indent}{} = pullback of {} with {}",
+                    results(rs),
+                    self.forward.var_label(*var),
+                    self.adj_label(*ct)
+                )?,
+                AStmt::Replay(stmts) => {
+                    writeln!(f, "{indent}replay {{")?;
+                    self.forward.fmt_block(f, stmts, depth + 1)?;
+                    writeln!(f, "{indent}}}")?
+                }
+                AStmt::UndoTo { place, mark } => writeln!(
+                    f,
+                    "{indent}undo {} to {}",
+                    self.forward.var_label(*place),
+                    self.forward.var_label(*mark)
+                )?,
+                AStmt::Restore { place, .. } => {
+                    writeln!(f, "{indent}restore {}", self.forward.var_label(*place))?
+                }
+                AStmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                } => {
+                    writeln!(f, "{indent}if {} {{", self.forward.var_label(*cond))?;
+                    self.fmt_block(f, then_block, depth + 1)?;
+                    writeln!(f, "{indent}}} else {{")?;
+                    self.fmt_block(f, else_block, depth + 1)?;
+                    writeln!(f, "{indent}}}")?
+                }
+                AStmt::Loop { id, popped, body } => {
+                    let popped: Vec<String> =
+                        popped.iter().map(|v| self.forward.var_label(*v)).collect();
+                    writeln!(
+                        f,
+                        "{indent}for each entry ({}) popped from tape {id} {{",
+                        popped.join(", ")
+                    )?;
+                    self.fmt_block(f, body, depth + 1)?;
+                    writeln!(f, "{indent}}}")?
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Stage tests compare these dumps: the augmented forward pass, then the reverse sweep.
+impl fmt::Display for Adjoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "forward:")?;
+        self.forward.fmt_block(f, &self.forward.stmts, 1)?;
+        writeln!(f, "reverse:")?;
+        self.fmt_block(f, &self.stmts, 1)?;
+        let grads: Vec<String> = self
+            .grads
+            .iter()
+            .map(|g| g.as_ref().map_or("-".to_string(), |e| self.expr_label(e)))
+            .collect();
+        writeln!(f, "gradients ({})", grads.join(", "))
     }
 }
 

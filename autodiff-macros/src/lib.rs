@@ -6,7 +6,6 @@
 #![forbid(unsafe_code)]
 
 mod activity;
-mod adjoint;
 mod args;
 mod custom;
 mod emit;
@@ -15,6 +14,7 @@ mod expand;
 mod ir;
 mod lower;
 mod prim;
+mod reverse;
 mod valid;
 
 use proc_macro::TokenStream;

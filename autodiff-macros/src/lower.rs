@@ -25,11 +25,37 @@ use syn::visit_mut::VisitMut;
 use syn::{BinOp, Block, Expr, Ident, Pat, Token, UnOp};
 
 /// Lowers `body` of a function with signature `sig`.
+///
+/// Which variables are places (tensors assigned element by element) is found while
+/// lowering: the first element assignment of a differentiated value to a variable not yet
+/// known as a place restarts lowering with that variable as one.
 pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
     let mut body = body.clone();
     if let Some(elem) = &sig.elem_ty {
         LiteralRewriter { elem }.visit_block_mut(&mut body);
     }
+    let mut places = HashSet::new();
+    loop {
+        let mark = errors.len();
+        let (function, needed) = lower_with_places(sig, &body, errors, &places);
+        let new: Vec<String> = needed
+            .into_iter()
+            .filter(|n| !places.contains(n))
+            .collect();
+        if new.is_empty() {
+            return function;
+        }
+        errors.truncate(mark);
+        places.extend(new);
+    }
+}
+
+fn lower_with_places(
+    sig: &Signature,
+    body: &Block,
+    errors: &mut Errors,
+    places: &HashSet<String>,
+) -> (Function, Vec<String>) {
     let mut lowerer = Lowerer {
         vars: Vec::new(),
         stmts: Vec::new(),
@@ -37,6 +63,9 @@ pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
         elem_ty: sig.elem_ty.clone(),
         errors,
         next_loop: 0,
+        places,
+        needed_places: Vec::new(),
+        varied_cache: HashMap::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -52,13 +81,25 @@ pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
             value: Value::Param { index, deref },
         });
         lowerer.bind_name(&param.ident, var);
+        if places.contains(&param.ident.to_string()) {
+            // `mut y: Tensor<..>` assigned element by element: a place copied from it.
+            let place = lowerer.new_place(Some(param.ident.to_string()), param.ident.span());
+            lowerer.stmts.push(Stmt::Let {
+                var: place,
+                ty: None,
+                value: Value::Copy(var),
+            });
+            lowerer.bind_name(&param.ident, place);
+        }
     }
-    let output = lowerer.lower_fn_body(&body);
-    Function {
+    let output = lowerer.lower_fn_body(body);
+    let needed = std::mem::take(&mut lowerer.needed_places);
+    let function = Function {
         vars: lowerer.vars,
         stmts: lowerer.stmts,
         output,
-    }
+    };
+    (function, needed)
 }
 
 struct Lowerer<'e> {
@@ -70,6 +111,14 @@ struct Lowerer<'e> {
     errors: &'e mut Errors,
     /// The next loop's number.
     next_loop: usize,
+    /// User names that `let mut` binds as places.
+    places: &'e HashSet<String>,
+    /// Names found assigned element by element that are not places yet.
+    needed_places: Vec<String>,
+    /// `is_varied` of every subexpression of the statement being lowered, by address, so
+    /// a deeply nested expression is scanned once, not once per level. Cleared whenever
+    /// a name is bound (variedness depends on the scopes).
+    varied_cache: HashMap<*const Expr, bool>,
 }
 
 /// What introduces a loop.
@@ -86,8 +135,26 @@ impl Lowerer<'_> {
             span,
             varied,
             mutable,
+            place: false,
         });
         self.vars.len() - 1
+    }
+
+    /// A place: always treated as differentiated, since any store may make it so.
+    fn new_place(&mut self, name: Option<String>, span: Span) -> VarId {
+        let var = self.new_var(name, span, true, true);
+        self.vars[var].place = true;
+        var
+    }
+
+    /// `place[index]`, or the whole place.
+    fn load(&mut self, place: VarId, index: Option<VarId>, span: Span) -> VarId {
+        self.bind(Value::Load { place, index }, span, true)
+    }
+
+    /// The place a name denotes now, if it is one.
+    fn place_named(&self, expr: &Expr) -> Option<VarId> {
+        self.local(expr).filter(|v| self.vars[*v].place)
     }
 
     fn bind(&mut self, value: Value, span: Span, varied: bool) -> VarId {
@@ -106,6 +173,7 @@ impl Lowerer<'_> {
     }
 
     fn bind_name(&mut self, ident: &Ident, var: VarId) {
+        self.varied_cache.clear();
         if self.vars[var].name.is_none() {
             self.vars[var].name = Some(ident.to_string());
         }
@@ -127,13 +195,19 @@ impl Lowerer<'_> {
         }
     }
 
-    fn is_varied(&self, expr: &Expr) -> bool {
+    fn is_varied(&mut self, expr: &Expr) -> bool {
+        if let Some(found) = self.varied_cache.get(&(expr as *const Expr)) {
+            return *found;
+        }
         let mut finder = VariedFinder {
             lowerer: self,
             found: false,
+            seen: Vec::new(),
         };
         finder.visit_expr(expr);
-        finder.found
+        let VariedFinder { found, seen, .. } = finder;
+        self.varied_cache.extend(seen);
+        found
     }
 
     /// The whole function body: its value is the output.
@@ -155,6 +229,7 @@ impl Lowerer<'_> {
         self.scopes.push(HashMap::new());
         let value = self.lower_block_stmts(&block.stmts, false);
         self.scopes.pop();
+        self.varied_cache.clear();
         value
     }
 
@@ -162,6 +237,7 @@ impl Lowerer<'_> {
         let mut value = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
+            self.varied_cache.clear();
             match stmt {
                 syn::Stmt::Local(local) => self.lower_let(local),
                 syn::Stmt::Expr(Expr::Return(ret), _) if last && fn_body => {
@@ -216,6 +292,16 @@ impl Lowerer<'_> {
         };
         let first_new = self.vars.len();
         let value = self.lower_expr(&init.expr);
+        if p.mutability.is_some() && self.places.contains(&p.ident.to_string()) {
+            let place = self.new_place(Some(p.ident.to_string()), init.expr.span());
+            self.stmts.push(Stmt::Let {
+                var: place,
+                ty,
+                value: Value::Copy(value),
+            });
+            self.bind_name(&p.ident, place);
+            return;
+        }
         if value >= first_new && self.vars[value].name.is_none() {
             // The initialiser computed a new value: it simply gets the user's name.
             self.vars[value].mutable = p.mutability.is_some();
@@ -245,6 +331,9 @@ impl Lowerer<'_> {
 
     /// An expression statement (`x += 1.0;`, `t[0] = 2.0;`, `f(x);`).
     fn lower_expr_stmt(&mut self, expr: &Expr) {
+        if self.lower_store(expr) {
+            return;
+        }
         match expr {
             Expr::Assign(assign) => {
                 if let Some(target) = self.assign_target(&assign.left) {
@@ -314,6 +403,72 @@ impl Lowerer<'_> {
         self.stmts.push(Stmt::Effect(quote!(#tokens;)));
     }
 
+    /// `y[i] = e`, `y[i] += e` (`-=`, `*=`, `/=`), `y = e` and `y += e` on a place; an
+    /// element assignment of a differentiated value to a variable that is not a place yet
+    /// records it as needed. Returns whether `expr` was such a statement.
+    fn lower_store(&mut self, expr: &Expr) -> bool {
+        let (left, right, op) = match expr {
+            Expr::Assign(a) => (&*a.left, &*a.right, None),
+            Expr::Binary(b) => match compound_op(&b.op) {
+                Some(prim) => (&*b.left, &*b.right, Some(prim)),
+                None => return false,
+            },
+            _ => return false,
+        };
+        let (base, index) = match left {
+            Expr::Index(i) => (&*i.expr, Some(&*i.index)),
+            other => (other, None),
+        };
+        let Some(place) = self.place_named(base) else {
+            if let (Some(_), Some(var)) = (index, self.local(base))
+                && (self.vars[var].varied || self.is_varied(right))
+                && let Some(name) = place_base(base)
+            {
+                if !self.vars[var].mutable {
+                    self.errors.push(
+                        base,
+                        format!("cannot assign to an element of `{name}`, which is not mutable; declare it `let mut {name} = ..`"),
+                    );
+                    return true;
+                }
+                self.needed_places.push(name);
+                return true;
+            }
+            return false;
+        };
+        let span = expr.span();
+        let index = match index {
+            Some(index) => {
+                if self.is_varied(index) {
+                    self.errors.push(
+                        index,
+                        "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
+                    );
+                    return true;
+                }
+                Some(self.inert(index))
+            }
+            None => None,
+        };
+        let rhs = self.lower_expr(right);
+        let value = match op {
+            None => rhs,
+            Some(prim) => {
+                let old = self.load(place, index, left.span());
+                let spans = vec![left.span(), right.span()];
+                self.bind_prim(prim, vec![old, rhs], spans, None, span)
+            }
+        };
+        self.stmts.push(Stmt::Store {
+            place,
+            index,
+            value,
+            span,
+            logged: false,
+        });
+        true
+    }
+
     /// The user variable on the left of `x = ..` / `x += ..`, if it is a plain name.
     fn assign_target(&mut self, left: &Expr) -> Option<Ident> {
         let Expr::Path(p) = left else { return None };
@@ -328,6 +483,7 @@ impl Lowerer<'_> {
 
     /// Points an existing user name at `value`, in the scope that declared it.
     fn rebind_name(&mut self, name: &str, value: VarId) {
+        self.varied_cache.clear();
         for scope in self.scopes.iter_mut().rev() {
             if let Some(slot) = scope.get_mut(name) {
                 *slot = value;
@@ -356,6 +512,7 @@ impl Lowerer<'_> {
         let before = self.scopes.clone();
         let (then_block, then_value) = self.region(|l| l.lower_block(&expr.then_branch));
         let after_then = std::mem::replace(&mut self.scopes, before.clone());
+        self.varied_cache.clear();
         let (else_block, else_value) = match &expr.else_branch {
             Some((_, else_expr)) => self.region(|l| match &**else_expr {
                 Expr::Block(b) => l.lower_block(&b.block),
@@ -365,6 +522,7 @@ impl Lowerer<'_> {
             None => (Vec::new(), None),
         };
         let after_else = std::mem::replace(&mut self.scopes, before.clone());
+        self.varied_cache.clear();
         let mut phis = Vec::new();
         for (depth, frame) in before.iter().enumerate() {
             let mut names: Vec<(&String, &VarId)> = frame.iter().collect();
@@ -383,6 +541,7 @@ impl Lowerer<'_> {
                     else_value,
                 });
                 self.scopes[depth].insert(name.clone(), out);
+                self.varied_cache.clear();
             }
         }
         let value = match (then_value, else_value) {
@@ -416,7 +575,8 @@ impl Lowerer<'_> {
         if let LoopHeader::While(cond) = header {
             names.extend(assigned_names_in_expr(cond));
         }
-        names.retain(|n| self.lookup(n).is_some());
+        // Places change in place: they are never carried.
+        names.retain(|n| self.lookup(n).is_some_and(|v| !self.vars[v].place));
         names.sort();
         names.dedup();
         let mut varied_inside: HashSet<String> = HashSet::new();
@@ -456,6 +616,7 @@ impl Lowerer<'_> {
                 }
             }
             self.scopes = scopes_before;
+            self.varied_cache.clear();
             if again {
                 self.vars.truncate(vars_mark);
                 self.errors.truncate(errors_mark);
@@ -484,6 +645,7 @@ impl Lowerer<'_> {
                 kind,
                 body: body_block,
                 carried,
+                tape: None,
             });
             return;
         }
@@ -545,6 +707,9 @@ impl Lowerer<'_> {
 
     fn lower_expr(&mut self, expr: &Expr) -> VarId {
         if let Some(var) = self.local(expr) {
+            if self.vars[var].place {
+                return self.load(var, None, expr.span());
+            }
             return var;
         }
         match expr {
@@ -593,6 +758,10 @@ impl Lowerer<'_> {
                         "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
                     );
                 }
+                if let Some(place) = self.place_named(&index.expr) {
+                    let position = self.inert(&index.index);
+                    return self.load(place, Some(position), span);
+                }
                 let base = self.lower_expr(&index.expr);
                 let position = self.inert(&index.index);
                 let spans = vec![index.expr.span(), index.index.span()];
@@ -623,6 +792,7 @@ impl Lowerer<'_> {
                         args,
                         spans,
                         by_ref,
+                        keep_pullback: false,
                     };
                     self.bind(value, span, varied)
                 }
@@ -751,7 +921,7 @@ impl Lowerer<'_> {
                 ),
             );
         }
-        let generic = match (&call.turbofish, prim.const_generic()) {
+        let generic = match (&call.turbofish, prim.const_generic) {
             (Some(turbofish), true) if turbofish.args.len() == 1 => {
                 Some(turbofish.args.to_token_stream())
             }
@@ -767,9 +937,9 @@ impl Lowerer<'_> {
             (None, false) => None,
         };
         // `a.t().matmul(b)` is one transposed product, forward and backward.
-        if let (Expr::MethodCall(inner), "matmul", None) =
+        if let (Expr::MethodCall(inner), prim::FUSED_BY, None) =
             (&*call.receiver, name.as_str(), &call.turbofish)
-            && inner.method == "t"
+            && inner.method == prim::TRANSPOSE
             && inner.args.is_empty()
             && inner.turbofish.is_none()
         {
@@ -821,6 +991,8 @@ impl Lowerer<'_> {
             }
         };
         let elems: Vec<VarId> = elems;
+        // The elements were parsed into temporaries that are dropped now.
+        self.varied_cache.clear();
         let varied = elems.iter().any(|v| self.vars[*v].varied);
         let path = mac.path.clone();
         self.bind(Value::Stack { elems, rows, path }, span, varied)
@@ -1049,13 +1221,25 @@ impl StackLayout {
     }
 }
 
-/// Finds a mention of a differentiated variable in an expression.
+/// Finds a mention of a differentiated variable in an expression, recording the answer
+/// for every subexpression on the way (`seen`).
 struct VariedFinder<'a, 'e> {
     lowerer: &'a Lowerer<'e>,
     found: bool,
+    seen: Vec<(*const Expr, bool)>,
 }
 
 impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        let outer = std::mem::replace(&mut self.found, false);
+        syn::visit::visit_expr(self, expr);
+        // Expressions inside macros are parsed into temporaries: never cache those.
+        if !matches!(expr, Expr::Macro(_)) {
+            self.seen.push((expr as *const Expr, self.found));
+        }
+        self.found |= outer;
+    }
+
     fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
         if let Some(ident) = path.path.get_ident()
             && let Some(v) = self.lowerer.lookup(&ident.to_string())
@@ -1066,9 +1250,11 @@ impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if let Ok(layout) = StackLayout::parse(mac, None) {
+            let mark = self.seen.len();
             for expr in layout.elems() {
                 self.visit_expr(expr);
             }
+            self.seen.truncate(mark);
         }
     }
 }

@@ -3,6 +3,9 @@
 //!
 //! The macro knows names and arities, never formulas: every derivative lives in
 //! `autodiff-core/src/ops/<op>.rs`. Adding an op means one line here and one file there.
+//! Everything the macro knows about an op is in its `Prim`: how the forward is spelled,
+//! which operands are borrowed or data, and how its adjoint accumulates; no other stage
+//! tests an op's name.
 
 /// One differentiable primitive.
 #[derive(Debug)]
@@ -19,6 +22,37 @@ pub struct Prim {
     /// contributions wanted (matrix products, whose operands may be large enough that
     /// copying them would cost, and whose unwanted products are worth skipping).
     pub by_ref: bool,
+    /// How the forward is spelled when it is not a trait call.
+    pub operator: Option<Operator>,
+    /// How the cotangent reaches the receiver's adjoint.
+    pub accumulates: Accumulates,
+    /// Takes the number of rows as a const generic (`fixed_rows::<N>(start)`), which
+    /// becomes the trait's.
+    pub const_generic: bool,
+}
+
+/// Ops that generated code spells with Rust's own syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    /// `x[i]`.
+    Index,
+}
+
+/// How an op's cotangent is added into its operands' adjoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accumulates {
+    /// Through the op's VJP, which returns one dense contribution per operand.
+    Dense,
+    /// Into one element of the receiver's adjoint, `ct_x[i] += ct`, in O(1); the second
+    /// operand is the index.
+    Element,
+    /// Into `N` rows of the receiver's adjoint from the second operand on, in O(N).
+    Rows,
 }
 
 /// How an argument after the receiver takes part in differentiation.
@@ -56,22 +90,35 @@ pub const METHODS: &[Prim] = &[
     prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0"),
     prim("softmax", "Softmax", &[], "SoftmaxBackward0"),
     // `fixed_rows::<N>(start)`: the trait is generic over `N` (see `Prim::const_generic`).
-    prim("fixed_rows", "FixedRows", &[Const], "SliceBackward0"),
+    Prim {
+        const_generic: true,
+        accumulates: Accumulates::Rows,
+        ..prim("fixed_rows", "FixedRows", &[Const], "SliceBackward0")
+    },
+    prim("vstack", "Vstack", &[Diff], "CatBackward0"),
+    prim("hstack", "Hstack", &[Diff], "CatBackward0"),
+    prim("concat", "Concat", &[Diff], "CatBackward0"),
 ];
 
 /// `detach()`: the identity whose result carries no gradient. Not a `Prim`: it has no VJP.
 pub const DETACH: &str = "detach";
 
 /// The arithmetic operators.
-pub const ADD: Prim = prim("add", "AddVjp", &[Diff], "AddBackward0");
-pub const SUB: Prim = prim("sub", "SubVjp", &[Diff], "SubBackward0");
-pub const MUL: Prim = prim("mul", "MulVjp", &[Diff], "MulBackward0");
-pub const DIV: Prim = prim("div", "DivVjp", &[Diff], "DivBackward0");
-pub const NEG: Prim = prim("neg", "NegVjp", &[], "NegBackward0");
+pub const ADD: Prim = operator(Operator::Add, prim("add", "AddVjp", &[Diff], "AddBackward0"));
+pub const SUB: Prim = operator(Operator::Sub, prim("sub", "SubVjp", &[Diff], "SubBackward0"));
+pub const MUL: Prim = operator(Operator::Mul, prim("mul", "MulVjp", &[Diff], "MulBackward0"));
+pub const DIV: Prim = operator(Operator::Div, prim("div", "DivVjp", &[Diff], "DivBackward0"));
+pub const NEG: Prim = operator(Operator::Neg, prim("neg", "NegVjp", &[], "NegBackward0"));
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
 pub const TR_MATMUL: Prim = borrowing(prim("tr_matmul", "TrMatmul", &[Diff], "MmBackward0"));
-/// `x[i]`, `x[(r, c)]`: the VJP scatters the cotangent into a zero tensor.
-pub const INDEX: Prim = prim("index", "IndexVjp", &[Const], "SelectBackward0");
+/// `x[i]`, `x[(r, c)]`: the cotangent is added into one element of `x`'s adjoint.
+pub const INDEX: Prim = Prim {
+    accumulates: Accumulates::Element,
+    ..operator(
+        Operator::Index,
+        prim("index", "IndexVjp", &[Const], "SelectBackward0"),
+    )
+};
 
 const fn prim(
     name: &'static str,
@@ -85,6 +132,16 @@ const fn prim(
         args,
         grad_fn,
         by_ref: false,
+        operator: None,
+        accumulates: Accumulates::Dense,
+        const_generic: false,
+    }
+}
+
+const fn operator(operator: Operator, prim: Prim) -> Prim {
+    Prim {
+        operator: Some(operator),
+        ..prim
     }
 }
 
@@ -95,12 +152,10 @@ const fn borrowing(prim: Prim) -> Prim {
     }
 }
 
-impl Prim {
-    /// Whether the op takes a const generic (`fixed_rows::<N>`) that becomes the trait's.
-    pub fn const_generic(&self) -> bool {
-        self.name == "fixed_rows"
-    }
-}
+/// `a.t().matmul(b)` is lowered to this fused op when the receiver of `FUSED_BY` is a
+/// transpose (`TRANSPOSE`), so no transpose is materialised.
+pub const FUSED_BY: &str = "matmul";
+pub const TRANSPOSE: &str = "t";
 
 /// The method op called `name`, if there is one.
 pub fn method(name: &str) -> Option<&'static Prim> {

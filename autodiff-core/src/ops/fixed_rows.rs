@@ -30,6 +30,33 @@ pub trait FixedRows<const N: usize>: Sized {
     fn fixed_rows_vjp(self, start: usize, out: Self::Output, ct: Self::Output) -> Self;
 }
 
+/// Adds `part` into rows `start..start + N` of `ct`, in place: how the reverse sweep
+/// accumulates the cotangent of `x.fixed_rows::<N>(start)` into `x`'s adjoint, in O(N C)
+/// rather than O(R C).
+///
+/// ```
+/// use autodiff_core::ops::add_rows;
+/// use autodiff_core::tensor;
+///
+/// let mut ct = tensor![1.0, 1.0, 1.0, 1.0];
+/// add_rows::<_, 2, 4, 1>(&mut ct, 1, tensor![5.0, 6.0]);
+/// assert_eq!(ct, tensor![1.0, 6.0, 7.0, 1.0]);
+/// ```
+#[inline]
+#[track_caller]
+pub fn add_rows<T: Real, const N: usize, const R: usize, const C: usize>(
+    ct: &mut Tensor<T, R, C>,
+    start: usize,
+    part: Tensor<T, N, C>,
+) {
+    assert!(start + N <= R, "rows {start}..{} out of range", start + N);
+    for c in 0..C {
+        for r in 0..N {
+            ct[(start + r, c)] += part[(r, c)];
+        }
+    }
+}
+
 impl<T: Real, const R: usize, const C: usize, const N: usize> FixedRows<N> for Tensor<T, R, C> {
     type Output = Tensor<T, N, C>;
 

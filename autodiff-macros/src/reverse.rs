@@ -1,0 +1,771 @@
+//! The reverse sweep: forward IR -> adjoint IR (`ir::Adjoint`), as data.
+//!
+//! Statements are visited backwards; each active one contributes to its operands'
+//! adjoints. Adjoints are mutable places: the first contribution to a variable initialises
+//! its adjoint (`let mut ct = c`, so most adjoints need no zero), later ones add into it in
+//! place, into the whole value or into one element (`x[i]` adds into `ct_x[i]`: O(1), not
+//! a dense one-hot tensor). A variable that receives contributions inside a region (a
+//! branch, a loop body) gets its adjoint before the region, because the region may run
+//! once, never, or many times; a loop-invariant value then accumulates across iterations
+//! without any per-iteration cost beyond its own contributions.
+//!
+//! Regions are replayed, not remembered: the reverse of an `if` tests the same condition
+//! and recomputes the taken branch's forward values; the reverse of a loop pops the
+//! carried values each iteration started with from the tape the forward pass pushed, and
+//! recomputes that iteration's forward values before reversing it (Tapenade's
+//! store-the-state, recompute-the-rest).
+//!
+//! Places (tensors assigned element by element) are changed in place. The reverse of
+//! `y[i] = e` moves `ct_y[i]` into `e`'s adjoint and clears it. A place whose loads a
+//! replayed region reads keeps an undo log of the values its stores overwrote: a region is
+//! replayed from the state it started in (undone to a mark taken when it started), and the
+//! reverse of each store restores the overwritten value.
+//!
+//! Output guarantees: every forward variable the sweep reads is bound in `forward` on
+//! every path to it; every adjoint is initialised before it is read or added to; each
+//! gradient has its parameter's type.
+
+use crate::ir::{
+    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Index, LoopKind, LoopTape, Phi, Stmt,
+    Target, Value, Var, VarId,
+};
+use crate::prim::Accumulates;
+use std::collections::{BTreeSet, HashMap};
+
+/// The reverse sweep of `ir`, given which of its variables are active.
+pub fn reverse(ir: &Function, active: &[bool]) -> Adjoint {
+    let logged = logged_places(ir);
+    let mut reverser = Reverser {
+        vars: ir.vars.clone(),
+        active: active.to_vec(),
+        adjoints: vec![ir.output],
+        state: vec![None; ir.vars.len()],
+        logged,
+        marks: HashMap::new(),
+    };
+    let mut stmts = Vec::new();
+    if reverser.active[ir.output] {
+        reverser.state[ir.output] = Some(0);
+    }
+    let forward_stmts = reverser.augment(&ir.stmts, true);
+    reverser.block(&ir.stmts, &mut stmts);
+    let grads = ir
+        .stmts
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                value: Value::Param { .. },
+                ..
+            } => Some(*var),
+            _ => None,
+        })
+        .map(|var| {
+            reverser.vars[var].varied.then(|| match reverser.state[var] {
+                Some(adj) => AExpr::Adj(adj),
+                None => AExpr::Zero(var),
+            })
+        })
+        .collect();
+    Adjoint {
+        forward: Function {
+            vars: reverser.vars,
+            stmts: forward_stmts,
+            output: ir.output,
+        },
+        adjoints: reverser.adjoints,
+        stmts,
+        grads,
+    }
+}
+
+struct Reverser {
+    /// The forward variables, grown by the marks of logged places.
+    vars: Vec<Var>,
+    active: Vec<bool>,
+    /// The primal of each adjoint.
+    adjoints: Vec<VarId>,
+    /// Each forward variable's adjoint at the current point of the sweep.
+    state: Vec<Option<AdjId>>,
+    /// Places with an undo log.
+    logged: BTreeSet<VarId>,
+    /// The undo-log marks of each region (by the address of its statement, which is stable
+    /// for the life of the forward IR), so the forward pass and every replay of a region
+    /// name the same variables.
+    marks: HashMap<*const Stmt, Vec<(VarId, VarId)>>,
+}
+
+impl Reverser {
+    fn new_adjoint(&mut self, primal: VarId) -> AdjId {
+        self.adjoints.push(primal);
+        self.adjoints.len() - 1
+    }
+
+    /// The forward pass of `block` as `f_grad` runs it. With `top`, the block's own
+    /// reversed loops push tapes and its calls keep their pullbacks (nested regions are
+    /// replayed by the reverse sweep, which does that for them); at any depth, stores to
+    /// logged places keep their undo logs.
+    fn augment(&mut self, block: &[Stmt], top: bool) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(block.len());
+        for stmt in block {
+            match stmt {
+                Stmt::Let { var, ty, value } => {
+                    let mut value = value.clone();
+                    if let Value::Call { keep_pullback, .. } = &mut value {
+                        *keep_pullback = top && self.active[*var];
+                    }
+                    out.push(Stmt::Let {
+                        var: *var,
+                        ty: ty.clone(),
+                        value,
+                    });
+                    if self.vars[*var].place && self.logged.contains(var) {
+                        out.push(Stmt::NewLog { place: *var });
+                    }
+                }
+                Stmt::Effect(_) | Stmt::NewLog { .. } => out.push(stmt.clone()),
+                Stmt::Store {
+                    place,
+                    index,
+                    value,
+                    span,
+                    ..
+                } => out.push(Stmt::Store {
+                    place: *place,
+                    index: *index,
+                    value: *value,
+                    span: *span,
+                    logged: self.logged.contains(place),
+                }),
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
+                } => {
+                    for (place, mark) in self.region_marks(stmt) {
+                        out.push(Stmt::Let {
+                            var: mark,
+                            ty: None,
+                            value: Value::LogLen { place },
+                        });
+                    }
+                    out.push(Stmt::If {
+                        cond: *cond,
+                        then_block: self.augment(then_block, false),
+                        else_block: self.augment(else_block, false),
+                        phis: phis.clone(),
+                    });
+                }
+                Stmt::Loop {
+                    id,
+                    kind,
+                    body,
+                    carried,
+                    ..
+                } => {
+                    let reversed = top && self.loop_is_reversed(body, carried);
+                    let mut new_body = Vec::new();
+                    let kind = match kind {
+                        LoopKind::For {
+                            pat,
+                            iter,
+                            trip_count,
+                        } => LoopKind::For {
+                            pat: *pat,
+                            iter: iter.clone(),
+                            trip_count: trip_count.clone(),
+                        },
+                        LoopKind::While { cond_block, cond } => LoopKind::While {
+                            cond_block: self.augment(cond_block, false),
+                            cond: *cond,
+                        },
+                    };
+                    let tape = if reversed {
+                        let mut pushed: Vec<VarId> = carried.iter().map(|c| c.phi).collect();
+                        if let LoopKind::For { pat: Some(pat), .. } = &kind {
+                            pushed.push(*pat);
+                        }
+                        for (place, mark) in self.region_marks(stmt) {
+                            new_body.push(Stmt::Let {
+                                var: mark,
+                                ty: None,
+                                value: Value::LogLen { place },
+                            });
+                            pushed.push(mark);
+                        }
+                        Some(LoopTape { pushed })
+                    } else {
+                        None
+                    };
+                    new_body.extend(self.augment(body, false));
+                    out.push(Stmt::Loop {
+                        id: *id,
+                        kind,
+                        body: new_body,
+                        carried: carried.clone(),
+                        tape,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// A loop needs reversing when anything in it is active.
+    fn loop_is_reversed(&self, body: &[Stmt], carried: &[Carry]) -> bool {
+        carried.iter().any(|c| self.active[c.out] || self.active[c.phi])
+            || any_active(body, &self.active)
+    }
+
+    /// The marks a region takes of the logged places it stores to and does not define.
+    fn region_marks(&mut self, stmt: &Stmt) -> Vec<(VarId, VarId)> {
+        let key = stmt as *const Stmt;
+        if let Some(marks) = self.marks.get(&key) {
+            return marks.clone();
+        }
+        let (stored, defined) = match stmt {
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                let mut stored = stores(then_block);
+                stored.extend(stores(else_block));
+                let mut defined = definitions(then_block);
+                defined.extend(definitions(else_block));
+                (stored, defined)
+            }
+            Stmt::Loop { body, kind, .. } => {
+                let mut stored = stores(body);
+                let mut defined = definitions(body);
+                if let LoopKind::While { cond_block, .. } = kind {
+                    stored.extend(stores(cond_block));
+                    defined.extend(definitions(cond_block));
+                }
+                (stored, defined)
+            }
+            _ => (BTreeSet::new(), BTreeSet::new()),
+        };
+        let mut marks = Vec::new();
+        for place in stored {
+            if self.logged.contains(&place) && !defined.contains(&place) {
+                let span = self.vars[place].span;
+                self.vars.push(Var {
+                    name: None,
+                    span,
+                    varied: false,
+                    mutable: false,
+                    place: false,
+                });
+                marks.push((place, self.vars.len() - 1));
+            }
+        }
+        self.marks.insert(key, marks.clone());
+        marks
+    }
+
+    fn block(&mut self, block: &[Stmt], out: &mut Vec<AStmt>) {
+        // A place's adjoint lives as long as the place: from the end of the block that
+        // defines it, backwards.
+        for stmt in block {
+            if let Stmt::Let { var, .. } = stmt
+                && self.vars[*var].place
+                && self.active[*var]
+            {
+                let adj = self.new_adjoint(*var);
+                out.push(AStmt::Init {
+                    adj,
+                    value: AExpr::Zero(*var),
+                });
+                self.state[*var] = Some(adj);
+            }
+        }
+        for stmt in block.iter().rev() {
+            match stmt {
+                Stmt::Let { var, value, .. } if self.active[*var] => self.vjp(*var, value, out),
+                Stmt::Let { .. } | Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+                Stmt::Store {
+                    place,
+                    index,
+                    value,
+                    ..
+                } => {
+                    if let Some(adj) = self.state[*place].filter(|_| self.active[*place]) {
+                        match index {
+                            Some(i) => {
+                                let index = Index::Var(*i);
+                                self.contribute(
+                                    *value,
+                                    Target::Whole,
+                                    AExpr::AdjElem(adj, index.clone()),
+                                    out,
+                                );
+                                out.push(AStmt::ClearElem { adj, index });
+                            }
+                            None => {
+                                self.contribute(*value, Target::Whole, AExpr::Adj(adj), out);
+                                out.push(AStmt::Assign {
+                                    adj,
+                                    value: AExpr::Zero(*place),
+                                });
+                            }
+                        }
+                    }
+                    if self.logged.contains(place) {
+                        out.push(AStmt::Restore {
+                            place: *place,
+                            whole: index.is_none(),
+                        });
+                    }
+                }
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
+                } => self.reverse_if(stmt, *cond, then_block, else_block, phis, out),
+                Stmt::Loop {
+                    id,
+                    kind,
+                    body,
+                    carried,
+                    ..
+                } => self.reverse_loop(stmt, *id, kind, body, carried, out),
+            }
+        }
+    }
+
+    /// Adds `value` into the adjoint of `var` at `target` (if `var` is active).
+    fn contribute(&mut self, var: VarId, target: Target, value: AExpr, out: &mut Vec<AStmt>) {
+        if !self.active[var] {
+            return;
+        }
+        match (self.state[var], &target) {
+            (Some(adj), _) => out.push(AStmt::Accumulate { adj, target, value }),
+            (None, Target::Whole) => {
+                let adj = self.new_adjoint(var);
+                out.push(AStmt::Init { adj, value });
+                self.state[var] = Some(adj);
+            }
+            (None, _) => {
+                let adj = self.new_adjoint(var);
+                out.push(AStmt::Init {
+                    adj,
+                    value: AExpr::Zero(var),
+                });
+                out.push(AStmt::Accumulate { adj, target, value });
+                self.state[var] = Some(adj);
+            }
+        }
+    }
+
+    /// Gives each active variable an adjoint before a region adds to it.
+    fn promote(&mut self, vars: &BTreeSet<VarId>, out: &mut Vec<AStmt>) {
+        for &var in vars {
+            if self.active[var] && self.state[var].is_none() {
+                let adj = self.new_adjoint(var);
+                out.push(AStmt::Init {
+                    adj,
+                    value: AExpr::Zero(var),
+                });
+                self.state[var] = Some(adj);
+            }
+        }
+    }
+
+    /// The reverse of `let var = value`.
+    fn vjp(&mut self, var: VarId, value: &Value, out: &mut Vec<AStmt>) {
+        let Some(ct) = self.state[var] else {
+            // Active values always have a consumer; nothing flows from one that has none.
+            return;
+        };
+        match value {
+            Value::Copy(source) => self.contribute(*source, Target::Whole, AExpr::Adj(ct), out),
+            Value::Load { place, index } => {
+                let target = match index {
+                    Some(i) => Target::Elem(Index::Var(*i)),
+                    None => Target::Whole,
+                };
+                self.contribute(*place, target, AExpr::Adj(ct), out)
+            }
+            Value::Stack { elems, rows, .. } => {
+                let cols = rows.map_or(1, |rows| elems.len() / rows);
+                for (k, elem) in elems.iter().enumerate() {
+                    let index = Index::Const(k / cols, k % cols);
+                    self.contribute(*elem, Target::Whole, AExpr::AdjElem(ct, index), out);
+                }
+            }
+            Value::Prim {
+                prim,
+                operands,
+                spans,
+                generic,
+            } => match prim.accumulates {
+                Accumulates::Element => {
+                    let target = Target::Elem(Index::Var(operands[1]));
+                    self.contribute(operands[0], target, AExpr::Adj(ct), out)
+                }
+                Accumulates::Rows => {
+                    let target = Target::Rows {
+                        start: operands[1],
+                        rows: generic.clone().unwrap_or_default(),
+                    };
+                    self.contribute(operands[0], target, AExpr::Adj(ct), out)
+                }
+                Accumulates::Dense => {
+                    let diff = value.diff_operands();
+                    let results: Vec<Option<AdjId>> = diff
+                        .iter()
+                        .map(|v| self.active[*v].then(|| self.new_adjoint(*v)))
+                        .collect();
+                    out.push(AStmt::Vjp {
+                        var,
+                        prim,
+                        operands: operands.clone(),
+                        spans: spans.clone(),
+                        generic: generic.clone(),
+                        ct,
+                        results: results.clone(),
+                    });
+                    for (operand, result) in diff.iter().zip(results) {
+                        if let Some(result) = result {
+                            self.contribute(*operand, Target::Whole, AExpr::Adj(result), out);
+                        }
+                    }
+                }
+            },
+            Value::Call { args, .. } => {
+                let results: Vec<Option<AdjId>> = args
+                    .iter()
+                    .map(|v| self.active[*v].then(|| self.new_adjoint(*v)))
+                    .collect();
+                out.push(AStmt::Backward {
+                    var,
+                    ct,
+                    results: results.clone(),
+                });
+                for (arg, result) in args.iter().zip(results) {
+                    if let Some(result) = result {
+                        self.contribute(*arg, Target::Whole, AExpr::Adj(result), out);
+                    }
+                }
+            }
+            Value::Param { .. } | Value::Inert(_) | Value::Detach(_) | Value::LogLen { .. } => {}
+        }
+    }
+
+    fn undo(&self, marks: &[(VarId, VarId)], out: &mut Vec<AStmt>) {
+        for &(place, mark) in marks {
+            out.push(AStmt::UndoTo { place, mark });
+        }
+    }
+
+    fn reverse_if(
+        &mut self,
+        stmt: &Stmt,
+        cond: VarId,
+        then_block: &[Stmt],
+        else_block: &[Stmt],
+        phis: &[Phi],
+        out: &mut Vec<AStmt>,
+    ) {
+        let mut outer = outer_contributions(then_block);
+        outer.extend(outer_contributions(else_block));
+        let then_defs = definitions(then_block);
+        let else_defs = definitions(else_block);
+        for phi in phis {
+            if !then_defs.contains(&phi.then_value) {
+                outer.insert(phi.then_value);
+            }
+            if !else_defs.contains(&phi.else_value) {
+                outer.insert(phi.else_value);
+            }
+        }
+        self.promote(&outer, out);
+        let marks = self.region_marks(stmt);
+        let cts: Vec<(usize, AdjId)> = phis
+            .iter()
+            .enumerate()
+            .filter_map(|(i, phi)| Some((i, self.state[phi.out]?)))
+            .collect();
+        let saved = self.state.clone();
+        let branch = |this: &mut Self, block: &[Stmt], then: bool| {
+            let mut tokens = Vec::new();
+            this.undo(&marks, &mut tokens);
+            let replay = this.augment(block, true);
+            tokens.push(AStmt::Replay(replay));
+            for (i, ct) in &cts {
+                let phi = &phis[*i];
+                let source = if then { phi.then_value } else { phi.else_value };
+                this.contribute(source, Target::Whole, AExpr::Adj(*ct), &mut tokens);
+            }
+            this.block(block, &mut tokens);
+            this.state.clone_from(&saved);
+            tokens
+        };
+        let then_stmts = branch(self, then_block, true);
+        let else_stmts = branch(self, else_block, false);
+        out.push(AStmt::If {
+            cond,
+            then_block: then_stmts,
+            else_block: else_stmts,
+        });
+    }
+
+    fn reverse_loop(
+        &mut self,
+        stmt: &Stmt,
+        id: usize,
+        kind: &LoopKind,
+        body: &[Stmt],
+        carried: &[Carry],
+        out: &mut Vec<AStmt>,
+    ) {
+        if !self.loop_is_reversed(body, carried) {
+            return;
+        }
+        let differentiated: Vec<&Carry> = carried
+            .iter()
+            .filter(|c| self.active[c.out] || self.active[c.phi])
+            .collect();
+        // The adjoint of each carried value at the end of the iteration being reversed.
+        let mut carry_adjs = Vec::new();
+        for c in &differentiated {
+            let adj = self.new_adjoint(c.phi);
+            let value = match self.state[c.out] {
+                Some(a) => AExpr::Adj(a),
+                None => AExpr::Zero(c.out),
+            };
+            out.push(AStmt::Init { adj, value });
+            carry_adjs.push(adj);
+        }
+        let defs = definitions(body);
+        let mut outer = outer_contributions(body);
+        for c in carried {
+            outer.remove(&c.phi);
+        }
+        if let LoopKind::For { pat: Some(pat), .. } = kind {
+            outer.remove(pat);
+        }
+        for c in &differentiated {
+            if !defs.contains(&c.next) && c.next != c.phi {
+                outer.insert(c.next);
+            }
+        }
+        self.promote(&outer, out);
+        let marks = self.region_marks(stmt);
+        let saved = self.state.clone();
+        let mut inner = Vec::new();
+        self.undo(&marks, &mut inner);
+        let replay = self.augment(body, true);
+        inner.push(AStmt::Replay(replay));
+        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
+            self.contribute(c.next, Target::Whole, AExpr::Adj(*adj), &mut inner);
+        }
+        self.block(body, &mut inner);
+        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
+            let value = match self.state[c.phi] {
+                Some(a) => AExpr::Adj(a),
+                None => AExpr::Zero(c.phi),
+            };
+            inner.push(AStmt::Assign { adj: *adj, value });
+        }
+        self.state = saved;
+        let mut popped: Vec<VarId> = carried.iter().map(|c| c.phi).collect();
+        if let LoopKind::For { pat: Some(pat), .. } = kind {
+            popped.push(*pat);
+        }
+        popped.extend(marks.iter().map(|(_, mark)| *mark));
+        out.push(AStmt::Loop {
+            id,
+            popped,
+            body: inner,
+        });
+        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
+            self.contribute(c.init, Target::Whole, AExpr::Adj(*adj), out);
+        }
+    }
+}
+
+/// Whether any statement of `block` (at any depth) is active.
+fn any_active(block: &[Stmt], active: &[bool]) -> bool {
+    block.iter().any(|stmt| match stmt {
+        Stmt::Let { var, .. } => active[*var],
+        Stmt::Store { place, .. } => active[*place],
+        Stmt::Effect(_) | Stmt::NewLog { .. } => false,
+        Stmt::If {
+            then_block,
+            else_block,
+            phis,
+            ..
+        } => {
+            phis.iter().any(|p| active[p.out])
+                || any_active(then_block, active)
+                || any_active(else_block, active)
+        }
+        Stmt::Loop { body, carried, .. } => {
+            carried.iter().any(|c| active[c.out] || active[c.phi]) || any_active(body, active)
+        }
+    })
+}
+
+/// Places that need an undo log: those loaded inside a region nested in the block that
+/// defines them (a replay of that region reads them, so they must be as they were), and
+/// stored to at all.
+fn logged_places(ir: &Function) -> BTreeSet<VarId> {
+    fn walk(
+        block: &[Stmt],
+        depth: usize,
+        defined_at: &mut HashMap<VarId, usize>,
+        loaded_deeper: &mut BTreeSet<VarId>,
+        stored: &mut BTreeSet<VarId>,
+    ) {
+        for stmt in block {
+            match stmt {
+                Stmt::Let { var, value, .. } => {
+                    if let Value::Load { place, .. } = value
+                        && defined_at.get(place).is_some_and(|d| *d < depth)
+                    {
+                        loaded_deeper.insert(*place);
+                    }
+                    defined_at.insert(*var, depth);
+                }
+                Stmt::Store { place, .. } => {
+                    stored.insert(*place);
+                }
+                Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    walk(then_block, depth + 1, defined_at, loaded_deeper, stored);
+                    walk(else_block, depth + 1, defined_at, loaded_deeper, stored);
+                }
+                Stmt::Loop { body, kind, .. } => {
+                    if let LoopKind::While { cond_block, .. } = kind {
+                        walk(cond_block, depth + 1, defined_at, loaded_deeper, stored);
+                    }
+                    walk(body, depth + 1, defined_at, loaded_deeper, stored);
+                }
+            }
+        }
+    }
+    let (mut defined_at, mut loaded, mut stored) =
+        (HashMap::new(), BTreeSet::new(), BTreeSet::new());
+    walk(&ir.stmts, 0, &mut defined_at, &mut loaded, &mut stored);
+    loaded.intersection(&stored).copied().collect()
+}
+
+/// The places a block stores to, at any depth.
+fn stores(block: &[Stmt]) -> BTreeSet<VarId> {
+    let mut places = BTreeSet::new();
+    for stmt in block {
+        match stmt {
+            Stmt::Store { place, .. } => {
+                places.insert(*place);
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                places.extend(stores(then_block));
+                places.extend(stores(else_block));
+            }
+            Stmt::Loop { body, kind, .. } => {
+                places.extend(stores(body));
+                if let LoopKind::While { cond_block, .. } = kind {
+                    places.extend(stores(cond_block));
+                }
+            }
+            Stmt::Let { .. } | Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+        }
+    }
+    places
+}
+
+/// Every variable a block binds, including in nested regions.
+fn definitions(block: &[Stmt]) -> BTreeSet<VarId> {
+    let mut defs = BTreeSet::new();
+    for stmt in block {
+        match stmt {
+            Stmt::Let { var, .. } => {
+                defs.insert(*var);
+            }
+            Stmt::Effect(_) | Stmt::Store { .. } | Stmt::NewLog { .. } => {}
+            Stmt::If {
+                then_block,
+                else_block,
+                phis,
+                ..
+            } => {
+                defs.extend(definitions(then_block));
+                defs.extend(definitions(else_block));
+                defs.extend(phis.iter().map(|p| p.out));
+            }
+            Stmt::Loop {
+                kind,
+                body,
+                carried,
+                ..
+            } => {
+                defs.extend(definitions(body));
+                for c in carried {
+                    defs.insert(c.phi);
+                    defs.insert(c.out);
+                }
+                match kind {
+                    LoopKind::For { pat, .. } => defs.extend(*pat),
+                    LoopKind::While { cond_block, cond } => {
+                        defs.extend(definitions(cond_block));
+                        defs.insert(*cond);
+                    }
+                }
+            }
+        }
+    }
+    defs
+}
+
+/// Variables bound outside `block` that may receive contributions inside it.
+fn outer_contributions(block: &[Stmt]) -> BTreeSet<VarId> {
+    let mut used = BTreeSet::new();
+    collect_targets(block, &mut used);
+    let defs = definitions(block);
+    used.retain(|v| !defs.contains(v));
+    used
+}
+
+fn collect_targets(block: &[Stmt], targets: &mut BTreeSet<VarId>) {
+    for stmt in block {
+        match stmt {
+            Stmt::Let { value, .. } => targets.extend(value.diff_operands()),
+            Stmt::Store { value, .. } => {
+                targets.insert(*value);
+            }
+            Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+            Stmt::If {
+                then_block,
+                else_block,
+                phis,
+                ..
+            } => {
+                collect_targets(then_block, targets);
+                collect_targets(else_block, targets);
+                for phi in phis {
+                    targets.insert(phi.then_value);
+                    targets.insert(phi.else_value);
+                }
+            }
+            Stmt::Loop { body, carried, .. } => {
+                collect_targets(body, targets);
+                for c in carried {
+                    targets.insert(c.init);
+                    targets.insert(c.next);
+                }
+            }
+        }
+    }
+}
