@@ -1,5 +1,6 @@
-//! The primitive operations, each in its own file with its forward computation and its
-//! vector-Jacobian product (VJP) side by side, the formula in its doc comment.
+//! The primitive operations, each in its own file with its forward computation, its
+//! vector-Jacobian product (VJP) and its Jacobian-vector product (JVP) side by side, the
+//! formulas in its doc comment.
 //!
 //! # The VJP convention
 //!
@@ -36,10 +37,46 @@
 //! assert_eq!(ct_x, e);
 //! ```
 //!
+//! # The JVP convention
+//!
+//! The same trait has a `*_jvp` method that runs the op forward in tangent space
+//! (forward mode). A JVP takes
+//!
+//! 1. the op's inputs, exactly as the forward took them (non-differentiable arguments
+//!    included), by reference where the forward borrows them (`matmul`, `tr_matmul`),
+//! 2. `out`, the forward output, and
+//! 3. one tangent per differentiable input, of that input's type (`dx` for a unary op,
+//!    `da` and `db` for a binary one, `dp` for the exponent of `powf`),
+//!
+//! and returns the tangent of the output, of the output's type: `∂f/∂x · dx`, summed over
+//! the inputs. A broadcast scalar's tangent is broadcast like the scalar itself, so for
+//! `y = t * s` it is `dt * s + t * ds`. Like a VJP, a JVP reuses the forward output where
+//! that is cheaper (`exp`, `sigmoid`, `tanh`, `sqrt`, `div`, `softmax`, `logsumexp`,
+//! `norm`), takes the same one-sided choices at non-differentiable points (`relu` and `abs`
+//! have slope 0 at 0, `norm`'s tangent is 0 at the zero tensor) and never allocates.
+//! `detach` has a JVP too: it is zero, the tangent of a constant.
+//!
+//! ```
+//! use autodiff_core::ops::{Exp, MulVjp, Sum};
+//! use autodiff_core::tensor;
+//!
+//! // y = sum(exp(x) * x) and its derivative along dx, one tangent per intermediate.
+//! let (x, dx) = (tensor![0.0_f64, 1.0], tensor![1.0, -1.0]);
+//! let e = Exp::exp(x);
+//! let de = Exp::exp_jvp(x, e, dx);
+//! let p = e * x;
+//! let dp = MulVjp::mul_jvp(e, x, p, de, dx);
+//! let y = Sum::sum(p);
+//! let dy = Sum::sum_jvp(p, y, dp);
+//! // d/dx (x eˣ) = (1 + x) eˣ: 1 at 0 and 2e at 1, weighted by dx = (1, -1).
+//! assert!((dy - (1.0 - 2.0 * std::f64::consts::E)).abs() < 1e-15);
+//! ```
+//!
 //! The binary arithmetic ops are the `std::ops` operators, implemented for tensors of
 //! equal shapes, for a tensor and a scalar on either side, and (through Rust itself) for
-//! scalars; their VJPs are the `*Vjp` traits. Elementwise ops are written once for
-//! scalars and tensors through [`Elementwise`]. No op allocates.
+//! scalars; their VJPs and JVPs are the `*Vjp` traits (`MulVjp::mul_jvp`, ...).
+//! Elementwise ops are written once for scalars and tensors through [`Elementwise`]. No
+//! op allocates.
 
 mod abs;
 mod add;
