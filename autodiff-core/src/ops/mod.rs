@@ -242,7 +242,7 @@ impl<T: Real, const R: usize, const C: usize> Elementwise for Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::{AddVjp, Exp, Matmul, MulVjp, Sigmoid, Sum};
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::real::Real;
     use crate::tensor::Tensor;
 
@@ -265,6 +265,40 @@ mod tests {
         let (ct_a, ct_s_b) = MulVjp::mul_vjp(a, s, b, ct_b);
         let (ct_w, ct_x) = Matmul::matmul_vjp(&w, &x, &a, ct_a, [true, true]);
         (y, (ct_w, ct_x, ct_s + ct_s_b))
+    }
+
+    /// The tangent sweep of the same body through the `*_jvp` trait paths, the way
+    /// `f_jvp` is emitted: one tangent per intermediate, in forward order.
+    fn f_jvp<T: Real>(w: W<T>, x: V<T>, s: T, dw: W<T>, dx: V<T>, ds: T) -> (T, T) {
+        let a = Matmul::matmul(&w, &x);
+        let da = Matmul::matmul_jvp(&w, &x, &a, &dw, &dx, [true, true]);
+        let b = a * s;
+        let db = MulVjp::mul_jvp(a, s, b, da, ds);
+        let c = Exp::exp(b);
+        let dc = Exp::exp_jvp(b, c, db);
+        let d = Sum::sum(c);
+        let dd = Sum::sum_jvp(c, d, dc);
+        let e = Sigmoid::sigmoid(s);
+        let de = Sigmoid::sigmoid_jvp(s, e, ds);
+        let y = d + e;
+        let dy = AddVjp::add_jvp(d, e, y, dd, de);
+        (y, dy)
+    }
+
+    #[test]
+    fn tangents_compose_in_generic_code_and_agree_with_the_gradient() {
+        let w = W::<f64>::from_row_slice(&[0.3, -1.2, 0.5, 0.7]);
+        let x = V::<f64>::from_row_slice(&[0.4, -0.9]);
+        let f = |(w, (x, s))| f_grad(w, x, s).0;
+        let jvp = |(w, (x, s)), _, (dw, (dx, ds))| f_jvp(w, x, s, dw, dx, ds).1;
+        let vjp = |(w, (x, s)), _, ct| {
+            let (ct_w, ct_x, ct_s) = f_grad(w, x, s).1;
+            (ct_w * ct, (ct_x * ct, ct_s * ct))
+        };
+        check_jvp(f, jvp, (w, (x, 0.6)));
+        check_vjp_against_jvp(f, vjp, jvp, (w, (x, 0.6)));
+        let (y, dy) = f_jvp(w, x, 0.6, W::zeros(), V::zeros(), 0.0);
+        assert_eq!((y, dy), (f_grad(w, x, 0.6).0, 0.0));
     }
 
     #[test]
