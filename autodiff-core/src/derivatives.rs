@@ -161,7 +161,10 @@ where
 /// let f_hvp = |x: Tensor<f64, 2>, v: Tensor<f64, 2>| {
 ///     let value = x[0] * x[0] * x[1] + x[1].powi(3);
 ///     let grad = tensor![2.0 * x[0] * x[1], x[0] * x[0] + 3.0 * x[1] * x[1]];
-///     let hv = tensor![2.0 * x[1] * v[0] + 2.0 * x[0] * v[1], 2.0 * x[0] * v[0] + 6.0 * x[1] * v[1]];
+///     let hv = tensor![
+///         2.0 * x[1] * v[0] + 2.0 * x[0] * v[1],
+///         2.0 * x[0] * v[0] + 6.0 * x[1] * v[1]
+///     ];
 ///     (value, grad, hv)
 /// };
 /// assert_eq!(hessian(f_hvp, tensor![1.0, 2.0]), tensor![[4.0, 2.0], [2.0, 12.0]]);

@@ -46,7 +46,9 @@
 //!    included), by reference where the forward borrows them (`matmul`, `tr_matmul`),
 //! 2. `out`, the forward output, and
 //! 3. one tangent per differentiable input, of that input's type (`dx` for a unary op,
-//!    `da` and `db` for a binary one, `dp` for the exponent of `powf`),
+//!    `da` and `db` for a binary one, `dp` for the exponent of `powf`); `matmul` and
+//!    `tr_matmul` borrow their tangents like their operands and take an `active` mask,
+//!    the counterpart of the VJP's `wanted`: a tangent not active is zero and not read,
 //!
 //! and returns the tangent of the output, of the output's type: `∂f/∂x · dx`, summed over
 //! the inputs. A broadcast scalar's tangent is broadcast like the scalar itself, so for
