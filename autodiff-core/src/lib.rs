@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod derivatives;
 mod gradcheck;
 pub mod graph;
 pub mod ops;
@@ -31,6 +32,7 @@ mod undo;
 #[doc(hidden)]
 pub mod __private;
 
+pub use derivatives::{Backward, hessian, jacobian_fwd, jacobian_rev, value_grad_hessian};
 pub use gradcheck::{Gradcheck, Perturb, gradcheck};
 pub use graph::Graph;
 pub use nalgebra;

@@ -7,8 +7,8 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise absolute value `y = |x|`; VJP `ct_x = ct * sign(x)` with `sign(0) = 0`, so
-/// the subgradient at `0` is `0`, as in PyTorch.
+/// Elementwise absolute value `y = |x|`; VJP `ct_x = ct * sign(x)` and JVP
+/// `dy = dx * sign(x)`, with `sign(0) = 0`, so the subgradient at `0` is `0`, as in PyTorch.
 ///
 /// ```
 /// use autodiff_core::ops::Abs;
@@ -18,6 +18,7 @@ use crate::tensor::Tensor;
 /// let y = x.abs();
 /// assert_eq!(y, tensor![2.0, 0.0, 3.0]);
 /// assert_eq!(x.abs_vjp(y, tensor![1.0, 1.0, 1.0]), tensor![-1.0, 0.0, 1.0]);
+/// assert_eq!(x.abs_jvp(y, tensor![1.0, 1.0, 1.0]), tensor![-1.0, 0.0, 1.0]);
 /// ```
 pub trait Abs: Sized {
     /// `y = |x|`.
@@ -25,6 +26,9 @@ pub trait Abs: Sized {
 
     /// `ct_x = ct * sign(x)`.
     fn abs_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx * sign(x)`.
+    fn abs_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Abs for X {
@@ -46,6 +50,20 @@ impl<X: Elementwise> Abs for X {
             }
         })
     }
+
+    #[inline]
+    fn abs_jvp(self, _out: Self, dx: Self) -> Self {
+        let zero = X::Elem::zero();
+        dx.zip_map_elems(self, |dx, x| {
+            if x > zero {
+                dx
+            } else if x < zero {
+                -dx
+            } else {
+                zero
+            }
+        })
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -59,7 +77,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Abs;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -74,9 +92,26 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        let vjp = |x: M, out, ct| x.abs_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.abs_jvp(out, dx);
+        check_jvp(Abs::abs, jvp, x);
+        check_vjp_against_jvp(Abs::abs, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.abs_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.abs_jvp(out, dx);
+        check_jvp(Abs::abs, jvp, -0.5);
+        check_vjp_against_jvp(Abs::abs, vjp, jvp, -0.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Abs::abs_vjp(0.0_f64, 0.0, 1.0), 0.0);
         assert_eq!(Abs::abs_vjp(-0.0_f64, 0.0, 1.0), 0.0);
         assert_eq!(Abs::abs(-3.0_f32), 3.0);
+        assert_eq!(Abs::abs_jvp(0.0_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Abs::abs_jvp(-0.0_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Abs::abs_jvp(-2.0_f64, 2.0, 3.0), -3.0);
     }
 }

@@ -7,8 +7,9 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// The VJP of `y = a + b`: `ct_a = ct`, `ct_b = ct`, where a broadcast scalar side gets
-/// the sum of `ct` over the elements.
+/// The VJP and JVP of `y = a + b`: `ct_a = ct`, `ct_b = ct`, where a broadcast scalar side
+/// gets the sum of `ct` over the elements; `dy = da + db`, a scalar tangent broadcast like
+/// its scalar.
 ///
 /// ```
 /// use autodiff_core::ops::AddVjp;
@@ -19,10 +20,14 @@ use crate::tensor::Tensor;
 /// assert_eq!(y, tensor![11.0, 12.0]);
 /// let (ct_a, ct_b) = a.add_vjp(10.0, y, tensor![0.5, 2.0]);
 /// assert_eq!((ct_a, ct_b), (tensor![0.5, 2.0], 2.5));
+/// assert_eq!(a.add_jvp(10.0, y, tensor![0.5, 2.0], 1.0), tensor![1.5, 3.0]);
 /// ```
 pub trait AddVjp<Rhs = Self>: Add<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self + rhs` and the output cotangent `ct`.
     fn add_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+
+    /// Returns `dy = da + db` for `out = self + rhs` and the input tangents `da`, `db`.
+    fn add_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
 }
 
 /// Scalar + scalar and tensor + tensor.
@@ -30,6 +35,11 @@ impl<X: Elementwise + Add<Output = X>> AddVjp for X {
     #[inline]
     fn add_vjp(self, _rhs: X, _out: X, ct: X) -> (X, X) {
         (ct, ct)
+    }
+
+    #[inline]
+    fn add_jvp(self, _rhs: X, _out: X, da: X, db: X) -> X {
+        da + db
     }
 }
 
@@ -57,6 +67,11 @@ impl<T: Real, const R: usize, const C: usize> AddVjp<T> for Tensor<T, R, C> {
     #[inline]
     fn add_vjp(self, _rhs: T, _out: Self, ct: Self) -> (Self, T) {
         (ct, ct.sum_elems())
+    }
+
+    #[inline]
+    fn add_jvp(self, _rhs: T, _out: Self, da: Self, db: T) -> Self {
+        da + db
     }
 }
 
@@ -96,6 +111,17 @@ macro_rules! scalar_plus_tensor {
             ) -> ($t, Tensor<$t, R, C>) {
                 (ct.sum_elems(), ct)
             }
+
+            #[inline]
+            fn add_jvp(
+                self,
+                _rhs: Tensor<$t, R, C>,
+                _out: Tensor<$t, R, C>,
+                da: $t,
+                db: Tensor<$t, R, C>,
+            ) -> Tensor<$t, R, C> {
+                da + db
+            }
         }
     )*};
 }
@@ -115,10 +141,10 @@ mod tests {
         M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
     }
 
-    binary_check!(Add, AddVjp, add_vjp, +);
+    binary_check!(Add, AddVjp, add_vjp, add_jvp, +);
 
     #[test]
-    fn vjp_matches_finite_differences() {
+    fn vjp_and_jvp_match_finite_differences_and_each_other() {
         check(point(), point() * 0.5 - 1.0);
         check(point(), 0.8);
         check(-0.8, point());
@@ -137,5 +163,7 @@ mod tests {
         assert_eq!(b, tensor![2.5, 4.5]);
         let ct = tensor![1.0, 3.0];
         assert_eq!(2.0.add_vjp(a, a + 2.0, ct), (4.0, ct));
+        assert_eq!(2.0.add_jvp(a, a + 2.0, 0.5, ct), tensor![1.5, 3.5]);
+        assert_eq!(a.add_jvp(a, a + a, ct, ct), ct * 2.0);
     }
 }

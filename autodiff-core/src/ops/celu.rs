@@ -8,7 +8,9 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Elementwise CELU `y = max(0, x) + min(0, α (e^{x/α} - 1))`; VJP `ct_x = ct` where
-/// `x > 0` and `ct * e^{x/α}` elsewhere. `α` is a hyperparameter, not differentiated.
+/// `x > 0` and `ct * e^{x/α}` elsewhere, JVP `dy = dx` where `x > 0` and `dx * e^{x/α}`
+/// elsewhere (both read the slope off the output). `α` is a hyperparameter, not
+/// differentiated.
 ///
 /// ```
 /// use autodiff_core::ops::Celu;
@@ -18,6 +20,7 @@ use crate::tensor::Tensor;
 /// let y = x.celu(0.5);
 /// assert_eq!(y, tensor![2.0, 0.0]);
 /// assert_eq!(x.celu_vjp(0.5, y, tensor![3.0, 3.0]), tensor![3.0, 3.0]);
+/// assert_eq!(x.celu_jvp(0.5, y, tensor![3.0, -1.0]), tensor![3.0, -1.0]);
 /// ```
 pub trait Celu: Sized {
     /// The type of `α`: the element type.
@@ -28,6 +31,9 @@ pub trait Celu: Sized {
 
     /// `ct_x = ct` for `x > 0`, `ct * e^{x/α} = ct * (y/α + 1)` otherwise.
     fn celu_vjp(self, alpha: Self::Elem, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx` for `x > 0`, `dx * e^{x/α} = dx * (y/α + 1)` otherwise.
+    fn celu_jvp(self, alpha: Self::Elem, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Celu for X {
@@ -60,6 +66,19 @@ impl<X: Elementwise> Celu for X {
             }
         })
     }
+
+    #[inline]
+    fn celu_jvp(self, alpha: X::Elem, out: Self, dx: Self) -> Self {
+        // The slope is the VJP's, read off the output the same way (see there).
+        let inv_alpha = X::Elem::one() / alpha;
+        dx.zip_map_elems(out, |dx, y| {
+            if y > X::Elem::zero() {
+                dx
+            } else {
+                dx * (y * inv_alpha + X::Elem::one())
+            }
+        })
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -73,7 +92,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Celu;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -94,6 +113,24 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        for alpha in [0.5, 1.0, 2.0] {
+            let f = |x: M| x.celu(alpha);
+            let vjp = |x: M, out, ct| x.celu_vjp(alpha, out, ct);
+            let jvp = |x: M, out, dx| x.celu_jvp(alpha, out, dx);
+            check_jvp(f, jvp, x);
+            check_vjp_against_jvp(f, vjp, jvp, x);
+            let f = |x: f64| Celu::celu(x, alpha);
+            let vjp = |x: f64, out, ct| x.celu_vjp(alpha, out, ct);
+            let jvp = |x: f64, out, dx| x.celu_jvp(alpha, out, dx);
+            check_jvp(f, jvp, -0.4);
+            check_vjp_against_jvp(f, vjp, jvp, -0.4);
+        }
+    }
+
+    #[test]
     fn fixed_values() {
         // torch.celu(torch.tensor(-1.), alpha=0.5) = 0.5 * (e^-2 - 1)
         let y = Celu::celu(-1.0_f64, 0.5);
@@ -101,5 +138,7 @@ mod tests {
         assert!((Celu::celu_vjp(-1.0_f64, 0.5, y, 1.0) - 0.135_335_283_236_612_7).abs() < 1e-15);
         assert_eq!(Celu::celu(3.0_f64, 0.5), 3.0);
         assert_eq!(Celu::celu_vjp(0.0_f64, 0.5, 0.0, 2.0), 2.0);
+        assert!((Celu::celu_jvp(-1.0_f64, 0.5, y, 2.0) - 0.270_670_566_473_225_4).abs() < 1e-15);
+        assert_eq!(Celu::celu_jvp(3.0_f64, 0.5, 3.0, 2.0), 2.0);
     }
 }

@@ -6,7 +6,7 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise cosine `y = cos x`; VJP `ct_x = -ct * sin x`.
+/// Elementwise cosine `y = cos x`; VJP `ct_x = -ct * sin x`, JVP `dy = -dx * sin x`.
 ///
 /// ```
 /// use autodiff_core::ops::Cos;
@@ -16,6 +16,7 @@ use crate::tensor::Tensor;
 /// let y = x.cos();
 /// assert_eq!(y[0], 1.0);
 /// assert_eq!(x.cos_vjp(y, tensor![2.0, 3.0]), tensor![0.0, -3.0]);
+/// assert_eq!(x.cos_jvp(y, tensor![2.0, 3.0]), tensor![0.0, -3.0]);
 /// ```
 pub trait Cos: Sized {
     /// `y = cos x`.
@@ -23,6 +24,9 @@ pub trait Cos: Sized {
 
     /// `ct_x = -ct * sin x`.
     fn cos_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = -dx * sin x`.
+    fn cos_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Cos for X {
@@ -34,6 +38,11 @@ impl<X: Elementwise> Cos for X {
     #[inline]
     fn cos_vjp(self, _out: Self, ct: Self) -> Self {
         ct.zip_map_elems(self, |ct, x| -ct * ComplexField::sin(x))
+    }
+
+    #[inline]
+    fn cos_jvp(self, _out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(self, |dx, x| -dx * ComplexField::sin(x))
     }
 }
 
@@ -48,7 +57,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Cos;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -63,8 +72,23 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.cos_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.cos_jvp(out, dx);
+        check_jvp(Cos::cos, jvp, x);
+        check_vjp_against_jvp(Cos::cos, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.cos_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.cos_jvp(out, dx);
+        check_jvp(Cos::cos, jvp, 2.5);
+        check_vjp_against_jvp(Cos::cos, vjp, jvp, 2.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Cos::cos(0.0_f64), 1.0);
         assert_eq!(Cos::cos_vjp(0.0_f64, 1.0, 3.0), 0.0);
+        assert_eq!(Cos::cos_jvp(0.0_f64, 1.0, 3.0), 0.0);
     }
 }

@@ -7,8 +7,10 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// The VJP of `q = a / b`, reusing the quotient: `ct_a = ct / b`, `ct_b = -ct * q / b`,
-/// where a broadcast scalar side gets the sum over the elements.
+/// The VJP and JVP of `q = a / b`, reusing the quotient: `ct_a = ct / b`,
+/// `ct_b = -ct * q / b`, where a broadcast scalar side gets the sum over the elements;
+/// `dq = (da - q * db) / b`, one division per element, a scalar tangent broadcast like its
+/// scalar.
 ///
 /// ```
 /// use autodiff_core::ops::DivVjp;
@@ -19,10 +21,15 @@ use crate::tensor::Tensor;
 /// assert_eq!(q, tensor![0.5, 1.5]);
 /// let (ct_a, ct_b) = a.div_vjp(2.0, q, tensor![1.0, 1.0]);
 /// assert_eq!((ct_a, ct_b), (tensor![0.5, 0.5], -1.0));
+/// assert_eq!(a.div_jvp(2.0, q, tensor![1.0, 1.0], 1.0), tensor![0.25, -0.25]);
 /// ```
 pub trait DivVjp<Rhs = Self>: Div<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self / rhs` and the output cotangent `ct`.
     fn div_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+
+    /// Returns `dq = (da - q * db) / b` for `out = q = self / rhs` and the input tangents
+    /// `da`, `db`.
+    fn div_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
 }
 
 /// Scalar / scalar and tensor / tensor.
@@ -32,6 +39,13 @@ impl<X: Elementwise + Div<Output = X>> DivVjp for X {
         // One division: `ct_b = -(ct / b) · q` reuses `ct_a = ct / b` and the output.
         let ct_a = ct.zip_map_elems(rhs, |ct, b| ct / b);
         (ct_a, ct_a.zip_map_elems(out, |g, q| -g * q))
+    }
+
+    #[inline]
+    fn div_jvp(self, rhs: X, out: X, da: X, db: X) -> X {
+        // `da / b - a db / b² = (da - q db) / b`: the quotient saves the second division.
+        da.zip3_map_elems(out, db, |da, q, db| da - q * db)
+            .zip_map_elems(rhs, |n, b| n / b)
     }
 }
 
@@ -59,6 +73,13 @@ impl<T: Real, const R: usize, const C: usize> DivVjp<T> for Tensor<T, R, C> {
     #[inline]
     fn div_vjp(self, rhs: T, out: Self, ct: Self) -> (Self, T) {
         (ct / rhs, -ct.as_matrix().dot(out.as_matrix()) / rhs)
+    }
+
+    #[inline]
+    fn div_jvp(self, rhs: T, out: Self, da: Self, db: T) -> Self {
+        // One division for the whole tensor, not one per element.
+        let inv_b = T::one() / rhs;
+        da.zip_map_elems(out, |da, q| (da - q * db) * inv_b)
     }
 }
 
@@ -99,6 +120,17 @@ macro_rules! scalar_over_tensor {
                 let g = ct / rhs;
                 (g.sum_elems(), g.zip_map_elems(out, |g, q| -g * q))
             }
+
+            #[inline]
+            fn div_jvp(
+                self,
+                rhs: Tensor<$t, R, C>,
+                out: Tensor<$t, R, C>,
+                da: $t,
+                db: Tensor<$t, R, C>,
+            ) -> Tensor<$t, R, C> {
+                out.zip3_map_elems(db, rhs, |q, db, b| (da - q * db) / b)
+            }
         }
     )*};
 }
@@ -118,10 +150,10 @@ mod tests {
         M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
     }
 
-    binary_check!(Div, DivVjp, div_vjp, /);
+    binary_check!(Div, DivVjp, div_vjp, div_jvp, /);
 
     #[test]
-    fn vjp_matches_finite_differences() {
+    fn vjp_and_jvp_match_finite_differences_and_each_other() {
         check(point(), point() * 0.5 + 1.5);
         check(point(), 0.8);
         check(-0.8, point());
@@ -140,5 +172,11 @@ mod tests {
         assert_eq!(b, tensor![1.0, 1.0]);
         // q = 1 / b at b = 2: dq/db = -1/4.
         assert_eq!(1.0.div_vjp(2.0, 0.5, 1.0), (0.5, -0.25));
+        assert_eq!(1.0.div_jvp(2.0, 0.5, 1.0, 0.0), 0.5);
+        assert_eq!(1.0.div_jvp(2.0, 0.5, 0.0, 1.0), -0.25);
+        assert_eq!(
+            2.0.div_jvp(tensor![1.0, 4.0], tensor![2.0, 0.5], 1.0, tensor![1.0, 0.0]),
+            tensor![-1.0, 0.25]
+        );
     }
 }

@@ -4,7 +4,8 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Inner product `y = ⟨a, b⟩ = Σᵢ aᵢ bᵢ` over all elements of two tensors of the same
-/// shape (the product for scalars); VJP `ct_a = ct * b`, `ct_b = ct * a`.
+/// shape (the product for scalars); VJP `ct_a = ct * b`, `ct_b = ct * a`, JVP
+/// `dy = ⟨da, b⟩ + ⟨a, db⟩`.
 ///
 /// ```
 /// use autodiff_core::ops::Dot;
@@ -15,6 +16,7 @@ use crate::tensor::Tensor;
 /// let y = a.dot(b);
 /// assert_eq!(y, 1.0);
 /// assert_eq!(a.dot_vjp(b, y, 2.0), (tensor![6.0, -2.0], tensor![2.0, 4.0]));
+/// assert_eq!(a.dot_jvp(b, y, tensor![1.0, 0.0], tensor![0.0, 1.0]), 5.0);
 /// ```
 pub trait Dot<Rhs = Self>: Sized {
     /// The element type.
@@ -25,6 +27,9 @@ pub trait Dot<Rhs = Self>: Sized {
 
     /// `(ct_a, ct_b) = (ct * b, ct * a)`.
     fn dot_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+
+    /// `dy = ⟨da, b⟩ + ⟨a, db⟩`.
+    fn dot_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const C: usize> Dot for Tensor<T, R, C> {
@@ -38,6 +43,11 @@ impl<T: Real, const R: usize, const C: usize> Dot for Tensor<T, R, C> {
     #[inline]
     fn dot_vjp(self, rhs: Self, _out: T, ct: T) -> (Self, Self) {
         (rhs * ct, self * ct)
+    }
+
+    #[inline]
+    fn dot_jvp(self, rhs: Self, _out: T, da: Self, db: Self) -> T {
+        da.as_matrix().dot(rhs.as_matrix()) + self.as_matrix().dot(db.as_matrix())
     }
 }
 
@@ -53,6 +63,11 @@ impl<T: Real> Dot for T {
     fn dot_vjp(self, rhs: T, _out: T, ct: T) -> (T, T) {
         (ct * rhs, ct * self)
     }
+
+    #[inline]
+    fn dot_jvp(self, rhs: T, _out: T, da: T, db: T) -> T {
+        da * rhs + self * db
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -66,7 +81,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Dot;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     type M = Tensor<f64, 2, 3>;
@@ -88,9 +103,28 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        let a = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let b = M::from_fn(|r, c| (r as f64 - c as f64) * 0.7 + 0.1);
+        let f = |(a, b): (M, M)| a.dot(b);
+        let vjp = |(a, b): (M, M), out, ct| a.dot_vjp(b, out, ct);
+        let jvp = |(a, b): (M, M), out, (da, db)| a.dot_jvp(b, out, da, db);
+        check_jvp(f, jvp, (a, b));
+        check_vjp_against_jvp(f, vjp, jvp, (a, b));
+        let f = |(a, b): (f64, f64)| Dot::dot(a, b);
+        let vjp = |(a, b): (f64, f64), out, ct| a.dot_vjp(b, out, ct);
+        let jvp = |(a, b): (f64, f64), out, (da, db)| a.dot_jvp(b, out, da, db);
+        check_jvp(f, jvp, (0.3, -2.0));
+        check_vjp_against_jvp(f, vjp, jvp, (0.3, -2.0));
+    }
+
+    #[test]
     fn fixed_values() {
         let m = Tensor::<f64, 2, 2>::from_row_slice(&[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(m.dot(m), 30.0);
         assert_eq!(Dot::dot(2.0_f32, 3.0), 6.0);
+        // d⟨m, m⟩ along dm = m is 2⟨m, m⟩.
+        assert_eq!(m.dot_jvp(m, 30.0, m, m), 60.0);
+        assert_eq!(Dot::dot_jvp(2.0_f64, 3.0, 6.0, 1.0, 0.5), 4.0);
     }
 }

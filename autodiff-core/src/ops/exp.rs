@@ -6,7 +6,8 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise exponential `y = eˣ`; VJP `ct_x = ct * y`, reusing the output.
+/// Elementwise exponential `y = eˣ`; VJP `ct_x = ct * y` and JVP `dy = dx * y`,
+/// both reusing the output.
 ///
 /// ```
 /// use autodiff_core::ops::Exp;
@@ -16,6 +17,7 @@ use crate::tensor::Tensor;
 /// let y = x.exp();
 /// assert_eq!(y, tensor![1.0, std::f64::consts::E]);
 /// assert_eq!(x.exp_vjp(y, tensor![2.0, 1.0]), tensor![2.0, std::f64::consts::E]);
+/// assert_eq!(x.exp_jvp(y, tensor![2.0, 1.0]), tensor![2.0, std::f64::consts::E]);
 /// assert_eq!(Exp::exp(0.0_f32), 1.0);
 /// ```
 pub trait Exp: Sized {
@@ -24,6 +26,9 @@ pub trait Exp: Sized {
 
     /// `ct_x = ct * y`.
     fn exp_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx * y`, reusing the output.
+    fn exp_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Exp for X {
@@ -35,6 +40,11 @@ impl<X: Elementwise> Exp for X {
     #[inline]
     fn exp_vjp(self, out: Self, ct: Self) -> Self {
         ct.zip_map_elems(out, |ct, y| ct * y)
+    }
+
+    #[inline]
+    fn exp_jvp(self, out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(out, |dx, y| dx * y)
     }
 }
 
@@ -49,7 +59,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Exp;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -64,9 +74,24 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.exp_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.exp_jvp(out, dx);
+        check_jvp(Exp::exp, jvp, x);
+        check_vjp_against_jvp(Exp::exp, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.exp_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.exp_jvp(out, dx);
+        check_jvp(Exp::exp, jvp, -0.4);
+        check_vjp_against_jvp(Exp::exp, vjp, jvp, -0.4);
+    }
+
+    #[test]
     fn fixed_values() {
         let x = Tensor::<f64, 2>::from_row_slice(&[0.0, 2.0f64.ln()]);
         assert_eq!(x.exp(), Tensor::from_row_slice(&[1.0, 2.0]));
         assert_eq!(Exp::exp_vjp(1.0_f64, 3.0, 2.0), 6.0);
+        assert_eq!(Exp::exp_jvp(1.0_f64, 3.0, 2.0), 6.0);
     }
 }

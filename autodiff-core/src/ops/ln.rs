@@ -6,7 +6,7 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise natural logarithm `y = ln x`; VJP `ct_x = ct / x`.
+/// Elementwise natural logarithm `y = ln x`; VJP `ct_x = ct / x`, JVP `dy = dx / x`.
 ///
 /// ```
 /// use autodiff_core::ops::Ln;
@@ -16,6 +16,7 @@ use crate::tensor::Tensor;
 /// let y = x.ln();
 /// assert_eq!(y, tensor![0.0, 4.0_f64.ln()]);
 /// assert_eq!(x.ln_vjp(y, tensor![1.0, 2.0]), tensor![1.0, 0.5]);
+/// assert_eq!(x.ln_jvp(y, tensor![1.0, 2.0]), tensor![1.0, 0.5]);
 /// ```
 pub trait Ln: Sized {
     /// `y = ln x`.
@@ -23,6 +24,9 @@ pub trait Ln: Sized {
 
     /// `ct_x = ct / x`.
     fn ln_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx / x`.
+    fn ln_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Ln for X {
@@ -34,6 +38,11 @@ impl<X: Elementwise> Ln for X {
     #[inline]
     fn ln_vjp(self, _out: Self, ct: Self) -> Self {
         ct.zip_map_elems(self, |ct, x| ct / x)
+    }
+
+    #[inline]
+    fn ln_jvp(self, _out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(self, |dx, x| dx / x)
     }
 }
 
@@ -48,7 +57,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Ln;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -59,9 +68,24 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, 1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.ln_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.ln_jvp(out, dx);
+        check_jvp(Ln::ln, jvp, x);
+        check_vjp_against_jvp(Ln::ln, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.ln_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.ln_jvp(out, dx);
+        check_jvp(Ln::ln, jvp, 2.5);
+        check_vjp_against_jvp(Ln::ln, vjp, jvp, 2.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Ln::ln(1.0_f64), 0.0);
         assert_eq!(Ln::ln(0.0_f64), f64::NEG_INFINITY);
         assert_eq!(Ln::ln_vjp(4.0_f64, 4.0_f64.ln(), 2.0), 0.5);
+        assert_eq!(Ln::ln_jvp(4.0_f64, 4.0_f64.ln(), 2.0), 0.5);
     }
 }

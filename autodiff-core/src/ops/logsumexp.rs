@@ -7,7 +7,8 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Log-sum-exp over all elements `y = ln Σᵢ e^{xᵢ}`; VJP `ct_x = ct * softmax(x)
-/// = ct * e^{x - y}`, reusing the output.
+/// = ct * e^{x - y}` and JVP `dy = ⟨softmax(x), dx⟩ = Σᵢ e^{xᵢ - y} dxᵢ`, both reusing the
+/// output.
 ///
 /// The forward subtracts the maximum `m` first, `y = m + ln Σᵢ e^{xᵢ - m}`, so it neither
 /// overflows nor underflows; an infinite maximum is not subtracted, as in PyTorch.
@@ -21,6 +22,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(y, 1000.0 + 2.0_f64.ln());
 /// let ct_x = x.logsumexp_vjp(y, 1.0);
 /// assert!((ct_x - tensor![0.5, 0.5]).norm() < 1e-12);
+/// assert!((x.logsumexp_jvp(y, tensor![1.0, 3.0]) - 2.0).abs() < 1e-12);
 /// ```
 pub trait LogSumExp: Sized {
     /// The element type.
@@ -31,6 +33,9 @@ pub trait LogSumExp: Sized {
 
     /// `ct_x = ct * e^{x - y}`.
     fn logsumexp_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// `dy = Σᵢ e^{xᵢ - y} dxᵢ`.
+    fn logsumexp_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const C: usize> LogSumExp for Tensor<T, R, C> {
@@ -50,6 +55,13 @@ impl<T: Real, const R: usize, const C: usize> LogSumExp for Tensor<T, R, C> {
     fn logsumexp_vjp(self, out: T, ct: T) -> Self {
         self.map_elems(|x| ct * ComplexField::exp(x - out))
     }
+
+    #[inline]
+    fn logsumexp_jvp(self, out: T, dx: Self) -> T {
+        // `e^{x - y}` is at most 1, so the weights cannot overflow where `eˣ` would.
+        self.zip_map_elems(dx, |x, dx| dx * ComplexField::exp(x - out))
+            .sum_elems()
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -63,7 +75,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::LogSumExp;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -74,6 +86,16 @@ mod tests {
             |x: Tensor<f64, 2, 3>, out, ct| x.logsumexp_vjp(out, ct),
             x,
         );
+    }
+
+    #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let vjp = |x: M, out, ct| x.logsumexp_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.logsumexp_jvp(out, dx);
+        check_jvp(LogSumExp::logsumexp, jvp, x);
+        check_vjp_against_jvp(LogSumExp::logsumexp, vjp, jvp, x);
     }
 
     #[test]
@@ -88,5 +110,13 @@ mod tests {
         assert_eq!(inf.logsumexp(), f64::INFINITY);
         let minus_inf = Tensor::<f64, 2>::from_element(f64::NEG_INFINITY);
         assert_eq!(minus_inf.logsumexp(), f64::NEG_INFINITY);
+        // Shifting every logit by t shifts the result by t.
+        let y = x.logsumexp();
+        assert!((x.logsumexp_jvp(y, Tensor::from_element(1.0)) - 1.0).abs() < 1e-15);
+        let big = Tensor::<f64, 2>::from_row_slice(&[1000.0, 0.0]);
+        assert_eq!(
+            big.logsumexp_jvp(big.logsumexp(), Tensor::from_row_slice(&[2.0, 7.0])),
+            2.0
+        );
     }
 }

@@ -6,7 +6,7 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Matrix product `Y = A B` of an `R x K` and a `K x C` tensor; VJP `ct_A = ct Bᵀ`,
-/// `ct_B = Aᵀ ct`.
+/// `ct_B = Aᵀ ct`; JVP `dY = dA B + A dB`.
 ///
 /// Neither transpose is materialised: `Aᵀ ct` is nalgebra's `tr_mul`, and `ct Bᵀ`
 /// multiplies by a strided view of `B`'s storage read as `Bᵀ`.
@@ -22,6 +22,11 @@ use crate::tensor::Tensor;
 /// let (ct_a, ct_x) = a.matmul_vjp(&x, &y, tensor![1.0, 0.0], [true, true]);
 /// assert_eq!(ct_a, tensor![[1.0, 1.0], [0.0, 0.0]]);
 /// assert_eq!(ct_x, tensor![1.0, 2.0]);
+/// let da = tensor![[1.0, 0.0], [0.0, 0.0]];
+/// let dx = tensor![0.0, 1.0];
+/// assert_eq!(a.matmul_jvp(&x, &y, &da, &dx, [true, true]), tensor![3.0, 4.0]);
+/// // An inactive operand's tangent is not read: here only `dA B` is computed.
+/// assert_eq!(a.matmul_jvp(&x, &y, &da, &dx, [true, false]), tensor![1.0, 0.0]);
 /// ```
 pub trait Matmul<Rhs>: Sized {
     /// The product's type.
@@ -40,6 +45,18 @@ pub trait Matmul<Rhs>: Sized {
         ct: Self::Output,
         wanted: [bool; 2],
     ) -> (Self, Rhs);
+
+    /// `dY = dA B + A dB`. The tangents are borrowed like the operands (a weight's
+    /// tangent is as large as the weight); a tangent not `active` is zero, neither read
+    /// nor multiplied, so an operand that does not depend on the inputs costs nothing.
+    fn matmul_jvp(
+        &self,
+        rhs: &Rhs,
+        out: &Self::Output,
+        da: &Self,
+        db: &Rhs,
+        active: [bool; 2],
+    ) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K, C>>
@@ -80,6 +97,25 @@ impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K
         };
         (ct_a, ct_b)
     }
+
+    // Always inlined, so that `active` is a constant and a skipped product vanishes.
+    #[inline(always)]
+    fn matmul_jvp(
+        &self,
+        rhs: &Tensor<T, K, C>,
+        _out: &Tensor<T, R, C>,
+        da: &Self,
+        db: &Tensor<T, K, C>,
+        active: [bool; 2],
+    ) -> Tensor<T, R, C> {
+        let product = match active {
+            [true, true] => da.as_matrix() * rhs.as_matrix() + self.as_matrix() * db.as_matrix(),
+            [true, false] => da.as_matrix() * rhs.as_matrix(),
+            [false, true] => self.as_matrix() * db.as_matrix(),
+            [false, false] => return Tensor::zeros(),
+        };
+        Tensor::from_matrix(product)
+    }
 }
 
 impl<T: Real, const R: usize, const K: usize> Tensor<T, R, K> {
@@ -93,7 +129,7 @@ impl<T: Real, const R: usize, const K: usize> Tensor<T, R, K> {
 #[cfg(test)]
 mod tests {
     use super::Matmul;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     type A = Tensor<f64, 2, 3>;
@@ -113,6 +149,44 @@ mod tests {
             |(a, v): (A, Tensor<f64, 3>)| a.matmul(v),
             |(a, v), out, ct| a.matmul_vjp(&v, &out, ct, [true, true]),
             (a, v),
+        );
+    }
+
+    #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        let a = A::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let b = B::from_fn(|r, c| (r as f64 - 2.0 * c as f64) * 0.7 + 0.1 * (r * c) as f64);
+        let f = |(a, b): (A, B)| a.matmul(b);
+        let vjp = |(a, b): (A, B), out, ct| a.matmul_vjp(&b, &out, ct, [true, true]);
+        let jvp = |(a, b): (A, B), out, (da, db)| a.matmul_jvp(&b, &out, &da, &db, [true, true]);
+        check_jvp(f, jvp, (a, b));
+        check_vjp_against_jvp(f, vjp, jvp, (a, b));
+        type V = Tensor<f64, 3>;
+        let v = V::from_row_slice(&[1.0, -0.5, 0.25]);
+        let f = |(a, v): (A, V)| a.matmul(v);
+        let vjp = |(a, v): (A, V), out, ct| a.matmul_vjp(&v, &out, ct, [true, true]);
+        let jvp = |(a, v): (A, V), out, (da, dv)| a.matmul_jvp(&v, &out, &da, &dv, [true, true]);
+        check_jvp(f, jvp, (a, v));
+        check_vjp_against_jvp(f, vjp, jvp, (a, v));
+        // One operand held constant: the other's tangent alone, as `active` promises.
+        let jvp_a = |a: A, out, da| a.matmul_jvp(&b, &out, &da, &B::zeros(), [true, false]);
+        check_jvp(|a: A| a.matmul(b), jvp_a, a);
+        let jvp_b = |b: B, out, db| a.matmul_jvp(&b, &out, &A::zeros(), &db, [false, true]);
+        check_jvp(|b: B| a.matmul(b), jvp_b, b);
+    }
+
+    #[test]
+    fn inactive_tangents_are_not_read() {
+        let a = A::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let b = B::from_element(0.5);
+        let y = a.matmul(b);
+        let nan_a = A::from_element(f64::NAN);
+        let nan_b = B::from_element(f64::NAN);
+        assert_eq!(a.matmul_jvp(&b, &y, &a, &nan_b, [true, false]), y);
+        assert_eq!(a.matmul_jvp(&b, &y, &nan_a, &b, [false, true]), a.matmul(b));
+        assert_eq!(
+            a.matmul_jvp(&b, &y, &nan_a, &nan_b, [false, false]),
+            Tensor::zeros()
         );
     }
 
@@ -138,5 +212,8 @@ mod tests {
             a.matmul(a),
             Tensor::from_row_slice(&[7.0, 10.0, 15.0, 22.0])
         );
+        // d(A A) along dA = I is A + A.
+        let both = a.matmul_jvp(&a, &a.matmul(a), &i, &i, [true, true]);
+        assert_eq!(both, a * 2.0);
     }
 }

@@ -3,7 +3,8 @@
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Mean over all `n = R·C` elements `y = (1/n) Σᵢ xᵢ`; VJP `ct_x = ct / n` everywhere.
+/// Mean over all `n = R·C` elements `y = (1/n) Σᵢ xᵢ`; VJP `ct_x = ct / n` everywhere,
+/// JVP `dy = (1/n) Σᵢ dxᵢ`, the mean of the tangent.
 ///
 /// ```
 /// use autodiff_core::ops::Mean;
@@ -13,6 +14,7 @@ use crate::tensor::Tensor;
 /// let y = x.mean();
 /// assert_eq!(y, 3.0);
 /// assert_eq!(x.mean_vjp(y, 1.0), Tensor::from_element(0.25));
+/// assert_eq!(x.mean_jvp(y, tensor![1.0, 0.0, 0.0, 1.0]), 0.5);
 /// ```
 pub trait Mean: Sized {
     /// The element type.
@@ -23,6 +25,9 @@ pub trait Mean: Sized {
 
     /// `ct_x = ct / n` everywhere.
     fn mean_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// `dy = (1/n) Σᵢ dxᵢ`.
+    fn mean_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const C: usize> Mean for Tensor<T, R, C> {
@@ -37,6 +42,12 @@ impl<T: Real, const R: usize, const C: usize> Mean for Tensor<T, R, C> {
     fn mean_vjp(self, _out: T, ct: T) -> Self {
         Tensor::from_element(ct / Real::from_f64((R * C) as f64))
     }
+
+    #[inline]
+    fn mean_jvp(self, _out: T, dx: Self) -> T {
+        // The mean is linear: its tangent is the mean of the tangent.
+        Mean::mean(dx)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -50,7 +61,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Mean;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -64,9 +75,20 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let vjp = |x: M, out, ct| x.mean_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.mean_jvp(out, dx);
+        check_jvp(Mean::mean, jvp, x);
+        check_vjp_against_jvp(Mean::mean, vjp, jvp, x);
+    }
+
+    #[test]
     fn fixed_values() {
         let x = Tensor::<f32, 2, 2>::from_row_slice(&[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(x.mean(), 2.5);
         assert_eq!(x.mean_vjp(2.5, 2.0), Tensor::from_element(0.5));
+        assert_eq!(x.mean_jvp(2.5, Tensor::from_element(2.0)), 2.0);
     }
 }

@@ -1,5 +1,6 @@
-//! The primitive operations, each in its own file with its forward computation and its
-//! vector-Jacobian product (VJP) side by side, the formula in its doc comment.
+//! The primitive operations, each in its own file with its forward computation, its
+//! vector-Jacobian product (VJP) and its Jacobian-vector product (JVP) side by side, the
+//! formulas in its doc comment.
 //!
 //! # The VJP convention
 //!
@@ -36,10 +37,48 @@
 //! assert_eq!(ct_x, e);
 //! ```
 //!
+//! # The JVP convention
+//!
+//! The same trait has a `*_jvp` method that runs the op forward in tangent space
+//! (forward mode). A JVP takes
+//!
+//! 1. the op's inputs, exactly as the forward took them (non-differentiable arguments
+//!    included), by reference where the forward borrows them (`matmul`, `tr_matmul`),
+//! 2. `out`, the forward output, and
+//! 3. one tangent per differentiable input, of that input's type (`dx` for a unary op,
+//!    `da` and `db` for a binary one, `dp` for the exponent of `powf`); `matmul` and
+//!    `tr_matmul` borrow their tangents like their operands and take an `active` mask,
+//!    the counterpart of the VJP's `wanted`: a tangent not active is zero and not read,
+//!
+//! and returns the tangent of the output, of the output's type: `∂f/∂x · dx`, summed over
+//! the inputs. A broadcast scalar's tangent is broadcast like the scalar itself, so for
+//! `y = t * s` it is `dt * s + t * ds`. Like a VJP, a JVP reuses the forward output where
+//! that is cheaper (`exp`, `sigmoid`, `tanh`, `sqrt`, `div`, `softmax`, `logsumexp`,
+//! `norm`), takes the same one-sided choices at non-differentiable points (`relu` and `abs`
+//! have slope 0 at 0, `norm`'s tangent is 0 at the zero tensor) and never allocates.
+//! `detach` has a JVP too: it is zero, the tangent of a constant.
+//!
+//! ```
+//! use autodiff_core::ops::{Exp, MulVjp, Sum};
+//! use autodiff_core::tensor;
+//!
+//! // y = sum(exp(x) * x) and its derivative along dx, one tangent per intermediate.
+//! let (x, dx) = (tensor![0.0_f64, 1.0], tensor![1.0, -1.0]);
+//! let e = Exp::exp(x);
+//! let de = Exp::exp_jvp(x, e, dx);
+//! let p = e * x;
+//! let dp = MulVjp::mul_jvp(e, x, p, de, dx);
+//! let y = Sum::sum(p);
+//! let dy = Sum::sum_jvp(p, y, dp);
+//! // d/dx (x eˣ) = (1 + x) eˣ: 1 at 0 and 2e at 1, weighted by dx = (1, -1).
+//! assert!((dy - (1.0 - 2.0 * std::f64::consts::E)).abs() < 1e-15);
+//! ```
+//!
 //! The binary arithmetic ops are the `std::ops` operators, implemented for tensors of
 //! equal shapes, for a tensor and a scalar on either side, and (through Rust itself) for
-//! scalars; their VJPs are the `*Vjp` traits. Elementwise ops are written once for
-//! scalars and tensors through [`Elementwise`]. No op allocates.
+//! scalars; their VJPs and JVPs are the `*Vjp` traits (`MulVjp::mul_jvp`, ...).
+//! Elementwise ops are written once for scalars and tensors through [`Elementwise`]. No
+//! op allocates.
 
 mod abs;
 mod add;
@@ -205,7 +244,7 @@ impl<T: Real, const R: usize, const C: usize> Elementwise for Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::{AddVjp, Exp, Matmul, MulVjp, Sigmoid, Sum};
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::real::Real;
     use crate::tensor::Tensor;
 
@@ -228,6 +267,40 @@ mod tests {
         let (ct_a, ct_s_b) = MulVjp::mul_vjp(a, s, b, ct_b);
         let (ct_w, ct_x) = Matmul::matmul_vjp(&w, &x, &a, ct_a, [true, true]);
         (y, (ct_w, ct_x, ct_s + ct_s_b))
+    }
+
+    /// The tangent sweep of the same body through the `*_jvp` trait paths, the way
+    /// `f_jvp` is emitted: one tangent per intermediate, in forward order.
+    fn f_jvp<T: Real>(w: W<T>, x: V<T>, s: T, dw: W<T>, dx: V<T>, ds: T) -> (T, T) {
+        let a = Matmul::matmul(&w, &x);
+        let da = Matmul::matmul_jvp(&w, &x, &a, &dw, &dx, [true, true]);
+        let b = a * s;
+        let db = MulVjp::mul_jvp(a, s, b, da, ds);
+        let c = Exp::exp(b);
+        let dc = Exp::exp_jvp(b, c, db);
+        let d = Sum::sum(c);
+        let dd = Sum::sum_jvp(c, d, dc);
+        let e = Sigmoid::sigmoid(s);
+        let de = Sigmoid::sigmoid_jvp(s, e, ds);
+        let y = d + e;
+        let dy = AddVjp::add_jvp(d, e, y, dd, de);
+        (y, dy)
+    }
+
+    #[test]
+    fn tangents_compose_in_generic_code_and_agree_with_the_gradient() {
+        let w = W::<f64>::from_row_slice(&[0.3, -1.2, 0.5, 0.7]);
+        let x = V::<f64>::from_row_slice(&[0.4, -0.9]);
+        let f = |(w, (x, s))| f_grad(w, x, s).0;
+        let jvp = |(w, (x, s)), _, (dw, (dx, ds))| f_jvp(w, x, s, dw, dx, ds).1;
+        let vjp = |(w, (x, s)), _, ct| {
+            let (ct_w, ct_x, ct_s) = f_grad(w, x, s).1;
+            (ct_w * ct, (ct_x * ct, ct_s * ct))
+        };
+        check_jvp(f, jvp, (w, (x, 0.6)));
+        check_vjp_against_jvp(f, vjp, jvp, (w, (x, 0.6)));
+        let (y, dy) = f_jvp(w, x, 0.6, W::zeros(), V::zeros(), 0.0);
+        assert_eq!((y, dy), (f_grad(w, x, 0.6).0, 0.0));
     }
 
     #[test]

@@ -8,8 +8,9 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// The VJP of `y = a * b`: `ct_a = ct * b`, `ct_b = ct * a`, where a broadcast scalar side
-/// gets the sum over the elements, e.g. `ct_s = Σ ct ⊙ t` for `y = t * s`.
+/// The VJP and JVP of `y = a * b`: `ct_a = ct * b`, `ct_b = ct * a`, where a broadcast
+/// scalar side gets the sum over the elements, e.g. `ct_s = Σ ct ⊙ t` for `y = t * s`;
+/// `dy = da * b + a * db` (the product rule), e.g. `dy = dt * s + t * ds`.
 ///
 /// ```
 /// use autodiff_core::ops::MulVjp;
@@ -20,10 +21,15 @@ use crate::tensor::Tensor;
 /// assert_eq!(y, tensor![3.0, 6.0]);
 /// let (ct_a, ct_s) = a.mul_vjp(3.0, y, tensor![0.5, 2.0]);
 /// assert_eq!((ct_a, ct_s), (tensor![1.5, 6.0], 4.5));
+/// assert_eq!(a.mul_jvp(3.0, y, tensor![0.5, 2.0], 1.0), tensor![2.5, 8.0]);
 /// ```
 pub trait MulVjp<Rhs = Self>: Mul<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self * rhs` and the output cotangent `ct`.
     fn mul_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+
+    /// Returns `dy = da * b + a * db` for `out = self * rhs` and the input tangents `da`,
+    /// `db`.
+    fn mul_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
 }
 
 /// Scalar * scalar and tensor * tensor.
@@ -31,6 +37,13 @@ impl<X: Elementwise + Mul<Output = X>> MulVjp for X {
     #[inline]
     fn mul_vjp(self, rhs: X, _out: X, ct: X) -> (X, X) {
         (ct * rhs, ct * self)
+    }
+
+    #[inline]
+    fn mul_jvp(self, rhs: X, _out: X, da: X, db: X) -> X {
+        // Through the elements, so the impl needs no `Add` bound beyond the VJP's.
+        da.zip_map_elems(rhs, |da, b| da * b)
+            .zip3_map_elems(self, db, |da_b, a, db| da_b + a * db)
     }
 }
 
@@ -58,6 +71,11 @@ impl<T: Real, const R: usize, const C: usize> MulVjp<T> for Tensor<T, R, C> {
     #[inline]
     fn mul_vjp(self, rhs: T, _out: Self, ct: Self) -> (Self, T) {
         (ct * rhs, ct.as_matrix().dot(self.as_matrix()))
+    }
+
+    #[inline]
+    fn mul_jvp(self, rhs: T, _out: Self, da: Self, db: T) -> Self {
+        da.zip_map_elems(self, |da, a| da * rhs + a * db)
     }
 }
 
@@ -97,6 +115,17 @@ macro_rules! scalar_times_tensor {
             ) -> ($t, Tensor<$t, R, C>) {
                 (ct.as_matrix().dot(rhs.as_matrix()), ct * self)
             }
+
+            #[inline]
+            fn mul_jvp(
+                self,
+                rhs: Tensor<$t, R, C>,
+                _out: Tensor<$t, R, C>,
+                da: $t,
+                db: Tensor<$t, R, C>,
+            ) -> Tensor<$t, R, C> {
+                rhs.zip_map_elems(db, |b, db| da * b + self * db)
+            }
         }
     )*};
 }
@@ -116,10 +145,10 @@ mod tests {
         M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 1.1, -0.4])
     }
 
-    binary_check!(Mul, MulVjp, mul_vjp, *);
+    binary_check!(Mul, MulVjp, mul_vjp, mul_jvp, *);
 
     #[test]
-    fn vjp_matches_finite_differences() {
+    fn vjp_and_jvp_match_finite_differences_and_each_other() {
         check(point(), point() * 0.5 - 1.0);
         check(point(), 0.8);
         check(-0.8, point());
@@ -139,5 +168,11 @@ mod tests {
         // d/da Σ ct ⊙ (a ⊙ a) with ct = 1 is 2a.
         let (ct_l, ct_r) = a.mul_vjp(a, a * a, Tensor::ones());
         assert_eq!(ct_l + ct_r, a * 2.0);
+        // The same derivative along da = db = 1, forward.
+        assert_eq!(a.mul_jvp(a, a * a, Tensor::ones(), Tensor::ones()), a * 2.0);
+        assert_eq!(
+            2.0.mul_jvp(a, a * 2.0, 1.0, tensor![0.0, 1.0]),
+            tensor![1.0, 4.0]
+        );
     }
 }

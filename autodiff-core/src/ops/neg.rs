@@ -6,7 +6,7 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// The VJP of `y = -x`: `ct_x = -ct`.
+/// The VJP and JVP of `y = -x`: `ct_x = -ct` and `dy = -dx`.
 ///
 /// ```
 /// use autodiff_core::ops::NegVjp;
@@ -15,16 +15,25 @@ use crate::tensor::Tensor;
 /// let x = tensor![1.0, -2.0];
 /// assert_eq!(-x, tensor![-1.0, 2.0]);
 /// assert_eq!(x.neg_vjp(-x, tensor![3.0, 0.5]), tensor![-3.0, -0.5]);
+/// assert_eq!(x.neg_jvp(-x, tensor![3.0, 0.5]), tensor![-3.0, -0.5]);
 /// ```
 pub trait NegVjp: Neg + Sized {
     /// Returns `ct_x` for `out = -self` and the output cotangent `ct`.
     fn neg_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// Returns `dy = -dx` for `out = -self` and the input tangent `dx`.
+    fn neg_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
 }
 
 impl<X: Elementwise + Neg<Output = X>> NegVjp for X {
     #[inline]
     fn neg_vjp(self, _out: X, ct: X) -> X {
         -ct
+    }
+
+    #[inline]
+    fn neg_jvp(self, _out: X, dx: X) -> X {
+        -dx
     }
 }
 
@@ -41,7 +50,7 @@ impl<T: Real, const R: usize, const C: usize> Neg for Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::NegVjp;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor;
     use crate::tensor::Tensor;
 
@@ -57,8 +66,23 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.neg_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.neg_jvp(out, dx);
+        check_jvp(|x: M| -x, jvp, x);
+        check_vjp_against_jvp(|x: M| -x, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.neg_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.neg_jvp(out, dx);
+        check_jvp(|x: f64| -x, jvp, 0.4);
+        check_vjp_against_jvp(|x: f64| -x, vjp, jvp, 0.4);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(-tensor![1.0, 0.0], tensor![-1.0, -0.0]);
         assert_eq!(2.0_f64.neg_vjp(-2.0, 1.5), -1.5);
+        assert_eq!(2.0_f64.neg_jvp(-2.0, 1.5), -1.5);
     }
 }

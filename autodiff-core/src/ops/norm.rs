@@ -4,7 +4,8 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Euclidean norm over all elements (Frobenius for a matrix) `y = √(Σᵢ xᵢ²)`; VJP
-/// `ct_x = ct * x / y`, reusing the output, and `0` at the zero tensor as in PyTorch.
+/// `ct_x = ct * x / y` and JVP `dy = ⟨x, dx⟩ / y`, both reusing the output, and both `0` at
+/// the zero tensor as in PyTorch.
 ///
 /// ```
 /// use autodiff_core::ops::Norm;
@@ -14,6 +15,7 @@ use crate::tensor::Tensor;
 /// let y = x.norm();
 /// assert_eq!(y, 5.0);
 /// assert_eq!(x.norm_vjp(y, 10.0), tensor![6.0, 8.0]);
+/// assert_eq!(x.norm_jvp(y, tensor![5.0, 5.0]), 7.0);
 /// assert_eq!(Tensor::<f64, 2>::zeros().norm_vjp(0.0, 1.0), Tensor::zeros());
 /// ```
 pub trait Norm: Sized {
@@ -25,6 +27,9 @@ pub trait Norm: Sized {
 
     /// `ct_x = ct * x / y`, or `0` when `y = 0`.
     fn norm_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// `dy = ⟨x, dx⟩ / y`, or `0` when `y = 0`.
+    fn norm_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const C: usize> Norm for Tensor<T, R, C> {
@@ -43,6 +48,16 @@ impl<T: Real, const R: usize, const C: usize> Norm for Tensor<T, R, C> {
             self * (ct / out)
         }
     }
+
+    #[inline]
+    fn norm_jvp(self, out: T, dx: Self) -> T {
+        // The VJP's choice at the kink: with ct_x = 0 there, ⟨ct_x, dx⟩ = 0 too.
+        if out == T::zero() {
+            T::zero()
+        } else {
+            self.as_matrix().dot(dx.as_matrix()) / out
+        }
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -56,7 +71,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Norm;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -70,11 +85,26 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let vjp = |x: M, out, ct| x.norm_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.norm_jvp(out, dx);
+        check_jvp(Norm::norm, jvp, x);
+        check_vjp_against_jvp(Norm::norm, vjp, jvp, x);
+    }
+
+    #[test]
     fn fixed_values() {
         let zero = Tensor::<f64, 3>::zeros();
         assert_eq!(zero.norm(), 0.0);
         assert_eq!(zero.norm_vjp(0.0, 1.0), zero);
+        assert_eq!(zero.norm_jvp(0.0, Tensor::from_element(1.0)), 0.0);
         let m = Tensor::<f64, 2, 2>::from_element(1.0);
         assert_eq!(m.norm(), 2.0);
+        assert_eq!(
+            m.norm_jvp(2.0, Tensor::from_row_slice(&[1.0, 1.0, 0.0, 2.0])),
+            2.0
+        );
     }
 }

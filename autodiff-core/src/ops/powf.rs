@@ -11,7 +11,11 @@ use crate::tensor::Tensor;
 ///
 /// * `ct_x = ct * p * xᵖ⁻¹` (`0` for `p = 0`),
 /// * `ct_p = Σ ct * ln(x) * y`, summed over the elements for a tensor, with the term taken
-///   as `0` where `x = 0` and `p ≥ 0`, as in PyTorch.
+///   as `0` where `x = 0` and `p ≥ 0`, as in PyTorch;
+///
+/// and JVP `dy = dx * p * xᵖ⁻¹ + dp * ln(x) * y`, with the same conventions, the scalar
+/// `dp` broadcast over the elements. A zero `dp` (a constant exponent) contributes nothing
+/// even where `ln(x)` is NaN, so `x.powf(2.0)` has a finite tangent at negative `x`.
 ///
 /// ```
 /// use autodiff_core::ops::Powf;
@@ -23,6 +27,8 @@ use crate::tensor::Tensor;
 /// let (ct_x, ct_p) = x.powf_vjp(0.5, y, tensor![1.0, 1.0]);
 /// assert_eq!(ct_x, tensor![0.25, 0.5]);
 /// assert_eq!(ct_p, 2.0 * 4.0_f64.ln());
+/// assert_eq!(x.powf_jvp(0.5, y, tensor![4.0, 2.0], 0.0), tensor![1.0, 1.0]);
+/// assert_eq!(x.powf_jvp(0.5, y, tensor![0.0, 0.0], 1.0), tensor![2.0 * 4.0_f64.ln(), 0.0]);
 /// ```
 pub trait Powf: Sized {
     /// The type of the exponent: the element type.
@@ -33,6 +39,9 @@ pub trait Powf: Sized {
 
     /// `(ct_x, ct_p) = (ct * p * xᵖ⁻¹, Σ ct * ln(x) * y)`.
     fn powf_vjp(self, p: Self::Elem, out: Self, ct: Self) -> (Self, Self::Elem);
+
+    /// `dy = dx * p * xᵖ⁻¹ + dp * ln(x) * y`.
+    fn powf_jvp(self, p: Self::Elem, out: Self, dx: Self, dp: Self::Elem) -> Self;
 }
 
 impl<X: Elementwise> Powf for X {
@@ -63,6 +72,33 @@ impl<X: Elementwise> Powf for X {
             .sum_elems();
         (ct_x, ct_p)
     }
+
+    #[inline]
+    fn powf_jvp(self, p: X::Elem, out: Self, dx: Self, dp: X::Elem) -> Self {
+        let zero = X::Elem::zero();
+        let m = p - X::Elem::one();
+        // `p = 0` has slope 0 everywhere, also at `x = 0` where `p · x⁻¹` would be NaN.
+        let slope = |x| {
+            if p == zero {
+                zero
+            } else {
+                p * ComplexField::powf(x, m)
+            }
+        };
+        if dp == zero {
+            // A constant exponent, the common case: `ln(x)` is not even evaluated, so a
+            // negative `x` (NaN logarithm) keeps the finite tangent of `x²`.
+            return dx.zip_map_elems(self, |dx, x| dx * slope(x));
+        }
+        dx.zip3_map_elems(self, out, |dx, x, y| {
+            let log_term = if x == zero && p >= zero {
+                zero
+            } else {
+                ComplexField::ln(x) * y
+            };
+            dx * slope(x) + dp * log_term
+        })
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -76,7 +112,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Powf;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     type M = Tensor<f64, 2, 2>;
@@ -99,6 +135,29 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        let x = M::from_row_slice(&[0.3, 1.2, 2.0, 0.7]);
+        for p in [-1.5, 0.5, 2.0, 3.3] {
+            let f = |(x, p): (M, f64)| x.powf(p);
+            let vjp = |(x, p): (M, f64), out, ct| x.powf_vjp(p, out, ct);
+            let jvp = |(x, p): (M, f64), out, (dx, dp)| x.powf_jvp(p, out, dx, dp);
+            check_jvp(f, jvp, (x, p));
+            check_vjp_against_jvp(f, vjp, jvp, (x, p));
+            let f = |(x, p): (f64, f64)| Powf::powf(x, p);
+            let vjp = |(x, p): (f64, f64), out, ct| x.powf_vjp(p, out, ct);
+            let jvp = |(x, p): (f64, f64), out, (dx, dp)| x.powf_jvp(p, out, dx, dp);
+            check_jvp(f, jvp, (1.7, p));
+            check_vjp_against_jvp(f, vjp, jvp, (1.7, p));
+        }
+        // A constant exponent alone, the path that skips the logarithm.
+        let f = |x: M| x.powf(2.5);
+        let vjp = |x: M, out, ct| x.powf_vjp(2.5, out, ct).0;
+        let jvp = |x: M, out, dx| x.powf_jvp(2.5, out, dx, 0.0);
+        check_jvp(f, jvp, x);
+        check_vjp_against_jvp(f, vjp, jvp, x);
+    }
+
+    #[test]
     fn fixed_values() {
         // At x = 0 and p ≥ 0 both derivatives are finite: PyTorch's conventions.
         assert_eq!(Powf::powf_vjp(0.0_f64, 2.0, 0.0, 1.0), (0.0, 0.0));
@@ -107,5 +166,13 @@ mod tests {
             Powf::powf_vjp(2.0_f64, 3.0, 8.0, 1.0),
             (12.0, 8.0 * 2.0_f64.ln())
         );
+        assert_eq!(
+            Powf::powf_jvp(2.0_f64, 3.0, 8.0, 1.0, 1.0),
+            12.0 + 8.0 * 2.0_f64.ln()
+        );
+        assert_eq!(Powf::powf_jvp(0.0_f64, 2.0, 0.0, 1.0, 1.0), 0.0);
+        assert_eq!(Powf::powf_jvp(0.0_f64, 0.0, 1.0, 1.0, 0.0), 0.0);
+        // x² at x = -3 along dx = 1 is -6, with no NaN from ln(-3) for a constant p.
+        assert_eq!(Powf::powf_jvp(-3.0_f64, 2.0, 9.0, 1.0, 0.0), -6.0);
     }
 }

@@ -7,8 +7,9 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise integer power `y = xⁿ`; VJP `ct_x = ct * n * xⁿ⁻¹`, and `0` for `n = 0`
-/// (also at `x = 0`). The exponent is not differentiated.
+/// Elementwise integer power `y = xⁿ`; VJP `ct_x = ct * n * xⁿ⁻¹` and JVP
+/// `dy = dx * n * xⁿ⁻¹`, both `0` for `n = 0` (also at `x = 0`). The exponent is not
+/// differentiated.
 ///
 /// ```
 /// use autodiff_core::ops::Powi;
@@ -18,6 +19,7 @@ use crate::tensor::Tensor;
 /// let y = x.powi(3);
 /// assert_eq!(y, tensor![8.0, -1.0]);
 /// assert_eq!(x.powi_vjp(3, y, tensor![1.0, 1.0]), tensor![12.0, 3.0]);
+/// assert_eq!(x.powi_jvp(3, y, tensor![0.5, 2.0]), tensor![6.0, 6.0]);
 /// ```
 pub trait Powi: Sized {
     /// `y = xⁿ`.
@@ -25,6 +27,9 @@ pub trait Powi: Sized {
 
     /// `ct_x = ct * n * xⁿ⁻¹`.
     fn powi_vjp(self, n: i32, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx * n * xⁿ⁻¹`.
+    fn powi_jvp(self, n: i32, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Powi for X {
@@ -43,6 +48,13 @@ impl<X: Elementwise> Powi for X {
         let m = n.saturating_sub(1);
         ct.zip_map_elems(self, |ct, x| ct * factor * ComplexField::powi(x, m))
     }
+
+    #[inline]
+    fn powi_jvp(self, n: i32, out: Self, dx: Self) -> Self {
+        // The derivative is diagonal, so the tangent is the VJP applied to `dx`; `n = 0`
+        // and the `i32::MIN` saturation are handled there once.
+        self.powi_vjp(n, out, dx)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -56,7 +68,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Powi;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -77,10 +89,30 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        for n in [-2, 0, 1, 2, 3] {
+            let f = |x: M| x.powi(n);
+            let vjp = |x: M, out, ct| x.powi_vjp(n, out, ct);
+            let jvp = |x: M, out, dx| x.powi_jvp(n, out, dx);
+            check_jvp(f, jvp, x);
+            check_vjp_against_jvp(f, vjp, jvp, x);
+            let f = |x: f64| Powi::powi(x, n);
+            let vjp = |x: f64, out, ct| x.powi_vjp(n, out, ct);
+            let jvp = |x: f64, out, dx| x.powi_jvp(n, out, dx);
+            check_jvp(f, jvp, 1.7);
+            check_vjp_against_jvp(f, vjp, jvp, 1.7);
+        }
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Powi::powi(0.0_f64, 0), 1.0);
         assert_eq!(Powi::powi_vjp(0.0_f64, 0, 1.0, 1.0), 0.0);
         assert_eq!(Powi::powi_vjp(0.0_f64, 1, 0.0, 2.0), 2.0);
         assert_eq!(Powi::powi_vjp(3.0_f64, 2, 9.0, 1.0), 6.0);
+        assert_eq!(Powi::powi_jvp(0.0_f64, 0, 1.0, 1.0), 0.0);
+        assert_eq!(Powi::powi_jvp(3.0_f64, 2, 9.0, 0.5), 3.0);
     }
 }

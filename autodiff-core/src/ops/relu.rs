@@ -7,7 +7,8 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Elementwise rectified linear unit `y = max(x, 0)`; VJP `ct_x = ct` where `x > 0` and
-/// `0` elsewhere, so the subgradient at `0` is `0`, as in PyTorch. NaN propagates.
+/// `0` elsewhere, so the subgradient at `0` is `0`, as in PyTorch; JVP `dy = dx` where
+/// `x > 0` and `0` elsewhere, the same choice. NaN propagates.
 ///
 /// ```
 /// use autodiff_core::ops::Relu;
@@ -17,6 +18,7 @@ use crate::tensor::Tensor;
 /// let y = x.relu();
 /// assert_eq!(y, tensor![0.0, 0.0, 2.0]);
 /// assert_eq!(x.relu_vjp(y, tensor![5.0, 5.0, 5.0]), tensor![0.0, 0.0, 5.0]);
+/// assert_eq!(x.relu_jvp(y, tensor![5.0, 5.0, 5.0]), tensor![0.0, 0.0, 5.0]);
 /// ```
 pub trait Relu: Sized {
     /// `y = max(x, 0)`.
@@ -24,6 +26,9 @@ pub trait Relu: Sized {
 
     /// `ct_x = ct · [x > 0]`.
     fn relu_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx · [x > 0]`.
+    fn relu_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Relu for X {
@@ -48,6 +53,17 @@ impl<X: Elementwise> Relu for X {
             }
         })
     }
+
+    #[inline]
+    fn relu_jvp(self, _out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(self, |dx, x| {
+            if x > X::Elem::zero() {
+                dx
+            } else {
+                X::Elem::zero()
+            }
+        })
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -61,7 +77,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Relu;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -77,9 +93,26 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        let vjp = |x: M, out, ct| x.relu_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.relu_jvp(out, dx);
+        check_jvp(Relu::relu, jvp, x);
+        check_vjp_against_jvp(Relu::relu, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.relu_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.relu_jvp(out, dx);
+        check_jvp(Relu::relu, jvp, 0.5);
+        check_vjp_against_jvp(Relu::relu, vjp, jvp, 0.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Relu::relu_vjp(0.0_f64, 0.0, 1.0), 0.0);
         assert_eq!(Relu::relu(-0.0_f64).to_bits(), 0.0_f64.to_bits());
         assert!(Relu::relu(f64::NAN).is_nan());
+        assert_eq!(Relu::relu_jvp(0.0_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Relu::relu_jvp(-0.5_f64, 0.0, 1.0), 0.0);
+        assert_eq!(Relu::relu_jvp(0.5_f64, 0.5, 2.0), 2.0);
     }
 }

@@ -7,8 +7,8 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise logistic sigmoid `y = σ(x) = 1 / (1 + e⁻ˣ)`; VJP `ct_x = ct * y * (1 - y)`,
-/// reusing the output.
+/// Elementwise logistic sigmoid `y = σ(x) = 1 / (1 + e⁻ˣ)`; VJP `ct_x = ct * y * (1 - y)`
+/// and JVP `dy = dx * y * (1 - y)`, both reusing the output.
 ///
 /// The forward is stable for large `|x|`: it computes `eˣ / (1 + eˣ)` for negative `x`,
 /// so no intermediate overflows.
@@ -21,6 +21,7 @@ use crate::tensor::Tensor;
 /// let y = x.sigmoid();
 /// assert_eq!(y, tensor![0.5, 0.0]);
 /// assert_eq!(x.sigmoid_vjp(y, tensor![4.0, 4.0]), tensor![1.0, 0.0]);
+/// assert_eq!(x.sigmoid_jvp(y, tensor![4.0, 4.0]), tensor![1.0, 0.0]);
 /// ```
 pub trait Sigmoid: Sized {
     /// `y = 1 / (1 + e⁻ˣ)`.
@@ -28,6 +29,9 @@ pub trait Sigmoid: Sized {
 
     /// `ct_x = ct * y * (1 - y)`.
     fn sigmoid_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx * y * (1 - y)`.
+    fn sigmoid_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Sigmoid for X {
@@ -48,6 +52,11 @@ impl<X: Elementwise> Sigmoid for X {
     fn sigmoid_vjp(self, out: Self, ct: Self) -> Self {
         ct.zip_map_elems(out, |ct, y| ct * y * (X::Elem::one() - y))
     }
+
+    #[inline]
+    fn sigmoid_jvp(self, out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(out, |dx, y| dx * y * (X::Elem::one() - y))
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -61,7 +70,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Sigmoid;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -80,6 +89,20 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.sigmoid_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.sigmoid_jvp(out, dx);
+        check_jvp(Sigmoid::sigmoid, jvp, x);
+        check_vjp_against_jvp(Sigmoid::sigmoid, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.sigmoid_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.sigmoid_jvp(out, dx);
+        check_jvp(Sigmoid::sigmoid, jvp, -0.5);
+        check_vjp_against_jvp(Sigmoid::sigmoid, vjp, jvp, -0.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Sigmoid::sigmoid(0.0_f64), 0.5);
         assert_eq!(Sigmoid::sigmoid(1000.0_f64), 1.0);
@@ -88,5 +111,6 @@ mod tests {
         let y = Sigmoid::sigmoid(-30.0_f64);
         assert!((y - (-30.0_f64).exp() / (1.0 + (-30.0_f64).exp())).abs() < 1e-28);
         assert_eq!(Sigmoid::sigmoid_vjp(0.0_f64, 0.5, 1.0), 0.25);
+        assert_eq!(Sigmoid::sigmoid_jvp(0.0_f64, 0.5, 1.0), 0.25);
     }
 }

@@ -6,7 +6,7 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise sine `y = sin x`; VJP `ct_x = ct * cos x`.
+/// Elementwise sine `y = sin x`; VJP `ct_x = ct * cos x`, JVP `dy = dx * cos x`.
 ///
 /// ```
 /// use autodiff_core::ops::Sin;
@@ -16,6 +16,7 @@ use crate::tensor::Tensor;
 /// let y = x.sin();
 /// assert!((y[1]).abs() < 1e-15);
 /// assert_eq!(x.sin_vjp(y, tensor![2.0, 1.0]), tensor![2.0, -1.0]);
+/// assert_eq!(x.sin_jvp(y, tensor![2.0, 1.0]), tensor![2.0, -1.0]);
 /// ```
 pub trait Sin: Sized {
     /// `y = sin x`.
@@ -23,6 +24,9 @@ pub trait Sin: Sized {
 
     /// `ct_x = ct * cos x`.
     fn sin_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx * cos x`.
+    fn sin_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Sin for X {
@@ -34,6 +38,11 @@ impl<X: Elementwise> Sin for X {
     #[inline]
     fn sin_vjp(self, _out: Self, ct: Self) -> Self {
         ct.zip_map_elems(self, |ct, x| ct * ComplexField::cos(x))
+    }
+
+    #[inline]
+    fn sin_jvp(self, _out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(self, |dx, x| dx * ComplexField::cos(x))
     }
 }
 
@@ -48,7 +57,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Sin;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -63,8 +72,23 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.sin_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.sin_jvp(out, dx);
+        check_jvp(Sin::sin, jvp, x);
+        check_vjp_against_jvp(Sin::sin, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.sin_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.sin_jvp(out, dx);
+        check_jvp(Sin::sin, jvp, 2.5);
+        check_vjp_against_jvp(Sin::sin, vjp, jvp, 2.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Sin::sin(0.0_f64), 0.0);
         assert_eq!(Sin::sin_vjp(0.0_f64, 0.0, 3.0), 3.0);
+        assert_eq!(Sin::sin_jvp(0.0_f64, 0.0, 3.0), 3.0);
     }
 }

@@ -7,7 +7,8 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// Softmax over all elements `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`; VJP
-/// `ct_x = y ⊙ (ct - ⟨ct, y⟩)`, reusing the output.
+/// `ct_x = y ⊙ (ct - ⟨ct, y⟩)` and JVP `dy = y ⊙ (dx - ⟨y, dx⟩)`, both reusing the output
+/// (the Jacobian `diag(y) - y yᵀ` is symmetric, so the two have the same form).
 ///
 /// The forward subtracts the maximum first, so large logits do not overflow.
 ///
@@ -19,6 +20,7 @@ use crate::tensor::Tensor;
 /// let y = x.softmax();
 /// assert_eq!(y, tensor![0.5, 0.5]);
 /// assert_eq!(x.softmax_vjp(y, tensor![1.0, 0.0]), tensor![0.25, -0.25]);
+/// assert_eq!(x.softmax_jvp(y, tensor![1.0, 0.0]), tensor![0.25, -0.25]);
 /// ```
 pub trait Softmax: Sized {
     /// `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`.
@@ -26,6 +28,9 @@ pub trait Softmax: Sized {
 
     /// `ct_x = y ⊙ (ct - ⟨ct, y⟩)`.
     fn softmax_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = y ⊙ (dx - ⟨y, dx⟩)`.
+    fn softmax_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<T: Real, const R: usize, const C: usize> Softmax for Tensor<T, R, C> {
@@ -44,6 +49,12 @@ impl<T: Real, const R: usize, const C: usize> Softmax for Tensor<T, R, C> {
         let inner = ct.as_matrix().dot(out.as_matrix());
         out.zip_map_elems(ct, |y, ct| y * (ct - inner))
     }
+
+    #[inline]
+    fn softmax_jvp(self, out: Self, dx: Self) -> Self {
+        let inner = dx.as_matrix().dot(out.as_matrix());
+        out.zip_map_elems(dx, |y, dx| y * (dx - inner))
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -57,7 +68,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Softmax;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -71,6 +82,16 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let vjp = |x: M, out, ct| x.softmax_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.softmax_jvp(out, dx);
+        check_jvp(Softmax::softmax, jvp, x);
+        check_vjp_against_jvp(Softmax::softmax, vjp, jvp, x);
+    }
+
+    #[test]
     fn fixed_values() {
         let equal = Tensor::<f64, 4>::from_element(-3.0);
         assert_eq!(equal.softmax(), Tensor::from_element(0.25));
@@ -78,6 +99,11 @@ mod tests {
         let y = equal.softmax();
         assert_eq!(
             equal.softmax_vjp(y, Tensor::from_element(2.0)),
+            Tensor::zeros()
+        );
+        // Forward, the same invariance: shifting every logit leaves the softmax alone.
+        assert_eq!(
+            equal.softmax_jvp(y, Tensor::from_element(2.0)),
             Tensor::zeros()
         );
     }

@@ -6,8 +6,8 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise square root `y = √x`; VJP `ct_x = ct / (2y)`, reusing the output (infinite
-/// at `x = 0`, as in PyTorch).
+/// Elementwise square root `y = √x`; VJP `ct_x = ct / (2y)` and JVP `dy = dx / (2y)`,
+/// both reusing the output (infinite at `x = 0`, as in PyTorch).
 ///
 /// ```
 /// use autodiff_core::ops::Sqrt;
@@ -17,6 +17,7 @@ use crate::tensor::Tensor;
 /// let y = x.sqrt();
 /// assert_eq!(y, tensor![2.0, 3.0]);
 /// assert_eq!(x.sqrt_vjp(y, tensor![1.0, 6.0]), tensor![0.25, 1.0]);
+/// assert_eq!(x.sqrt_jvp(y, tensor![1.0, 6.0]), tensor![0.25, 1.0]);
 /// ```
 pub trait Sqrt: Sized {
     /// `y = √x`.
@@ -24,6 +25,9 @@ pub trait Sqrt: Sized {
 
     /// `ct_x = ct / (2y)`.
     fn sqrt_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx / (2y)`.
+    fn sqrt_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Sqrt for X {
@@ -35,6 +39,11 @@ impl<X: Elementwise> Sqrt for X {
     #[inline]
     fn sqrt_vjp(self, out: Self, ct: Self) -> Self {
         ct.zip_map_elems(out, |ct, y| ct / (y + y))
+    }
+
+    #[inline]
+    fn sqrt_jvp(self, out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(out, |dx, y| dx / (y + y))
     }
 }
 
@@ -49,7 +58,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Sqrt;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -64,9 +73,25 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, 1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.sqrt_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.sqrt_jvp(out, dx);
+        check_jvp(Sqrt::sqrt, jvp, x);
+        check_vjp_against_jvp(Sqrt::sqrt, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.sqrt_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.sqrt_jvp(out, dx);
+        check_jvp(Sqrt::sqrt, jvp, 2.5);
+        check_vjp_against_jvp(Sqrt::sqrt, vjp, jvp, 2.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Sqrt::sqrt(16.0_f64), 4.0);
         assert_eq!(Sqrt::sqrt_vjp(16.0_f64, 4.0, 1.0), 0.125);
         assert_eq!(Sqrt::sqrt_vjp(0.0_f64, 0.0, 1.0), f64::INFINITY);
+        assert_eq!(Sqrt::sqrt_jvp(16.0_f64, 4.0, 1.0), 0.125);
+        assert_eq!(Sqrt::sqrt_jvp(0.0_f64, 0.0, 1.0), f64::INFINITY);
     }
 }

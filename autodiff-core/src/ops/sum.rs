@@ -3,7 +3,8 @@
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Sum over all elements `y = Σᵢ xᵢ`; VJP `ct_x = ct` broadcast to every element.
+/// Sum over all elements `y = Σᵢ xᵢ`; VJP `ct_x = ct` broadcast to every element, JVP
+/// `dy = Σᵢ dxᵢ`.
 ///
 /// ```
 /// use autodiff_core::ops::Sum;
@@ -13,6 +14,7 @@ use crate::tensor::Tensor;
 /// let y = x.sum();
 /// assert_eq!(y, 10.0);
 /// assert_eq!(x.sum_vjp(y, 0.5), Tensor::from_element(0.5));
+/// assert_eq!(x.sum_jvp(y, tensor![[1.0, 0.0], [0.5, -2.0]]), -0.5);
 /// ```
 pub trait Sum: Sized {
     /// The element type.
@@ -23,6 +25,9 @@ pub trait Sum: Sized {
 
     /// `ct_x = ct` everywhere.
     fn sum_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// `dy = Σᵢ dxᵢ`.
+    fn sum_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const C: usize> Sum for Tensor<T, R, C> {
@@ -37,6 +42,11 @@ impl<T: Real, const R: usize, const C: usize> Sum for Tensor<T, R, C> {
     fn sum_vjp(self, _out: T, ct: T) -> Self {
         Tensor::from_element(ct)
     }
+
+    #[inline]
+    fn sum_jvp(self, _out: T, dx: Self) -> T {
+        dx.as_matrix().sum()
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -50,7 +60,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Sum;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -64,6 +74,16 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let vjp = |x: M, out, ct| x.sum_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.sum_jvp(out, dx);
+        check_jvp(Sum::sum, jvp, x);
+        check_vjp_against_jvp(Sum::sum, vjp, jvp, x);
+    }
+
+    #[test]
     fn fixed_values() {
         // ((x + 1)²).sum() at x = [1, 1]: gradient 2 (x + 1) = 4, as PyTorch prints.
         let x = Tensor::<f64, 2>::ones();
@@ -72,5 +92,8 @@ mod tests {
         let ct_c = c.sum_vjp(c.sum(), 1.0);
         assert_eq!(ct_c * b * 2.0, Tensor::from_element(4.0));
         assert_eq!(x.sum(), 2.0);
+        // The same derivative forward: Σ 2 (x + 1) ⊙ dx along dx = (1, 0) is 4.
+        let dc = b * Tensor::from_row_slice(&[1.0, 0.0]) * 2.0;
+        assert_eq!(c.sum_jvp(c.sum(), dc), 4.0);
     }
 }

@@ -7,8 +7,8 @@ use super::Elementwise;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Elementwise hyperbolic tangent `y = tanh x`; VJP `ct_x = ct * (1 - y²)`, reusing the
-/// output.
+/// Elementwise hyperbolic tangent `y = tanh x`; VJP `ct_x = ct * (1 - y²)` and JVP
+/// `dy = dx * (1 - y²)`, both reusing the output.
 ///
 /// ```
 /// use autodiff_core::ops::Tanh;
@@ -18,6 +18,7 @@ use crate::tensor::Tensor;
 /// let y = x.tanh();
 /// assert_eq!(y, tensor![0.0, 1.0]);
 /// assert_eq!(x.tanh_vjp(y, tensor![2.0, 2.0]), tensor![2.0, 0.0]);
+/// assert_eq!(x.tanh_jvp(y, tensor![2.0, 2.0]), tensor![2.0, 0.0]);
 /// ```
 pub trait Tanh: Sized {
     /// `y = tanh x`.
@@ -25,6 +26,9 @@ pub trait Tanh: Sized {
 
     /// `ct_x = ct * (1 - y²)`.
     fn tanh_vjp(self, out: Self, ct: Self) -> Self;
+
+    /// `dy = dx * (1 - y²)`.
+    fn tanh_jvp(self, out: Self, dx: Self) -> Self;
 }
 
 impl<X: Elementwise> Tanh for X {
@@ -36,6 +40,11 @@ impl<X: Elementwise> Tanh for X {
     #[inline]
     fn tanh_vjp(self, out: Self, ct: Self) -> Self {
         ct.zip_map_elems(out, |ct, y| ct * (X::Elem::one() - y * y))
+    }
+
+    #[inline]
+    fn tanh_jvp(self, out: Self, dx: Self) -> Self {
+        dx.zip_map_elems(out, |dx, y| dx * (X::Elem::one() - y * y))
     }
 }
 
@@ -50,7 +59,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Tanh;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -65,9 +74,24 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let vjp = |x: M, out, ct| x.tanh_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.tanh_jvp(out, dx);
+        check_jvp(Tanh::tanh, jvp, x);
+        check_vjp_against_jvp(Tanh::tanh, vjp, jvp, x);
+        let vjp = |x: f64, out, ct| x.tanh_vjp(out, ct);
+        let jvp = |x: f64, out, dx| x.tanh_jvp(out, dx);
+        check_jvp(Tanh::tanh, jvp, -0.5);
+        check_vjp_against_jvp(Tanh::tanh, vjp, jvp, -0.5);
+    }
+
+    #[test]
     fn fixed_values() {
         assert_eq!(Tanh::tanh(0.0_f64), 0.0);
         assert_eq!(Tanh::tanh_vjp(0.0_f64, 0.0, 3.0), 3.0);
         assert_eq!(Tanh::tanh(-1000.0_f64), -1.0);
+        assert_eq!(Tanh::tanh_jvp(0.0_f64, 0.0, 3.0), 3.0);
     }
 }

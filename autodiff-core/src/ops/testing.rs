@@ -1,9 +1,17 @@
-//! The one helper every op's tests use: a VJP checked against central finite differences.
+//! The helpers every op's tests use: a VJP and a JVP checked against central finite
+//! differences, and the two checked against each other.
 //!
-//! [`check_vjp`] evaluates `⟨ct, f(x ± h·eᵢ)⟩` for every input element `i`, with a fixed
-//! irregular cotangent `ct`, and compares the central difference with element `i` of the
-//! VJP. Inputs and outputs are anything [`Flat`]: `f64`, `f64` tensors, and pairs of them
-//! (the two inputs of a binary op, so both sides, broadcast scalars included, are checked).
+//! * [`check_vjp`] evaluates `⟨ct, f(x ± h·eᵢ)⟩` for every input element `i`, with a fixed
+//!   irregular cotangent `ct`, and compares the central difference with element `i` of the
+//!   VJP.
+//! * [`check_jvp`] evaluates `f(x ± h·v)` along a fixed irregular direction `v` and
+//!   compares the central difference with the JVP, coordinate by coordinate.
+//! * [`check_vjp_against_jvp`] checks the adjoint identity `⟨u, J v⟩ = ⟨Jᵀ u, v⟩` for a
+//!   fixed irregular `u` and `v`: no step size, so it holds to rounding, and it catches a
+//!   JVP and a VJP that disagree about a broadcast sum or a transpose.
+//!
+//! Inputs and outputs are anything [`Flat`]: `f64`, `f64` tensors, and pairs of them (the
+//! two inputs of a binary op, so both sides, broadcast scalars included, are checked).
 
 use crate::tensor::Tensor;
 
@@ -74,6 +82,12 @@ pub(crate) fn cotangent<Y: Flat>() -> Y {
     Y::from_coords(|i| 0.7 + (1.3 * i as f64 + 0.4).sin())
 }
 
+/// A fixed direction with distinct, irregular, nonzero coordinates, unrelated to
+/// [`cotangent`] so that the adjoint identity is not checked on a symmetric pair.
+pub(crate) fn direction<X: Flat>() -> X {
+    X::from_coords(|i| 0.35 + (2.1 * i as f64 + 1.1).cos())
+}
+
 /// Checks `vjp(x, f(x), ct)` against central finite differences of `⟨ct, f⟩` at `x`, in
 /// every input coordinate, with step `h = 1e-6 · max(1, |xᵢ|)`. Panics on a mismatch
 /// larger than `1e-7 · (1 + |VJPᵢ|)`.
@@ -93,6 +107,58 @@ pub(crate) fn check_vjp<X: Flat, Y: Flat>(f: impl Fn(X) -> Y, vjp: impl Fn(X, Y,
             analytic.get(i),
         );
     }
+}
+
+/// Checks `jvp(x, f(x), v)` against the central difference `(f(x + h·v) - f(x - h·v)) / 2h`
+/// along the fixed direction `v` of [`direction`], with `h = 1e-6 · max(1, maxᵢ |xᵢ|)`.
+/// Panics on an output coordinate whose mismatch is larger than `1e-7 · (1 + |JVPᵢ|)`.
+#[track_caller]
+pub(crate) fn check_jvp<X: Flat, Y: Flat>(f: impl Fn(X) -> Y, jvp: impl Fn(X, Y, X) -> Y, x: X) {
+    let out = f(x);
+    let v: X = direction();
+    let analytic = jvp(x, out, v);
+    let scale = (0..X::LEN).map(|i| x.get(i).abs()).fold(1.0, f64::max);
+    let h = 1e-6 * scale;
+    let plus = f(X::from_coords(|i| x.get(i) + h * v.get(i)));
+    let minus = f(X::from_coords(|i| x.get(i) - h * v.get(i)));
+    for i in 0..Y::LEN {
+        let numeric = (plus.get(i) - minus.get(i)) / (2.0 * h);
+        let error = (analytic.get(i) - numeric).abs();
+        assert!(
+            error <= 1e-7 * (1.0 + analytic.get(i).abs()),
+            "JVP coordinate {i} at x = {x:?}: analytic {} vs finite difference {numeric} \
+             (error {error:e})",
+            analytic.get(i),
+        );
+    }
+}
+
+/// Checks `⟨u, jvp(x, y, v)⟩ = ⟨vjp(x, y, u), v⟩` at `y = f(x)` for the fixed `u` of
+/// [`cotangent`] and `v` of [`direction`]: both sides are the same bilinear form `uᵀ J v`,
+/// so they agree to rounding, `1e-12` relative to the size of the terms summed.
+#[track_caller]
+pub(crate) fn check_vjp_against_jvp<X: Flat, Y: Flat>(
+    f: impl Fn(X) -> Y,
+    vjp: impl Fn(X, Y, Y) -> X,
+    jvp: impl Fn(X, Y, X) -> Y,
+    x: X,
+) {
+    let out = f(x);
+    let u: Y = cotangent();
+    let v: X = direction();
+    let jv = jvp(x, out, v);
+    let jtu = vjp(x, out, u);
+    let (forward, reverse) = (inner(u, jv), inner(jtu, v));
+    let size: f64 = (0..Y::LEN)
+        .map(|i| (u.get(i) * jv.get(i)).abs())
+        .sum::<f64>()
+        + (0..X::LEN)
+            .map(|i| (jtu.get(i) * v.get(i)).abs())
+            .sum::<f64>();
+    assert!(
+        (forward - reverse).abs() <= 1e-12 * (1.0 + size),
+        "⟨u, J v⟩ = {forward} but ⟨Jᵀ u, v⟩ = {reverse} at x = {x:?}",
+    );
 }
 
 #[test]
@@ -119,22 +185,63 @@ fn check_vjp_rejects_a_wrong_vjp() {
     );
 }
 
+#[test]
+fn check_jvp_and_the_adjoint_identity_accept_right_rules() {
+    let f = |(a, b): (Tensor<f64, 2>, f64)| a * b;
+    let vjp = |(a, b): (Tensor<f64, 2>, f64), _, ct| (ct * b, inner(ct, a));
+    let jvp = |(a, b), _, (da, db): (Tensor<f64, 2>, f64)| da * b + a * db;
+    let x = (Tensor::from_row_slice(&[1.0, -2.0]), 3.0);
+    check_jvp(f, jvp, x);
+    check_vjp_against_jvp(f, vjp, jvp, x);
+    check_jvp(|x: f64| x * x * x, |x, _, dx| 3.0 * x * x * dx, 1.5);
+}
+
+#[test]
+#[should_panic(expected = "JVP coordinate 1")]
+fn check_jvp_rejects_a_wrong_jvp() {
+    check_jvp(
+        |x: Tensor<f64, 2>| x * x,
+        |x, _, dx| {
+            let mut wrong = dx * x * 2.0;
+            wrong[1] *= 1.001;
+            wrong
+        },
+        Tensor::from_row_slice(&[1.0, 2.0]),
+    );
+}
+
+#[test]
+#[should_panic(expected = "⟨u, J v⟩")]
+fn check_vjp_against_jvp_rejects_a_transposed_rule() {
+    // `J = [[1, 2], [0, 1]]`: a "VJP" that applies `J` instead of `Jᵀ` is caught.
+    let apply = |x: Tensor<f64, 2>| Tensor::from_row_slice(&[x[0] + 2.0 * x[1], x[1]]);
+    check_vjp_against_jvp(
+        apply,
+        |_, _, ct| apply(ct),
+        |_, _, v| apply(v),
+        Tensor::zeros(),
+    );
+}
+
 /// Defines `fn check(a, b)` for a binary operator: both cotangents of `a OP b`, from
-/// `VJP::method`, against finite differences (shared by `+ - * /`).
+/// `VJP::vjp_method`, against finite differences, its tangent from `VJP::jvp_method`
+/// against finite differences, and the two rules against each other (shared by
+/// `+ - * /`).
 macro_rules! binary_check {
-    ($std:ident, $vjp:ident, $method:ident, $op:tt) => {
-        /// Checks both cotangents of the operator against finite differences.
+    ($std:ident, $vjp:ident, $vjp_method:ident, $jvp_method:ident, $op:tt) => {
+        /// Checks the operator's VJP and JVP against finite differences and each other.
         fn check<A, B>(a: A, b: B)
         where
             A: $vjp<B> + $crate::ops::testing::Flat,
             B: $crate::ops::testing::Flat,
             <A as core::ops::$std<B>>::Output: $crate::ops::testing::Flat,
         {
-            $crate::ops::testing::check_vjp(
-                |(a, b): (A, B)| a $op b,
-                |(a, b), out, ct| a.$method(b, out, ct),
-                (a, b),
-            );
+            let f = |(a, b): (A, B)| a $op b;
+            let vjp = |(a, b): (A, B), out, ct| a.$vjp_method(b, out, ct);
+            let jvp = |(a, b): (A, B), out, (da, db)| a.$jvp_method(b, out, da, db);
+            $crate::ops::testing::check_vjp(f, vjp, (a, b));
+            $crate::ops::testing::check_jvp(f, jvp, (a, b));
+            $crate::ops::testing::check_vjp_against_jvp(f, vjp, jvp, (a, b));
         }
     };
 }

@@ -2,12 +2,13 @@
 //! the forward nor the reverse pass materialises a transpose.
 //!
 //! For `A: K x R`, `B: K x C` and `Y: R x C` with cotangent `Ȳ`:
-//! `Ā = B Ȳᵀ` (`K x R`) and `B̄ = A Ȳ` (`K x C`).
+//! `Ā = B Ȳᵀ` (`K x R`) and `B̄ = A Ȳ` (`K x C`); along tangents `dA`, `dB`:
+//! `dY = dAᵀ B + Aᵀ dB` (`R x C`), again with no transpose materialised.
 
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// `Aᵀ B` and its VJP.
+/// `Aᵀ B`, its VJP `(B Ȳᵀ, A Ȳ)` and its JVP `dAᵀ B + Aᵀ dB`.
 ///
 /// ```
 /// use autodiff_core::ops::{Matmul, Transpose, TrMatmul};
@@ -20,6 +21,9 @@ use crate::tensor::Tensor;
 /// let (ct_a, ct_b) = a.tr_matmul_vjp(&b, &y, Tensor::ones(), [true, true]);
 /// assert_eq!(ct_a, tensor![[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]]);
 /// assert_eq!(ct_b, tensor![6.0, 15.0]);
+/// let da = tensor![[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]];
+/// let dy = a.tr_matmul_jvp(&b, &y, &da, &Tensor::zeros(), [true, false]);
+/// assert_eq!(dy, tensor![1.0, 0.0, 0.0]);
 /// ```
 pub trait TrMatmul<Rhs>: Sized {
     /// The product's type.
@@ -37,6 +41,17 @@ pub trait TrMatmul<Rhs>: Sized {
         ct: Self::Output,
         wanted: [bool; 2],
     ) -> (Self, Rhs);
+
+    /// `dAᵀ B + Aᵀ dB`, the tangents borrowed like the operands; a tangent not `active`
+    /// is zero, neither read nor multiplied.
+    fn tr_matmul_jvp(
+        &self,
+        rhs: &Rhs,
+        out: &Self::Output,
+        da: &Self,
+        db: &Rhs,
+        active: [bool; 2],
+    ) -> Self::Output;
 }
 
 impl<T: Real, const K: usize, const R: usize, const C: usize> TrMatmul<Tensor<T, K, C>>
@@ -71,12 +86,34 @@ impl<T: Real, const K: usize, const R: usize, const C: usize> TrMatmul<Tensor<T,
         };
         (ct_a, ct_b)
     }
+
+    // Always inlined, so that `active` is a constant and a skipped product vanishes.
+    #[inline(always)]
+    fn tr_matmul_jvp(
+        &self,
+        rhs: &Tensor<T, K, C>,
+        _out: &Tensor<T, R, C>,
+        da: &Self,
+        db: &Tensor<T, K, C>,
+        active: [bool; 2],
+    ) -> Tensor<T, R, C> {
+        // Both terms are transposed products of contiguous operands, nalgebra's `tr_mul`.
+        let product = match active {
+            [true, true] => {
+                da.as_matrix().tr_mul(rhs.as_matrix()) + self.as_matrix().tr_mul(db.as_matrix())
+            }
+            [true, false] => da.as_matrix().tr_mul(rhs.as_matrix()),
+            [false, true] => self.as_matrix().tr_mul(db.as_matrix()),
+            [false, false] => return Tensor::zeros(),
+        };
+        Tensor::from_matrix(product)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::TrMatmul;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::ops::{Matmul, Transpose};
     use crate::tensor::Tensor;
 
@@ -100,6 +137,30 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type A = Tensor<f64, 3, 2>;
+        type B = Tensor<f64, 3, 4>;
+        type V = Tensor<f64, 3>;
+        let a = A::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let b = B::from_fn(|r, c| (r as f64 - 2.0 * c as f64) * 0.7 + 0.1 * (r * c) as f64);
+        let f = |(a, b): (A, B)| a.tr_matmul(&b);
+        let vjp = |(a, b): (A, B), out, ct| a.tr_matmul_vjp(&b, &out, ct, [true, true]);
+        let jvp = |(a, b): (A, B), out, (da, db)| a.tr_matmul_jvp(&b, &out, &da, &db, [true, true]);
+        check_jvp(f, jvp, (a, b));
+        check_vjp_against_jvp(f, vjp, jvp, (a, b));
+        let v = V::from_row_slice(&[1.0, -0.5, 0.25]);
+        let f = |(a, v): (A, V)| a.tr_matmul(&v);
+        let vjp = |(a, v): (A, V), out, ct| a.tr_matmul_vjp(&v, &out, ct, [true, true]);
+        let jvp = |(a, v): (A, V), out, (da, dv)| a.tr_matmul_jvp(&v, &out, &da, &dv, [true, true]);
+        check_jvp(f, jvp, (a, v));
+        check_vjp_against_jvp(f, vjp, jvp, (a, v));
+        let jvp_a = |a: A, out, da| a.tr_matmul_jvp(&v, &out, &da, &V::zeros(), [true, false]);
+        check_jvp(|a: A| a.tr_matmul(&v), jvp_a, a);
+        let jvp_v = |v: V, out, dv| a.tr_matmul_jvp(&v, &out, &A::zeros(), &dv, [false, true]);
+        check_jvp(|v: V| a.tr_matmul(&v), jvp_v, v);
+    }
+
+    #[test]
     fn agrees_with_transpose_then_matmul_at_a_large_size() {
         let a = Tensor::<f64, 9, 8>::from_fn(|r, c| (r as f64 * 1.3 - c as f64 * 0.4).sin());
         let b = Tensor::<f64, 9, 7>::from_fn(|r, c| (r as f64 * 0.2 + c as f64 * 0.9).cos());
@@ -114,5 +175,16 @@ mod tests {
         let ct_a2 = a.t_vjp(a.t(), ct_at);
         assert!((ct_a.into_matrix() - ct_a2.into_matrix()).norm() < 1e-12);
         assert!((ct_b.into_matrix() - ct_b2.into_matrix()).norm() < 1e-12);
+        // Forward too: the fused JVP is the transpose's JVP followed by matmul's.
+        let da = Tensor::<f64, 9, 8>::from_fn(|r, c| (r as f64 - c as f64) * 0.05);
+        let db = Tensor::<f64, 9, 7>::from_fn(|r, c| (r * c) as f64 * 0.03 - 0.5);
+        let fused_dy = a.tr_matmul_jvp(&b, &fused, &da, &db, [true, true]);
+        let unfused_dy = a
+            .t()
+            .matmul_jvp(&b, &unfused, &a.t_jvp(a.t(), da), &db, [true, true]);
+        assert!((fused_dy.into_matrix() - unfused_dy.into_matrix()).norm() < 1e-12);
+        let nan = Tensor::<f64, 9, 8>::from_element(f64::NAN);
+        let only_b = a.tr_matmul_jvp(&b, &fused, &nan, &db, [false, true]);
+        assert_eq!(only_b, a.tr_matmul(&db));
     }
 }

@@ -3,7 +3,7 @@
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// Transpose `Y = Xᵀ` of an `R x C` tensor; VJP `ct_X = ctᵀ`.
+/// Transpose `Y = Xᵀ` of an `R x C` tensor; VJP `ct_X = ctᵀ`, JVP `dY = dXᵀ`.
 ///
 /// ```
 /// use autodiff_core::ops::Transpose;
@@ -13,6 +13,7 @@ use crate::tensor::Tensor;
 /// let y = x.t();
 /// assert_eq!(y, tensor![1.0, 2.0, 3.0]);
 /// assert_eq!(x.t_vjp(y, tensor![4.0, 5.0, 6.0]), tensor![[4.0, 5.0, 6.0]]);
+/// assert_eq!(x.t_jvp(y, tensor![[4.0, 5.0, 6.0]]), tensor![4.0, 5.0, 6.0]);
 /// ```
 pub trait Transpose: Sized {
     /// The transposed type.
@@ -23,6 +24,9 @@ pub trait Transpose: Sized {
 
     /// `ct_X = ctᵀ`.
     fn t_vjp(self, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// `dY = dXᵀ`.
+    fn t_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
 }
 
 impl<T: Real, const R: usize, const C: usize> Transpose for Tensor<T, R, C> {
@@ -37,6 +41,11 @@ impl<T: Real, const R: usize, const C: usize> Transpose for Tensor<T, R, C> {
     fn t_vjp(self, _out: Tensor<T, C, R>, ct: Tensor<T, C, R>) -> Self {
         Tensor::from_matrix(ct.as_matrix().transpose())
     }
+
+    #[inline]
+    fn t_jvp(self, _out: Tensor<T, C, R>, dx: Self) -> Tensor<T, C, R> {
+        Transpose::t(dx)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -50,7 +59,7 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::Transpose;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -64,6 +73,16 @@ mod tests {
     }
 
     #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let vjp = |x: M, out, ct| x.t_vjp(out, ct);
+        let jvp = |x: M, out, dx| x.t_jvp(out, dx);
+        check_jvp(Transpose::t, jvp, x);
+        check_vjp_against_jvp(Transpose::t, vjp, jvp, x);
+    }
+
+    #[test]
     fn fixed_values() {
         let x = Tensor::<f64, 2, 3>::from_row_slice(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!(
@@ -71,5 +90,6 @@ mod tests {
             Tensor::from_row_slice(&[1.0, 4.0, 2.0, 5.0, 3.0, 6.0])
         );
         assert_eq!(x.t().t(), x);
+        assert_eq!(x.t_jvp(x.t(), x * 2.0), x.t() * 2.0);
     }
 }
