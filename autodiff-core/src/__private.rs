@@ -5,8 +5,8 @@ pub use crate::ops;
 pub use crate::pullback::Pullback;
 pub use crate::real::Real;
 pub use crate::tape::{FixedTape, Tape};
-pub use crate::undo::{ElementIndex, UndoLog};
 pub use crate::tensor::Tensor;
+pub use crate::undo::{ElementIndex, UndoLog};
 
 /// The element of a scalar output, whose gradient can be seeded implicitly with `1`.
 ///

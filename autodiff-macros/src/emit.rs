@@ -9,8 +9,7 @@
 //! with them.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Function, Index, LoopKind, Stmt, Target, Value, VarId,
-    var_ident,
+    AExpr, AStmt, AdjId, Adjoint, Function, Index, LoopKind, Stmt, Target, Value, VarId, var_ident,
 };
 use crate::prim::{Operator, Prim};
 use crate::valid::Signature;
@@ -485,6 +484,13 @@ impl Emit<'_> {
                     let cond = self.var(*cond);
                     let then_tokens = self.forward_block(then_block);
                     let else_tokens = self.forward_block(else_block);
+                    if phis.is_empty() {
+                        // Only effects (stores, inert statements): no value to merge.
+                        tokens.extend(quote! {
+                            if #cond { #then_tokens } else { #else_tokens }
+                        });
+                        continue;
+                    }
                     let outs = phis.iter().map(|p| self.binding(p.out));
                     let then_values = phis.iter().map(|p| self.value_of(p.then_value));
                     let else_values = phis.iter().map(|p| self.value_of(p.else_value));
@@ -535,7 +541,10 @@ impl Emit<'_> {
                                     quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::new();)
                                 }
                             };
-                            (decl, quote_spanned!(span=> #tape_name.push((#(#pushed,)*));))
+                            (
+                                decl,
+                                quote_spanned!(span=> #tape_name.push((#(#pushed,)*));),
+                            )
                         }
                         None => (quote!(), quote!()),
                     };
@@ -627,7 +636,10 @@ impl Emit<'_> {
         let names: Vec<TokenStream> = results
             .iter()
             .map(|r| match r {
-                Some(a) => self.adj(*a).into_token_stream(),
+                Some(a) => {
+                    let a = self.adj(*a);
+                    quote!(mut #a)
+                }
                 None => quote!(_),
             })
             .collect();
@@ -691,19 +703,20 @@ impl Emit<'_> {
                     quote_spanned!(span=> #path::#method(#(#ops),*, #out, #ct))
                 };
                 let pattern = self.results(results, false);
-                quote_spanned!(span=> let #pattern = #call;)
+                quote_spanned!(span=> #[allow(unused_mut)] let #pattern = #call;)
             }
             AStmt::Backward { var, ct, results } => {
                 let span = hygienic(self.ir.vars[*var].span);
                 let pullback = pullback_ident(*var, span);
                 let ct = self.adj(*ct);
                 let pattern = self.results(results, true);
-                quote_spanned!(span=> let #pattern = #pullback.backward(#ct);)
+                quote_spanned!(span=> #[allow(unused_mut)] let #pattern = #pullback.backward(#ct);)
             }
             AStmt::Replay(stmts) => self.forward_block(stmts),
             AStmt::UndoTo { place, mark } => {
                 let span = self.ir.vars[*place].span;
-                let (log, name, mark) = (log_ident(*place, span), self.var(*place), self.var(*mark));
+                let (log, name, mark) =
+                    (log_ident(*place, span), self.var(*place), self.var(*mark));
                 quote_spanned!(log.span()=> #log.undo_to(&mut #name, #mark);)
             }
             AStmt::Restore { place, whole } => {

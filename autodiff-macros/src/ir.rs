@@ -360,7 +360,11 @@ impl Function {
                         } => writeln!(
                             f,
                             "call{} {} {}",
-                            if *keep_pullback { " (keep pullback)" } else { "" },
+                            if *keep_pullback {
+                                " (keep pullback)"
+                            } else {
+                                ""
+                            },
                             quote::ToTokens::to_token_stream(callee),
                             list(args)
                         )?,
@@ -565,7 +569,11 @@ impl Adjoint {
                     self.forward.var_label(*var),
                     self.adj_label(*ct)
                 )?,
-                AStmt::Backward { var, ct, results: rs } => writeln!(
+                AStmt::Backward {
+                    var,
+                    ct,
+                    results: rs,
+                } => writeln!(
                     f,
                     "{indent}{} = pullback of {} with {}",
                     results(rs),

@@ -38,10 +38,7 @@ pub fn lower(sig: &Signature, body: &Block, errors: &mut Errors) -> Function {
     loop {
         let mark = errors.len();
         let (function, needed) = lower_with_places(sig, &body, errors, &places);
-        let new: Vec<String> = needed
-            .into_iter()
-            .filter(|n| !places.contains(n))
-            .collect();
+        let new: Vec<String> = needed.into_iter().filter(|n| !places.contains(n)).collect();
         if new.is_empty() {
             return function;
         }
@@ -72,7 +69,7 @@ fn lower_with_places(
             Some(param.ident.to_string()),
             param.ident.span(),
             param.wrt,
-            false,
+            param.mutable,
         );
         let deref = param.by_ref && param.wrt;
         lowerer.stmts.push(Stmt::Let {

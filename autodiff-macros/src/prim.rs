@@ -104,10 +104,22 @@ pub const METHODS: &[Prim] = &[
 pub const DETACH: &str = "detach";
 
 /// The arithmetic operators.
-pub const ADD: Prim = operator(Operator::Add, prim("add", "AddVjp", &[Diff], "AddBackward0"));
-pub const SUB: Prim = operator(Operator::Sub, prim("sub", "SubVjp", &[Diff], "SubBackward0"));
-pub const MUL: Prim = operator(Operator::Mul, prim("mul", "MulVjp", &[Diff], "MulBackward0"));
-pub const DIV: Prim = operator(Operator::Div, prim("div", "DivVjp", &[Diff], "DivBackward0"));
+pub const ADD: Prim = operator(
+    Operator::Add,
+    prim("add", "AddVjp", &[Diff], "AddBackward0"),
+);
+pub const SUB: Prim = operator(
+    Operator::Sub,
+    prim("sub", "SubVjp", &[Diff], "SubBackward0"),
+);
+pub const MUL: Prim = operator(
+    Operator::Mul,
+    prim("mul", "MulVjp", &[Diff], "MulBackward0"),
+);
+pub const DIV: Prim = operator(
+    Operator::Div,
+    prim("div", "DivVjp", &[Diff], "DivBackward0"),
+);
 pub const NEG: Prim = operator(Operator::Neg, prim("neg", "NegVjp", &[], "NegBackward0"));
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
 pub const TR_MATMUL: Prim = borrowing(prim("tr_matmul", "TrMatmul", &[Diff], "MmBackward0"));

@@ -26,8 +26,8 @@
 //! gradient has its parameter's type.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Index, LoopKind, LoopTape, Phi, Stmt,
-    Target, Value, Var, VarId,
+    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Index, LoopKind, LoopTape, Phi, Stmt, Target,
+    Value, Var, VarId,
 };
 use crate::prim::Accumulates;
 use std::collections::{BTreeSet, HashMap};
@@ -61,10 +61,12 @@ pub fn reverse(ir: &Function, active: &[bool]) -> Adjoint {
             _ => None,
         })
         .map(|var| {
-            reverser.vars[var].varied.then(|| match reverser.state[var] {
-                Some(adj) => AExpr::Adj(adj),
-                None => AExpr::Zero(var),
-            })
+            reverser.vars[var]
+                .varied
+                .then(|| match reverser.state[var] {
+                    Some(adj) => AExpr::Adj(adj),
+                    None => AExpr::Zero(var),
+                })
         })
         .collect();
     Adjoint {
@@ -214,7 +216,9 @@ impl Reverser {
 
     /// A loop needs reversing when anything in it is active.
     fn loop_is_reversed(&self, body: &[Stmt], carried: &[Carry]) -> bool {
-        carried.iter().any(|c| self.active[c.out] || self.active[c.phi])
+        carried
+            .iter()
+            .any(|c| self.active[c.out] || self.active[c.phi])
             || any_active(body, &self.active)
     }
 
@@ -343,6 +347,14 @@ impl Reverser {
         }
         match (self.state[var], &target) {
             (Some(adj), _) => out.push(AStmt::Accumulate { adj, target, value }),
+            // The contribution's adjoint is never read again (it belongs to a value the
+            // sweep is done with, or is a VJP's result): it becomes this one, uncopied.
+            (None, Target::Whole) if matches!(value, AExpr::Adj(_)) => {
+                let AExpr::Adj(adj) = value else {
+                    unreachable!("matched above")
+                };
+                self.state[var] = Some(adj);
+            }
             (None, Target::Whole) => {
                 let adj = self.new_adjoint(var);
                 out.push(AStmt::Init { adj, value });
@@ -767,5 +779,194 @@ fn collect_targets(block: &[Stmt], targets: &mut BTreeSet<VarId>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+    use crate::errors::Errors;
+    use crate::valid::Signature;
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    /// The adjoint IR of `item`, as text.
+    fn reverse_str(item: TokenStream) -> String {
+        let mut errors = Errors::default();
+        let args = Args::from_tokens(quote!(), &mut errors);
+        let item: syn::ItemFn = syn::parse2(item).expect("a function");
+        let sig = Signature::validate(&item, &args, &mut errors).expect("a valid signature");
+        let ir = crate::lower::lower(&sig, &item.block, &mut errors);
+        assert!(errors.is_empty(), "{}", errors.to_compile_errors());
+        let active = crate::activity::active(&ir);
+        let text = reverse(&ir, &active).to_string();
+        if std::env::var_os("AUTODIFF_PRINT_IR").is_some() {
+            println!("{text}");
+        }
+        text
+    }
+
+    fn assert_dump(got: &str, want: &str) {
+        let want: Vec<&str> = want
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let got: Vec<&str> = got.lines().map(str::trim_end).collect();
+        assert_eq!(got, want, "\ngot:\n{}\n", got.join("\n"));
+    }
+
+    #[test]
+    fn straight_line_code_accumulates_each_adjoint_once() {
+        let text = reverse_str(quote! {
+            fn f(a: Tensor<f64, 3>) -> f64 {
+                let b = a * a;
+                let c = b.sin() + a;
+                c.sum()
+            }
+        });
+        assert_dump(
+            &text,
+            "
+forward:
+  *%0:a = param 0
+  *%1:b = mul %0:a, %0:a
+  *%2 = sin %1:b
+  *%3:c = add %2, %0:a
+  *%4 = sum %3:c
+reverse:
+  ct1(c) = vjp of %4 with ct0(%4)
+  ct2(%2), ct3(a) = vjp of %3:c with ct1(c)
+  ct4(b) = vjp of %2 with ct2(%2)
+  ct5(a), ct6(a) = vjp of %1:b with ct4(b)
+  ct3(a) += ct5(a)
+  ct3(a) += ct6(a)
+gradients (ct3(a))
+",
+        );
+    }
+
+    #[test]
+    fn an_element_read_in_a_loop_adds_into_one_element() {
+        let text = reverse_str(quote! {
+            fn f(x: Tensor<f64, 8>) -> f64 {
+                let mut s = 0.0;
+                for i in 0..8 {
+                    s = s + x[i] * x[i];
+                }
+                s
+            }
+        });
+        assert!(text.contains("new tape"), "{text}");
+        // x's adjoint exists before the loop and each iteration adds into element i.
+        assert!(text.contains("ct2(x) = zero like %0:x"), "{text}");
+        assert!(text.contains("ct2(x)[%4] += ct5(%5)"), "{text}");
+        assert!(
+            !text.contains("vjp of %5"),
+            "an index has no dense VJP: {text}"
+        );
+    }
+
+    #[test]
+    fn if_and_while_replay_their_regions() {
+        let text = reverse_str(quote! {
+            fn f(x: f64) -> f64 {
+                let mut y = x;
+                while y < 10.0 {
+                    y = y * 2.0;
+                }
+                if y > 12.0 { y.sin() } else { y * y }
+            }
+        });
+        assert_dump(
+            &text,
+            "
+forward:
+  *%0:x = param 0
+  *%1:y = copy %0:x
+   new tape
+   (each iteration pushes %2:y)
+   while [%2:y <- %1:y / %6:y] {
+     %3 = inert 10.0
+     %4 = inert __ad_v2 < __ad_v3
+     break unless %4
+     %5 = inert 2.0
+    *%6:y = mul %2:y, %5
+   }
+  *%7:y = after loop %2:y
+   %8 = inert 12.0
+   %9 = inert __ad_v7 > __ad_v8
+   if %9 {
+    *%10 = sin %7:y
+   } else {
+    *%11 = mul %7:y, %7:y
+   }
+  *%12 = phi %10, %11
+reverse:
+  ct1(y) = zero like %7:y
+  if %9 {
+    replay {
+      *%10 = sin %7:y
+    }
+    ct2(y) = vjp of %10 with ct0(%12)
+    ct1(y) += ct2(y)
+  } else {
+    replay {
+      *%11 = mul %7:y, %7:y
+    }
+    ct3(y), ct4(y) = vjp of %11 with ct0(%12)
+    ct1(y) += ct3(y)
+    ct1(y) += ct4(y)
+  }
+  ct5(y) = ct1(y)
+  for each entry (%2:y) popped from tape 0 {
+    replay {
+       %5 = inert 2.0
+      *%6:y = mul %2:y, %5
+    }
+    ct6(y), _ = vjp of %6:y with ct5(y)
+    ct5(y) := ct6(y)
+  }
+gradients (ct5(y))
+",
+        );
+    }
+
+    #[test]
+    fn a_call_keeps_its_pullback_and_a_store_moves_its_adjoint() {
+        let text = reverse_str(quote! {
+            fn f(x: Tensor<f64, 2>) -> f64 {
+                let mut y = x;
+                y[0] = helper(x[1]);
+                y.sum()
+            }
+        });
+        assert!(text.contains("call (keep pullback) helper"), "{text}");
+        assert!(text.contains("pullback of"), "{text}");
+        // The store hands y[0]'s adjoint to the stored value and clears it.
+        assert!(text.contains("[%"), "{text}");
+        assert!(text.contains(":= 0"), "{text}");
+        assert!(
+            !text.contains("logged"),
+            "straight-line stores need no undo log: {text}"
+        );
+    }
+
+    #[test]
+    fn a_place_read_in_a_replayed_loop_keeps_an_undo_log() {
+        let text = reverse_str(quote! {
+            fn f(x: Tensor<f64, 4>) -> f64 {
+                let mut y = x;
+                for i in 1..4 {
+                    y[i] = y[i] + y[i - 1];
+                }
+                y.sum()
+            }
+        });
+        assert!(text.contains("new undo log of"), "{text}");
+        assert!(text.contains("(logged)"), "{text}");
+        assert!(text.contains("undo "), "{text}");
+        assert!(text.contains("restore "), "{text}");
     }
 }

@@ -20,6 +20,8 @@ pub struct Param {
     /// The type of its gradient: `ty` without the reference.
     pub grad_ty: Type,
     pub by_ref: bool,
+    /// Declared `mut x: ..`.
+    pub mutable: bool,
     /// Whether its gradient is computed.
     pub wrt: bool,
 }
@@ -96,9 +98,9 @@ impl Signature {
             match input {
                 FnArg::Receiver(_) => has_receiver = true,
                 FnArg::Typed(typed) => {
-                    let ident = match &*typed.pat {
+                    let (ident, mutable) = match &*typed.pat {
                         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                            p.ident.clone()
+                            (p.ident.clone(), p.mutability.is_some())
                         }
                         other => {
                             errors.push(
@@ -125,6 +127,7 @@ impl Signature {
                         ty: (*typed.ty).clone(),
                         grad_ty,
                         by_ref,
+                        mutable,
                         wrt: args.wrt.is_none(),
                     });
                 }

@@ -83,6 +83,7 @@
 mod abs;
 mod add;
 mod celu;
+mod concat;
 mod cos;
 mod cross;
 mod detach;
@@ -90,6 +91,7 @@ mod div;
 mod dot;
 mod exp;
 mod fixed_rows;
+mod hstack;
 mod index;
 mod ln;
 mod logsumexp;
@@ -110,6 +112,7 @@ mod sum;
 mod tanh;
 mod tr_matmul;
 mod transpose;
+mod vstack;
 
 #[cfg(test)]
 mod testing;
@@ -117,13 +120,15 @@ mod testing;
 pub use abs::Abs;
 pub use add::AddVjp;
 pub use celu::Celu;
+pub use concat::Concat;
 pub use cos::Cos;
 pub use cross::Cross;
 pub use detach::Detach;
 pub use div::DivVjp;
 pub use dot::Dot;
 pub use exp::Exp;
-pub use fixed_rows::FixedRows;
+pub use fixed_rows::{FixedRows, add_rows};
+pub use hstack::Hstack;
 pub use index::IndexVjp;
 pub use ln::Ln;
 pub use logsumexp::LogSumExp;
@@ -144,6 +149,7 @@ pub use sum::Sum;
 pub use tanh::Tanh;
 pub use tr_matmul::TrMatmul;
 pub use transpose::Transpose;
+pub use vstack::Vstack;
 
 use crate::real::Real;
 use crate::tensor::Tensor;

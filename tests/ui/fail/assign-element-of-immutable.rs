@@ -2,7 +2,7 @@ use autodiff::{differentiable, Tensor};
 
 #[differentiable]
 fn f(x: Tensor<f64, 3>) -> f64 {
-    let mut y = x * 2.0;
+    let y = x * 2.0;
     y[0] = 1.0;
     y.sum()
 }

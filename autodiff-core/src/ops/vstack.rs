@@ -1,0 +1,118 @@
+//! Stacking on top of each other, `Y = [A; B]`: the rows of `A`, then the rows of `B`.
+
+use crate::real::Real;
+use crate::tensor::Tensor;
+
+/// `Y = [A; B]`: an `RA x C` and an `RB x C` tensor stacked into an `R x C` one with
+/// `R = RA + RB` (for column vectors, their concatenation; see also [`Concat`](super::Concat)).
+///
+/// The output's shape cannot be written as `RA + RB` on stable Rust, so it is inferred from
+/// where the result goes (a `let` with a type, the return type); a wrong shape is a
+/// compile-time error of the sizes' assertion. VJP: `ct_a` and `ct_b` are the two parts of
+/// `ct`; JVP: the same stacking of `da` and `db`.
+///
+/// ```
+/// use autodiff_core::ops::Vstack;
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let a = tensor![[1.0, 2.0]];
+/// let b = tensor![[3.0, 4.0], [5.0, 6.0]];
+/// let y: Tensor<f64, 3, 2> = a.vstack(b);
+/// assert_eq!(y, tensor![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+/// let (ct_a, ct_b) = a.vstack_vjp(b, y, y * 2.0);
+/// assert_eq!((ct_a, ct_b), (a * 2.0, b * 2.0));
+/// ```
+pub trait Vstack<Rhs, Out>: Sized {
+    /// `Y = [A; B]`.
+    fn vstack(self, rhs: Rhs) -> Out;
+
+    /// `(ct_a, ct_b)`: the parts of `ct` that `self` and `rhs` became.
+    fn vstack_vjp(self, rhs: Rhs, out: Out, ct: Out) -> (Self, Rhs);
+
+    /// `dy`: the same stacking of the tangents.
+    fn vstack_jvp(self, rhs: Rhs, out: Out, da: Self, db: Rhs) -> Out;
+}
+
+impl<T: Real, const RA: usize, const RB: usize, const R: usize, const C: usize>
+    Vstack<Tensor<T, RB, C>, Tensor<T, R, C>> for Tensor<T, RA, C>
+{
+    #[inline]
+    fn vstack(self, rhs: Tensor<T, RB, C>) -> Tensor<T, R, C> {
+        const {
+            assert!(
+                RA + RB == R,
+                "vstack: the output must have as many rows as both inputs together"
+            )
+        };
+        Tensor::from_fn(|r, c| {
+            if r < RA {
+                self[(r, c)]
+            } else {
+                rhs[(r - RA, c)]
+            }
+        })
+    }
+
+    #[inline]
+    fn vstack_vjp(
+        self,
+        _rhs: Tensor<T, RB, C>,
+        _out: Tensor<T, R, C>,
+        ct: Tensor<T, R, C>,
+    ) -> (Self, Tensor<T, RB, C>) {
+        (
+            Tensor::from_fn(|r, c| ct[(r, c)]),
+            Tensor::from_fn(|r, c| ct[(r + RA, c)]),
+        )
+    }
+
+    #[inline]
+    fn vstack_jvp(
+        self,
+        _rhs: Tensor<T, RB, C>,
+        _out: Tensor<T, R, C>,
+        da: Self,
+        db: Tensor<T, RB, C>,
+    ) -> Tensor<T, R, C> {
+        Vstack::vstack(da, db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Vstack;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
+    use crate::tensor::Tensor;
+
+    type A = Tensor<f64, 2, 3>;
+    type B = Tensor<f64, 1, 3>;
+    type Y = Tensor<f64, 3, 3>;
+
+    fn point() -> (A, B) {
+        (
+            A::from_fn(|r, c| 0.3 * r as f64 - 0.7 * c as f64 + 0.1),
+            B::from_fn(|r, c| -1.1 * r as f64 + 0.4 * c as f64 + 2.0),
+        )
+    }
+
+    #[test]
+    fn vjp_and_jvp_match_finite_differences() {
+        let f = |(a, b): (A, B)| -> Y { a.vstack(b) };
+        check_vjp(f, |(a, b), y, ct| a.vstack_vjp(b, y, ct), point());
+        check_jvp(f, |(a, b), y, (da, db)| a.vstack_jvp(b, y, da, db), point());
+        check_vjp_against_jvp(
+            f,
+            |(a, b), y, ct| a.vstack_vjp(b, y, ct),
+            |(a, b), y, (da, db)| a.vstack_jvp(b, y, da, db),
+            point(),
+        );
+    }
+
+    #[test]
+    fn fixed_values() {
+        let (a, b) = point();
+        let y: Y = a.vstack(b);
+        assert_eq!(y[(0, 1)], a[(0, 1)]);
+        assert_eq!(y[(2, 2)], b[(0, 2)]);
+    }
+}
