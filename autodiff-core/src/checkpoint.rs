@@ -119,13 +119,14 @@ pub enum Action {
     },
 }
 
-/// A part of the loop still to reverse: steps `start..end`, whose start state is in
-/// `slot`.
+/// A part of the loop still to reverse: steps `start..end`, whose start state is (once
+/// `stored`) in `slot`.
 #[derive(Clone, Copy, Debug)]
 struct Task {
     start: usize,
     end: usize,
     slot: usize,
+    stored: bool,
 }
 
 /// The optimal binomial checkpointing schedule for `n` steps and `snapshots` slots, as
@@ -150,9 +151,6 @@ pub struct Schedule {
     tasks: Vec<Task>,
     /// The step of the current state.
     current: usize,
-    /// Actions decided but not yet returned, in reverse order (`pending[len - 1]` next).
-    pending: [Action; 3],
-    pending_len: usize,
 }
 
 impl Schedule {
@@ -172,114 +170,86 @@ impl Schedule {
             start: 0,
             end: n,
             slot: 0,
+            stored: false,
         });
-        let mut schedule = Schedule {
+        Schedule {
             snapshots,
             tasks,
             current: 0,
-            pending: [Action::Reverse { step: 0 }; 3],
-            pending_len: 0,
-        };
-        // A single step is reversed from the state in hand and never needs it again.
-        if n >= 2 {
-            schedule.pending_len = 1;
-            schedule.pending[0] = Action::Snapshot { slot: 0, step: 0 };
         }
-        schedule
-    }
-
-    /// Plans the next actions of the innermost task: brings the current state to its
-    /// start, then either reverses its only step, or (one slot left) advances to its last
-    /// step and reverses it, or splits it.
-    fn plan(&mut self) -> Option<()> {
-        let mut planned = [None; 3];
-        let mut count = 0;
-        let mut emit = |action| {
-            planned[count] = Some(action);
-            count += 1;
-        };
-        loop {
-            let task = self.tasks.last_mut()?;
-            let len = task.end - task.start;
-            if len == 0 {
-                self.tasks.pop();
-                continue;
-            }
-            if self.current != task.start {
-                emit(Action::Restore {
-                    slot: task.slot,
-                    step: task.start,
-                });
-                self.current = task.start;
-            }
-            if len == 1 {
-                emit(Action::Reverse { step: task.start });
-                self.tasks.pop();
-            } else if self.snapshots - task.slot == 1 {
-                let last = task.end - 1;
-                emit(Action::Advance {
-                    from: task.start,
-                    to: last,
-                });
-                emit(Action::Reverse { step: last });
-                self.current = last;
-                task.end = last;
-            } else {
-                let mid = task.start + split(len, self.snapshots - task.slot);
-                emit(Action::Advance {
-                    from: task.start,
-                    to: mid,
-                });
-                let right = Task {
-                    start: mid,
-                    end: task.end,
-                    slot: task.slot + 1,
-                };
-                // A one-step right part is reversed from the state in hand.
-                if right.end - right.start > 1 {
-                    emit(Action::Snapshot {
-                        slot: right.slot,
-                        step: mid,
-                    });
-                }
-                task.end = mid;
-                self.current = mid;
-                self.tasks.push(right);
-            }
-            break;
-        }
-        for action in planned[..count].iter().rev() {
-            self.pending[self.pending_len] = action.expect("planned above");
-            self.pending_len += 1;
-        }
-        Some(())
     }
 }
 
 impl Iterator for Schedule {
     type Item = Action;
 
+    /// The next action of the innermost task, decided from the current state alone: one
+    /// action per call, so the driver's loop is the only loop.
     fn next(&mut self) -> Option<Action> {
-        if self.pending_len == 0 {
-            self.plan()?;
+        loop {
+            let task = self.tasks.last_mut()?;
+            if task.start == task.end {
+                self.tasks.pop();
+                continue;
+            }
+            // The task's last step's state is in hand (just advanced to, or a one-step
+            // task's start): reverse it.
+            if self.current + 1 == task.end {
+                task.end -= 1;
+                return Some(Action::Reverse { step: self.current });
+            }
+            if self.current != task.start {
+                self.current = task.start;
+                return Some(Action::Restore {
+                    slot: task.slot,
+                    step: task.start,
+                });
+            }
+            // Stored only now, when it is sure to be restored: a one-step task never is.
+            if !task.stored {
+                task.stored = true;
+                return Some(Action::Snapshot {
+                    slot: task.slot,
+                    step: task.start,
+                });
+            }
+            let free = self.snapshots - task.slot;
+            let to = if free == 1 {
+                // No slot to spare: advance to the last step, reverse it, come back.
+                task.end - 1
+            } else {
+                let mid = task.start + split(task.end - task.start, free);
+                let right = Task {
+                    start: mid,
+                    end: task.end,
+                    slot: task.slot + 1,
+                    stored: false,
+                };
+                task.end = mid;
+                self.tasks.push(right);
+                mid
+            };
+            let from = self.current;
+            self.current = to;
+            return Some(Action::Advance { from, to });
         }
-        self.pending_len -= 1;
-        Some(self.pending[self.pending_len])
     }
 }
 
 /// `(r, β(s, r − 1), β(s, r − 2))` with `β(s, q) = C(s + q, s)`, `β(s, −1) = 0`, and `r`
 /// the smallest integer with `β(s, r) >= n`: the repetition number of `n` steps with `s`
-/// slots. Saturates instead of overflowing: only values below `n` are returned exactly,
-/// and those are all that is needed.
-fn repetition(n: usize, s: usize) -> (u128, u128, u128) {
-    let (n, s) = (n as u128, s as u128);
-    let (mut r, mut beta, mut prev, mut prev2) = (0, 1_u128, 0, 0);
+/// slots. Only values below `n` are returned, so nothing overflows.
+fn repetition(n: usize, s: usize) -> (usize, usize, usize) {
+    let (mut r, mut beta, mut prev, mut prev2) = (0, 1_usize, 0, 0);
     while beta < n {
         r += 1;
         (prev2, prev) = (prev, beta);
-        // C(s + r, r) = C(s + r − 1, r − 1) · (s + r) / r, exact in integers.
-        beta = beta.checked_mul(s + r).map_or(u128::MAX, |b| b / r);
+        // C(s + r, r) = C(s + r − 1, r − 1) · (s + r) / r, exact in integers; a product
+        // that overflows is above `n`, which is all the loop needs to know.
+        beta = s
+            .checked_add(r)
+            .and_then(|f| beta.checked_mul(f))
+            .map_or(usize::MAX, |b| b / r);
     }
     (r, prev, prev2)
 }
@@ -295,10 +265,9 @@ fn repetition(n: usize, s: usize) -> (u128, u128, u128) {
 /// side; we take them from the left, of which there are `β(s − 1, r − 1)`.
 fn split(len: usize, s: usize) -> usize {
     let (_, beta1, beta2) = repetition(len, s);
-    let rest = len as u128 - beta1;
-    let m = beta2 + rest.min(beta1 - beta2);
+    let rest = len - beta1;
     // `m <= len − β(s − 1, r − 1) <= len − 1`, and `m >= 1` since `len >= 2`.
-    m as usize
+    beta2 + rest.min(beta1 - beta2)
 }
 
 /// `t(n, s)`: how many times the optimal schedule for `n` steps and `snapshots` slots
@@ -319,7 +288,7 @@ pub fn forward_steps(n: usize, snapshots: usize) -> u128 {
         return 0;
     }
     // C(s + r, s + 1) = C(s + r, r − 1) = β(s + 1, r − 1) < n · r, so nothing saturates.
-    let (n, s) = (n as u128, s as u128);
+    let (n, s, r) = (n as u128, s as u128, r as u128);
     let mut c = 1_u128;
     for q in 1..r {
         c = c * (s + 1 + q) / q;
@@ -327,27 +296,36 @@ pub fn forward_steps(n: usize, snapshots: usize) -> u128 {
     r * n - c
 }
 
-/// Carries out one action on `current`, returning the new current state.
-fn apply<S: Clone>(
-    action: Action,
-    current: S,
+/// Carries out `actions` from state `current` and returns the state in hand at the end.
+/// The current state stays in one local, moved only through `advance`: a state can be
+/// large (a tensor), and the schedule has a few actions per step.
+fn drive<S: Clone>(
+    actions: impl Iterator<Item = Action>,
+    mut current: S,
     slots: &mut Vec<S>,
-    advance: &mut impl FnMut(S, usize) -> S,
-    reverse_step: &mut impl FnMut(&S, usize),
+    mut advance: impl FnMut(S, usize) -> S,
+    mut reverse_step: impl FnMut(&S, usize),
 ) -> S {
-    match action {
-        Action::Snapshot { slot, .. } => {
-            slots.truncate(slot);
-            slots.push(current.clone());
-            current
-        }
-        Action::Restore { slot, .. } => slots[slot].clone(),
-        Action::Advance { from, to } => (from..to).fold(current, &mut *advance),
-        Action::Reverse { step } => {
-            reverse_step(&current, step);
-            current
+    for action in actions {
+        match action {
+            Action::Snapshot { slot, .. } => {
+                if slot < slots.len() {
+                    slots.truncate(slot + 1);
+                    slots[slot].clone_from(&current);
+                } else {
+                    slots.push(current.clone());
+                }
+            }
+            Action::Restore { slot, .. } => current.clone_from(&slots[slot]),
+            Action::Advance { from, to } => {
+                for i in from..to {
+                    current = advance(current, i);
+                }
+            }
+            Action::Reverse { step } => reverse_step(&current, step),
         }
     }
+    current
 }
 
 /// Reverses a loop of `n` steps from its initial state, keeping at most `snapshots`
@@ -385,14 +363,17 @@ pub fn reverse_checkpointed<S: Clone>(
     n: usize,
     snapshots: usize,
     initial: S,
-    mut advance: impl FnMut(S, usize) -> S,
-    mut reverse_step: impl FnMut(&S, usize),
+    advance: impl FnMut(S, usize) -> S,
+    reverse_step: impl FnMut(&S, usize),
 ) {
     let mut slots = Vec::with_capacity(snapshots.clamp(1, n.max(1)));
-    let mut current = initial;
-    for action in Schedule::new(n, snapshots) {
-        current = apply(action, current, &mut slots, &mut advance, &mut reverse_step);
-    }
+    drive(
+        Schedule::new(n, snapshots),
+        initial,
+        &mut slots,
+        advance,
+        reverse_step,
+    );
 }
 
 /// The snapshots a checkpointed loop's primal pass leaves for its reverse phase: what
@@ -444,17 +425,17 @@ pub fn checkpointed_forward<S: Clone>(
 ) -> (S, Checkpoints<S>) {
     let mut slots = Vec::with_capacity(snapshots.clamp(1, n.max(1)));
     let mut schedule = Schedule::new(n, snapshots);
-    let mut current = initial;
     let mut next = None;
     // The schedule starts by advancing from state 0 to state n − 1, taking snapshots; it
-    // reverses nothing before.
-    for action in schedule.by_ref() {
-        if let Action::Reverse { .. } = action {
+    // reverses nothing before. Its first reverse step waits for the reverse phase.
+    let until_reverse = std::iter::from_fn(|| match schedule.next()? {
+        action @ Action::Reverse { .. } => {
             next = Some(action);
-            break;
+            None
         }
-        current = apply(action, current, &mut slots, &mut advance, &mut |_, _| {});
-    }
+        action => Some(action),
+    });
+    let current = drive(until_reverse, initial, &mut slots, &mut advance, |_, _| {});
     let last = if n == 0 {
         current.clone()
     } else {
@@ -482,20 +463,15 @@ impl<S: Clone> Checkpoints<S> {
     /// let (_, checkpoints) = checkpointed_forward(0, 4, 1.0_f64, |x, _| 2.0 * x);
     /// checkpoints.reverse(|x, _| 2.0 * x, |_, _| unreachable!("no steps"));
     /// ```
-    pub fn reverse(
-        self,
-        mut advance: impl FnMut(S, usize) -> S,
-        mut reverse_step: impl FnMut(&S, usize),
-    ) {
+    pub fn reverse(self, advance: impl FnMut(S, usize) -> S, reverse_step: impl FnMut(&S, usize)) {
         let Checkpoints {
             mut slots,
-            mut current,
+            current,
             next,
             schedule,
         } = self;
-        for action in next.into_iter().chain(schedule) {
-            current = apply(action, current, &mut slots, &mut advance, &mut reverse_step);
-        }
+        let actions = next.into_iter().chain(schedule);
+        drive(actions, current, &mut slots, advance, reverse_step);
     }
 }
 
