@@ -25,8 +25,9 @@
 //!
 //! (Griewank 1992; Griewank and Walther, ACM TOMS 26(1), 2000). Memory is `s` states
 //! plus the one being advanced; time is `n` primal steps, `t(n, s)` re-run steps and `n`
-//! reverse steps. The repetition number `r` grows like `n^(1/s)`: a few more snapshots
-//! buy a lot. For `n = 10^6` (see [`forward_steps`]):
+//! reverse steps. With each step re-run at most `r` times, `s` snapshots reverse
+//! `C(s + r, s)` steps, about `s^r / r!`: a few more snapshots buy a lot. For `n = 10^6`
+//! (see [`forward_steps`]):
 //!
 //! | snapshots `s` | `r` | re-run steps `t / n` |
 //! |---:|---:|---:|
@@ -41,12 +42,12 @@
 //! The schedule is offline: it needs `n` before the first snapshot. For a `while` loop,
 //! the primal pass (which runs anyway, to compute the function's value) counts its
 //! iterations and keeps only the initial state; the reverse phase then calls
-//! [`reverse_checkpointed`] with that `n` from the initial state. This costs `n` more
+//! [`reverse_checkpointed`] with that `n` from the initial state. This costs `n − 1` more
 //! forward steps than a `for` loop, whose primal pass can take the first snapshots itself
 //! ([`checkpointed_forward`]). We chose this over an online schedule (Stumm and Walther,
-//! 2010), which places snapshots without knowing `n` but is only near-optimal and much
-//! harder to check; one extra forward pass is within the budget of a checkpointed loop,
-//! which re-runs `t(n, s) / n` (4 for the default) forward passes anyway.
+//! 2010), which places snapshots without knowing `n` but is not optimal in general and is
+//! much harder to check; one extra forward pass is within the budget of a checkpointed
+//! loop, which re-runs `t(n, s) / n` (4.1 for the default at 10^6 steps) passes anyway.
 
 /// Snapshots a `#[checkpoint]` loop keeps when the attribute does not say: 64 states,
 /// the initial one included.
@@ -525,6 +526,7 @@ mod tests {
         let mut slots: Vec<usize> = Vec::new();
         let mut next_reverse = n;
         let mut advanced = 0_u128;
+        let mut runs = vec![0_u32; n];
         let mut most_slots = 0;
         for action in Schedule::new(n, s) {
             match action {
@@ -543,6 +545,7 @@ mod tests {
                     assert_eq!(from, current, "{n}/{s}: {action:?}");
                     assert!(to > from && to < next_reverse, "{n}/{s}: {action:?}");
                     advanced += (to - from) as u128;
+                    runs[from..to].iter_mut().for_each(|r| *r += 1);
                     current = to;
                 }
                 Action::Reverse { step } => {
@@ -553,6 +556,12 @@ mod tests {
             }
         }
         assert_eq!(next_reverse, 0, "{n}/{s}: not every step was reversed");
+        let r = (0..).find(|&r| binomial(s.max(1) as u128 + r, r) >= n as u128);
+        let most_runs = runs.iter().max().copied().unwrap_or(0);
+        assert!(
+            u128::from(most_runs) <= r.unwrap(),
+            "{n}/{s}: a step ran {most_runs} times"
+        );
         (advanced, most_slots)
     }
 
