@@ -11,7 +11,8 @@
 //!   that the first [`INLINE_ENTRIES`] entries stay on the stack and the rest go to one heap
 //!   buffer, allocated once, so no trip count can overflow the stack.
 //! * A loop whose trip count is known only when it starts (`0..n`, `xs.iter()`) gets
-//!   [`Tape::with_capacity`]: one allocation of exactly the right size.
+//!   [`Tape::with_capacity`] or [`Tape::for_iter`]: one allocation of exactly the right
+//!   size.
 //! * A `while` loop gets [`Tape::new`], which grows geometrically (amortised O(1) per push,
 //!   O(log n) allocations).
 //!
@@ -115,6 +116,28 @@ impl<S> Tape<S> {
         Tape {
             entries: Vec::with_capacity(n),
         }
+    }
+
+    /// An empty tape with room for as many pushes as `iter` is sure to yield (the lower
+    /// bound of its size hint): one allocation for any iterator that knows its length
+    /// (`0..n`, `xs.iter()`, `zip`, `enumerate`), and geometric growth past the bound for
+    /// one that does not (`filter`). Generated code binds the loop's iterator, calls this,
+    /// then loops over it, so it need not know which kind it has.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let xs = vec![1.0, 2.0, 3.0];
+    /// let iter = xs.iter().enumerate();
+    /// let mut tape = Tape::for_iter(&iter);
+    /// for (i, x) in iter {
+    ///     tape.push((*x, i));
+    /// }
+    /// assert_eq!(tape.len(), 3);
+    /// ```
+    #[inline]
+    pub fn for_iter(iter: &impl Iterator) -> Self {
+        Self::with_capacity(iter.size_hint().0)
     }
 
     /// Records one iteration.

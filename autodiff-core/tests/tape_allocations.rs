@@ -160,6 +160,16 @@ fn a_run_time_bound_loop_allocates_once_when_its_length_is_known() {
         last
     });
     assert_eq!(counted, ONE_ALLOCATION);
+    let xs = black_box(vec![1.0_f64; 1000]);
+    let from_iter = count_allocations(|| {
+        let iter = xs.iter().zip(&xs).enumerate();
+        let mut tape = Tape::for_iter(&iter);
+        for (i, (a, b)) in iter {
+            tape.push((a * b, i));
+        }
+        tape.len()
+    });
+    assert_eq!(from_iter, ONE_ALLOCATION);
     let empty = count_allocations(|| Tape::<f64>::with_capacity(black_box(0)).len());
     assert_eq!(empty, NO_ALLOCATIONS);
 }
