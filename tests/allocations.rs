@@ -234,7 +234,7 @@ fn spring_n(k: f64, c: f64, x0: Tensor<f64, 2>, steps: usize) -> f64 {
 }
 
 #[test]
-fn a_runtime_bound_loop_allocates_one_growable_tape() {
+fn a_runtime_bound_loop_allocates_one_tape_sized_from_its_trip_count() {
     let x0 = tensor![1.0, -0.5];
     // The forward function records nothing.
     assert_eq!(
@@ -250,12 +250,74 @@ fn a_runtime_bound_loop_allocates_one_growable_tape() {
         )
     });
     println!("spring_n_grad, 100 iterations: {counted:?}");
-    // One tape, grown by reallocation as the 100 iterations are pushed.
+    // One tape, reserved from `0..n` before the loop runs: no reallocation.
     assert_eq!(counted.fresh, 1, "{counted:?}");
-    assert!(counted.reallocs >= 1, "{counted:?}");
+    assert_eq!(counted.reallocs, 0, "{counted:?}");
     // No iterations: the tape never allocates.
     assert_eq!(
         count_allocations(|| spring_n_grad(black_box(4.0), black_box(0.3), black_box(x0), 0)),
         NONE
+    );
+}
+
+/// The spring of SPEC's "Cost" section, integrated for `STEPS` steps of a constant bound.
+macro_rules! long_spring {
+    ($name:ident, $steps:expr) => {
+        #[differentiable(wrt(k, c))]
+        fn $name(k: f64, c: f64, x0: f64, v0: f64) -> f64 {
+            let dt = 1e-6;
+            let mut x = x0;
+            let mut v = v0;
+            for _ in 0..$steps {
+                v = v + dt * (-k * x - c * v);
+                x = x + dt * v;
+            }
+            x * x + v * v
+        }
+    };
+}
+
+long_spring!(spring_within_budget, 256);
+long_spring!(spring_above_budget, 257);
+long_spring!(spring_million, 1_000_000);
+
+#[test]
+fn a_constant_bound_loop_above_the_stack_budget_allocates_exactly_once() {
+    let run = |f: fn(f64, f64, f64, f64) -> (f64, (f64, f64))| {
+        count_allocations(|| {
+            f(
+                black_box(4.0),
+                black_box(0.3),
+                black_box(1.0),
+                black_box(0.5),
+            )
+        })
+    };
+    assert_eq!(run(spring_within_budget_grad), NONE, "256 steps");
+    let above = run(spring_above_budget_grad);
+    assert_eq!(
+        (above.fresh, above.reallocs),
+        (1, 0),
+        "257 steps: {above:?}"
+    );
+}
+
+#[test]
+fn a_million_step_loop_neither_overflows_the_stack_nor_loses_accuracy() {
+    let (k, c) = (4.0, 0.3);
+    let counted = count_allocations(|| spring_million_grad(black_box(k), black_box(c), 1.0, 0.5));
+    assert_eq!((counted.fresh, counted.reallocs), (1, 0), "{counted:?}");
+    let (_, (gk, gc)) = spring_million_grad(k, c, 1.0, 0.5);
+    let h = 1e-5;
+    let fd = |f: &dyn Fn(f64) -> f64| (f(h) - f(-h)) / (2.0 * h);
+    let fd_k = fd(&|d| spring_million(k + d, c, 1.0, 0.5));
+    let fd_c = fd(&|d| spring_million(k, c + d, 1.0, 0.5));
+    assert!(
+        (gk - fd_k).abs() <= 1e-6 * fd_k.abs().max(1e-3),
+        "{gk} vs {fd_k}"
+    );
+    assert!(
+        (gc - fd_c).abs() <= 1e-6 * fd_c.abs().max(1e-3),
+        "{gc} vs {fd_c}"
     );
 }

@@ -81,3 +81,10 @@ impl<T: Real, const R: usize, const C: usize> ZeroLike for Tensor<T, R, C> {
         Tensor::zeros()
     }
 }
+
+// Loop tapes with a bounded stack part, and binomial checkpointing (issue 10).
+pub use crate::checkpoint::{
+    Action, Checkpoints, DEFAULT_SNAPSHOTS, Schedule, checkpointed_forward, forward_steps,
+    reverse_checkpointed,
+};
+pub use crate::tape::{INLINE_ENTRIES, StackTape, inline_entries};

@@ -1,16 +1,96 @@
 //! The tapes on which a loop's forward pass leaves what its reverse sweep needs: the
 //! values each iteration started with (and its loop counter), pushed in order and popped
 //! in reverse. Only generated code uses them.
+//!
+//! # Which tape a loop gets
+//!
+//! * A `for` loop over `0..N` with a constant `N` gets a [`StackTape`] whose inline part
+//!   holds [`inline_entries(N)`](inline_entries) entries, reserved up front for its `N`
+//!   pushes: `StackTape::<_, { inline_entries(N) }>::with_capacity(N)`. Up to
+//!   [`INLINE_ENTRIES`] iterations it lives on the stack and allocates nothing; beyond
+//!   that the first [`INLINE_ENTRIES`] entries stay on the stack and the rest go to one heap
+//!   buffer, allocated once, so no trip count can overflow the stack.
+//! * A loop whose trip count is known only when it starts (`0..n`, `xs.iter()`) gets
+//!   [`Tape::with_capacity`] or [`Tape::for_iter`]: one allocation of exactly the right
+//!   size.
+//! * A `while` loop gets [`Tape::new`], which grows geometrically (amortised O(1) per push,
+//!   O(log n) allocations).
+//!
+//! # Why the stack budget counts entries, not bytes
+//!
+//! The budget we want is in bytes: "a few KiB of stack". But the inline part must be a
+//! plain array `[S; K]` (the crate forbids `unsafe`, so no `MaybeUninit` byte buffer), and
+//! on stable Rust an array length cannot be computed from `size_of::<S>()` for a generic
+//! `S` (that needs `generic_const_exprs`); nor does the macro, which sees tokens, know the
+//! entry type to do the sum itself. So the only thing that can size the inline part is a
+//! number of entries the macro computes from the trip count alone, and the stack footprint
+//! of one tape is `min(N, INLINE_ENTRIES) × size_of::<S>()` bytes: 4 KiB for the common
+//! entry of two `f64`s (the 100-step spring takes 1.6 KiB), 34 KiB for a 16-element
+//! `f64` state and its counter. That is bounded whatever the trip count, which is what
+//! keeps the stack from overflowing; the carried state itself already lives on the stack
+//! a few times over in the generated code.
 
-/// A growable tape, for loops whose trip count is known only at run time: one buffer
-/// per call, grown as the loop runs.
+/// The most entries a [`StackTape`] built by generated code keeps on the stack: 256,
+/// which is 4 KiB for an entry of two `f64`s. A loop with more iterations keeps this many
+/// on the stack and the rest in one heap buffer.
+///
+/// ```
+/// use autodiff_core::__private::INLINE_ENTRIES;
+///
+/// assert_eq!(INLINE_ENTRIES * std::mem::size_of::<(f64, f64)>(), 4096);
+/// ```
+pub const INLINE_ENTRIES: usize = 256;
+
+/// The inline capacity generated code gives the tape of a loop with constant trip count
+/// `n`: `n` itself up to [`INLINE_ENTRIES`], so a short loop reserves no more stack than it
+/// uses, and [`INLINE_ENTRIES`] beyond.
+///
+/// A `const fn`, so it can size an array: `StackTape::<_, { inline_entries(N) }>`. (For
+/// a `const` generic parameter `N` of the user's function that expression is not allowed
+/// on stable Rust; such a loop takes [`Tape::with_capacity`] instead.)
+///
+/// ```
+/// use autodiff_core::__private::{INLINE_ENTRIES, inline_entries};
+///
+/// assert_eq!(inline_entries(3), 3);
+/// assert_eq!(inline_entries(1_000_000), INLINE_ENTRIES);
+/// ```
+pub const fn inline_entries(n: usize) -> usize {
+    if n < INLINE_ENTRIES {
+        n
+    } else {
+        INLINE_ENTRIES
+    }
+}
+
+/// A growable tape on the heap, for loops whose trip count is known only at run time.
+///
+/// ```
+/// use autodiff_core::__private::Tape;
+///
+/// let mut tape = Tape::with_capacity(2);
+/// tape.push((1.0, 0));
+/// tape.push((2.0, 1));
+/// assert_eq!(tape.pop(), Some((2.0, 1)));
+/// assert_eq!(tape.pop(), Some((1.0, 0)));
+/// assert_eq!(tape.pop(), None);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Tape<S> {
     entries: Vec<S>,
 }
 
 impl<S> Tape<S> {
-    /// An empty tape; allocates on the first push.
+    /// An empty tape for a loop of unknown length (`while`); allocates on the first push
+    /// and grows geometrically.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let mut tape = Tape::new();
+    /// tape.push(1.0_f64);
+    /// assert_eq!(tape.len(), 1);
+    /// ```
     #[inline]
     pub fn new() -> Self {
         Tape {
@@ -18,63 +98,288 @@ impl<S> Tape<S> {
         }
     }
 
+    /// An empty tape with room for `n` pushes, reserved in one allocation (none if `n` is
+    /// 0): for loops whose trip count is known when they start (`0..n`, `xs.iter()`).
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let xs = [1.0, 2.0, 3.0];
+    /// let mut tape = Tape::with_capacity(xs.len());
+    /// for (i, x) in xs.iter().enumerate() {
+    ///     tape.push((*x, i));
+    /// }
+    /// assert_eq!(tape.len(), 3);
+    /// ```
+    #[inline]
+    pub fn with_capacity(n: usize) -> Self {
+        Tape {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// An empty tape with room for as many pushes as `iter` is sure to yield (the lower
+    /// bound of its size hint): one allocation for any iterator that knows its length
+    /// (`0..n`, `xs.iter()`, `zip`, `enumerate`), and geometric growth past the bound for
+    /// one that does not (`filter`). Generated code binds the loop's iterator, calls this,
+    /// then loops over it, so it need not know which kind it has.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let xs = vec![1.0, 2.0, 3.0];
+    /// let iter = xs.iter().enumerate();
+    /// let mut tape = Tape::for_iter(&iter);
+    /// for (i, x) in iter {
+    ///     tape.push((*x, i));
+    /// }
+    /// assert_eq!(tape.len(), 3);
+    /// ```
+    #[inline]
+    pub fn for_iter(iter: &impl Iterator) -> Self {
+        Self::with_capacity(iter.size_hint().0)
+    }
+
     /// Records one iteration.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let mut tape = Tape::new();
+    /// tape.push("first");
+    /// assert_eq!(tape.pop(), Some("first"));
+    /// ```
     #[inline]
     pub fn push(&mut self, entry: S) {
         self.entries.push(entry);
     }
 
     /// The most recent iteration not yet reversed.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let mut tape = Tape::<u8>::new();
+    /// assert_eq!(tape.pop(), None);
+    /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<S> {
         self.entries.pop()
     }
+
+    /// How many iterations are recorded and not yet popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// let mut tape = Tape::new();
+    /// tape.push(0_u8);
+    /// assert_eq!(tape.len(), 1);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether every recorded iteration has been popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Tape;
+    ///
+    /// assert!(Tape::<u8>::new().is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
-/// A tape with room for exactly `N` iterations, on the stack: for `for` loops over
-/// `0..N` with a constant `N`, so their reverse sweep allocates nothing. Entries are
-/// plain values (the carried state is `Copy` and has a `Default`), so pushing and popping
-/// is a store and a load.
+/// A tape that keeps its first `K` entries in an array on the stack and the rest in a
+/// heap buffer: for `for` loops with a constant trip count `N`, with
+/// `K = inline_entries(N)` (see [the module docs](self) for why `K` counts entries).
+///
+/// Entries are plain values (the carried state is `Copy` and has a `Default`, which fills
+/// the array before anything is pushed), so pushing and popping inline is a compare, a
+/// store or a load, and a length update: no `Option` per entry.
+///
+/// ```
+/// use autodiff_core::__private::{StackTape, inline_entries};
+///
+/// const N: usize = 1_000;
+/// let mut tape = StackTape::<_, { inline_entries(N) }>::with_capacity(N);
+/// let mut x = 1.0_f64;
+/// for i in 0..N {
+///     tape.push((x, i));
+///     x = x * 0.5 + 1.0;
+/// }
+/// // The first 256 entries are on the stack, the other 744 in one heap buffer.
+/// assert_eq!(tape.spilled(), N - 256);
+/// for i in (0..N).rev() {
+///     let (_x, counter) = tape.pop().unwrap();
+///     assert_eq!(counter, i);
+/// }
+/// assert_eq!(tape.pop(), None);
+/// ```
 #[derive(Clone, Debug)]
-pub struct FixedTape<S, const N: usize> {
-    entries: [S; N],
+pub struct StackTape<S, const K: usize> {
+    /// Entries `0..min(len, K)`.
+    inline: [S; K],
+    /// Entries `K..len`, in order.
+    spill: Vec<S>,
+    /// How many entries are recorded and not yet popped.
     len: usize,
 }
 
-impl<S: Copy + Default, const N: usize> FixedTape<S, N> {
-    /// An empty tape.
+impl<S: Copy + Default, const K: usize> StackTape<S, K> {
+    /// An empty tape that spills, if it must, into a heap buffer grown geometrically.
+    /// Generated code calls [`with_capacity`](Self::with_capacity) instead, which knows
+    /// the number of pushes.
+    ///
+    /// ```
+    /// use autodiff_core::__private::StackTape;
+    ///
+    /// let mut tape = StackTape::<f64, 2>::new();
+    /// for i in 0..3 {
+    ///     tape.push(i as f64);
+    /// }
+    /// assert_eq!(tape.spilled(), 1);
+    /// ```
     #[inline]
     pub fn new() -> Self {
-        FixedTape {
-            entries: [S::default(); N],
+        StackTape {
+            inline: [S::default(); K],
+            spill: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// An empty tape for exactly `n` pushes: the heap part is reserved now, so a loop of
+    /// `n <= K` iterations allocates nothing and a longer one allocates once, for its last
+    /// `n - K` entries.
+    ///
+    /// ```
+    /// use autodiff_core::__private::StackTape;
+    ///
+    /// let mut tape = StackTape::<(f64, f64), 4>::with_capacity(10);
+    /// for i in 0..10 {
+    ///     tape.push((i as f64, -(i as f64)));
+    /// }
+    /// assert_eq!((tape.len(), tape.spilled()), (10, 6));
+    /// ```
+    #[inline]
+    pub fn with_capacity(n: usize) -> Self {
+        StackTape {
+            inline: [S::default(); K],
+            // `Vec::with_capacity(0)` does not allocate.
+            spill: Vec::with_capacity(n.saturating_sub(K)),
             len: 0,
         }
     }
 
     /// Records one iteration.
     ///
-    /// # Panics
+    /// ```
+    /// use autodiff_core::__private::StackTape;
     ///
-    /// On the `N + 1`-th push, which the loop's constant trip count rules out.
+    /// let mut tape = StackTape::<u8, 1>::new();
+    /// tape.push(7);
+    /// assert_eq!(tape.pop(), Some(7));
+    /// ```
     #[inline]
     pub fn push(&mut self, entry: S) {
-        self.entries[self.len] = entry;
+        if self.len < K {
+            self.inline[self.len] = entry;
+        } else {
+            self.spill.push(entry);
+        }
         self.len += 1;
     }
 
-    /// The most recent iteration not yet reversed.
+    /// The most recent iteration not yet reversed; `None` once all are popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::StackTape;
+    ///
+    /// let mut tape = StackTape::<u8, 1>::new();
+    /// tape.push(1);
+    /// tape.push(2); // on the heap
+    /// assert_eq!(tape.pop(), Some(2));
+    /// assert_eq!(tape.pop(), Some(1));
+    /// assert_eq!(tape.pop(), None);
+    /// ```
     #[inline]
     pub fn pop(&mut self) -> Option<S> {
         self.len = self.len.checked_sub(1)?;
-        Some(self.entries[self.len])
+        if self.len < K {
+            Some(self.inline[self.len])
+        } else {
+            self.spill.pop()
+        }
+    }
+
+    /// How many iterations are recorded and not yet popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::StackTape;
+    ///
+    /// let mut tape = StackTape::<u8, 4>::new();
+    /// tape.push(0);
+    /// assert_eq!(tape.len(), 1);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether every recorded iteration has been popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::StackTape;
+    ///
+    /// assert!(StackTape::<u8, 4>::new().is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many of the recorded entries are on the heap: those past the first `K`.
+    ///
+    /// ```
+    /// use autodiff_core::__private::StackTape;
+    ///
+    /// let mut tape = StackTape::<u8, 2>::with_capacity(2);
+    /// tape.push(0);
+    /// tape.push(1);
+    /// assert_eq!(tape.spilled(), 0);
+    /// ```
+    #[inline]
+    pub fn spilled(&self) -> usize {
+        self.len.saturating_sub(K)
     }
 }
 
-impl<S: Copy + Default, const N: usize> Default for FixedTape<S, N> {
+impl<S: Copy + Default, const K: usize> Default for StackTape<S, K> {
+    /// [`StackTape::new`].
     fn default() -> Self {
         Self::new()
     }
 }
+
+/// The tape generated code used for constant-bound loops before [`StackTape`]: `N`
+/// entries inline, which for a large `N` does not fit on the stack. Kept so that
+/// `FixedTape::<_, { N }>::new()` still compiles; it is now a [`StackTape`] with `N` inline
+/// entries, which spills to the heap instead of panicking if pushed more than `N` times.
+/// New code writes `StackTape::<_, { inline_entries(N) }>::with_capacity(N)`.
+///
+/// ```
+/// use autodiff_core::__private::FixedTape;
+///
+/// let mut tape = FixedTape::<_, 3>::new();
+/// tape.push(1.0_f64);
+/// assert_eq!(tape.pop(), Some(1.0));
+/// ```
+pub type FixedTape<S, const N: usize> = StackTape<S, N>;
 
 #[cfg(test)]
 mod tests {
@@ -84,25 +389,110 @@ mod tests {
     fn tapes_pop_in_reverse_order_then_run_dry() {
         let mut growable = Tape::new();
         let mut fixed = FixedTape::<(f64, usize), 3>::new();
+        let mut stack = StackTape::<(f64, usize), 2>::with_capacity(3);
         for i in 0..3 {
             growable.push((i as f64, i));
             fixed.push((i as f64, i));
+            stack.push((i as f64, i));
         }
         for i in (0..3).rev() {
             assert_eq!(growable.pop(), Some((i as f64, i)));
             assert_eq!(fixed.pop(), Some((i as f64, i)));
+            assert_eq!(stack.pop(), Some((i as f64, i)));
         }
         assert_eq!(growable.pop(), None);
         assert_eq!(fixed.pop(), None);
+        assert_eq!(stack.pop(), None);
         assert_eq!(fixed.pop(), None, "popping an empty tape stays empty");
+        assert_eq!(stack.pop(), None, "popping an empty tape stays empty");
+        assert!(stack.is_empty() && growable.is_empty());
+    }
+
+    /// Counts every push and pop, in the order the reverse sweep sees them, across the
+    /// spill point and with pushes and pops interleaved (as nested loops do).
+    #[test]
+    fn a_stack_tape_spills_after_its_inline_entries_and_keeps_order() {
+        let mut tape = StackTape::<u32, 4>::with_capacity(6);
+        let mut expected = Vec::new();
+        for i in 0..6 {
+            tape.push(i);
+            expected.push(i);
+            assert_eq!(tape.len(), expected.len());
+            assert_eq!(tape.spilled(), expected.len().saturating_sub(4));
+        }
+        assert_eq!(tape.spilled(), 2);
+        // Pop back across the spill point, push again, and pop everything.
+        assert_eq!(tape.pop(), expected.pop());
+        assert_eq!(tape.pop(), expected.pop());
+        assert_eq!(tape.pop(), expected.pop());
+        assert_eq!(tape.spilled(), 0);
+        for i in 10..13 {
+            tape.push(i);
+            expected.push(i);
+        }
+        assert_eq!(tape.spilled(), 2);
+        let mut popped = 0;
+        while let Some(entry) = tape.pop() {
+            assert_eq!(Some(entry), expected.pop());
+            popped += 1;
+        }
+        assert_eq!(popped, 6);
+        assert!(expected.is_empty());
     }
 
     #[test]
-    #[should_panic]
-    fn a_fixed_tape_holds_exactly_its_capacity() {
-        let mut fixed = FixedTape::<u8, 2>::new();
+    fn a_zero_inline_tape_keeps_everything_on_the_heap() {
+        let mut tape = StackTape::<u8, 0>::with_capacity(3);
         for i in 0..3 {
-            fixed.push(i);
+            tape.push(i);
         }
+        assert_eq!(tape.spilled(), 3);
+        assert_eq!(
+            [tape.pop(), tape.pop(), tape.pop()],
+            [Some(2), Some(1), Some(0)]
+        );
+        assert_eq!(tape.pop(), None);
+    }
+
+    #[test]
+    fn the_inline_part_is_as_long_as_the_trip_count_up_to_the_budget() {
+        assert_eq!(inline_entries(0), 0);
+        assert_eq!(inline_entries(100), 100);
+        assert_eq!(inline_entries(INLINE_ENTRIES), INLINE_ENTRIES);
+        assert_eq!(inline_entries(INLINE_ENTRIES + 1), INLINE_ENTRIES);
+        // What the stack holds is bounded, whatever the trip count.
+        assert!(
+            std::mem::size_of::<StackTape<(f64, f64), { inline_entries(usize::MAX) }>>()
+                <= 4096 + 64
+        );
+    }
+
+    /// 10^6 iterations of a 16-byte state plus counter, in a thread with the default stack
+    /// (2 MiB unless `RUST_MIN_STACK` says otherwise), where an inline array of all the
+    /// entries (24 MB) could not live.
+    #[test]
+    fn a_million_iterations_do_not_overflow_the_stack() {
+        const N: usize = 1_000_000;
+        let sum = std::thread::spawn(|| {
+            let mut tape = StackTape::<(f64, f64, usize), { inline_entries(N) }>::with_capacity(N);
+            let (mut x, mut v) = (1.0_f64, 0.0_f64);
+            for i in 0..N {
+                tape.push((x, v, i));
+                v -= 1e-6 * x;
+                x += 1e-6 * v;
+            }
+            assert_eq!(tape.spilled(), N - INLINE_ENTRIES);
+            let mut sum = 0.0;
+            for i in (0..N).rev() {
+                let (x, _v, counter) = tape.pop().expect("one entry per iteration");
+                assert_eq!(counter, i);
+                sum += x;
+            }
+            assert_eq!(tape.pop(), None);
+            sum
+        })
+        .join()
+        .expect("the tape thread did not overflow its stack");
+        assert!(sum.is_finite());
     }
 }

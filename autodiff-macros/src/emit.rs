@@ -401,6 +401,15 @@ impl Emit<'_> {
             .collect()
     }
 
+    /// Whether `tokens` is just the name of one of the function's const parameters.
+    fn is_const_param(&self, tokens: &TokenStream) -> bool {
+        let name = tokens.to_string();
+        self.item.sig.generics.params.iter().any(|p| match p {
+            GenericParam::Const(c) => c.ident == name,
+            _ => false,
+        })
+    }
+
     fn var(&self, v: VarId) -> Ident {
         var_ident(v, self.ir.vars[v].span)
     }
@@ -530,14 +539,28 @@ impl Emit<'_> {
                     let (tape_decl, push) = match tape {
                         Some(tape) => {
                             let pushed = tape.pushed.iter().map(|v| self.var(*v));
+                            // The first entries live on the stack, the rest in one
+                            // allocation sized from the trip count where it is known.
                             let decl = match kind {
                                 LoopKind::For {
                                     trip_count: Some(n),
                                     ..
-                                } => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::FixedTape::<_, { #n }>::new();)
+                                } if !self.is_const_param(n) => {
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries(#n) }>::with_capacity(#n);)
                                 }
-                                _ => {
+                                // `inline_entries(N)` of a const parameter is not a
+                                // constant expression on stable Rust.
+                                LoopKind::For {
+                                    trip_count: Some(n),
+                                    ..
+                                } => {
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::with_capacity(#n);)
+                                }
+                                LoopKind::For { .. } => {
+                                    let iter = iter_ident(*id, span);
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::for_iter(&#iter);)
+                                }
+                                LoopKind::While { .. } => {
                                     quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::new();)
                                 }
                             };
@@ -555,6 +578,11 @@ impl Emit<'_> {
                             let pat = match pat {
                                 Some(p) => self.var(*p).into_token_stream(),
                                 None => quote!(_),
+                            };
+                            let iter = if tape.is_some() {
+                                iter_ident(*id, span).into_token_stream()
+                            } else {
+                                iter.clone()
                             };
                             quote_spanned! {span=>
                                 for #pat in #iter {
@@ -582,7 +610,17 @@ impl Emit<'_> {
                             }
                         }
                     };
+                    // A taped `for` binds its iterator first, so the tape can be sized
+                    // from it.
+                    let bind_iter = match (kind, tape) {
+                        (LoopKind::For { iter, .. }, Some(_)) => {
+                            let name = iter_ident(*id, span);
+                            quote_spanned!(span=> let #name = ::core::iter::IntoIterator::into_iter(#iter);)
+                        }
+                        _ => quote!(),
+                    };
                     tokens.extend(quote_spanned! {span=>
+                        #bind_iter
                         #tape_decl
                         #(#[allow(unused_mut)] let mut #slots = #inits;)*
                         #looped
@@ -1081,6 +1119,11 @@ pub fn full_vjp_path(callee: &syn::ExprPath) -> TokenStream {
 /// The undo log of place `place`.
 pub fn log_ident(place: VarId, span: Span) -> Ident {
     format_ident!("__ad_log{}", place, span = hygienic(span))
+}
+
+/// The iterator of loop number `id`, bound before a taped loop.
+pub fn iter_ident(id: usize, span: Span) -> Ident {
+    format_ident!("__ad_iter{}", id, span = hygienic(span))
 }
 
 /// The tape of loop number `id`.

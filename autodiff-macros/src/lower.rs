@@ -1128,7 +1128,14 @@ fn constant_trip_count(iter: &Expr) -> Option<TokenStream> {
     if !starts_at_zero {
         return None;
     }
-    match range.end.as_deref()? {
+    let mut end = range.end.as_deref()?;
+    // A bound that a `macro_rules!` fragment or parentheses wrap.
+    while let Expr::Group(syn::ExprGroup { expr, .. }) | Expr::Paren(syn::ExprParen { expr, .. }) =
+        end
+    {
+        end = expr;
+    }
+    match end {
         end @ Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Int(_),
             ..
