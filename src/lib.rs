@@ -146,5 +146,32 @@
 //! ```
 #![forbid(unsafe_code)]
 
+// Generated code names the runtime `::autodiff` (or the name a user's `Cargo.toml` gives
+// this package); this makes the name resolve inside this library too, where Cargo gives
+// the crate no extern name of its own.
+extern crate self as autodiff;
+
 pub use autodiff_core::*;
 pub use autodiff_macros::{custom_vjp, differentiable};
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tensor, differentiable, tensor};
+
+    // Inside the facade's own library `proc-macro-crate` reports "this crate itself",
+    // which must still resolve to `::autodiff`.
+    #[differentiable]
+    fn half_square(x: Tensor<f64, 2>) -> f64 {
+        (x * x * 0.5).sum()
+    }
+
+    #[test]
+    fn the_library_reaches_itself_as_autodiff() {
+        let x = tensor![3.0, -2.0];
+        let (value, grad) = half_square_grad(x);
+        assert_eq!(value, half_square(x));
+        assert_eq!(grad, x);
+        assert_eq!(half_square_vjp(x).1.backward(2.0), x * 2.0);
+        assert!(!half_square_graph().to_string().is_empty());
+    }
+}
