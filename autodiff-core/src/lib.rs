@@ -36,4 +36,4 @@ pub use nalgebra;
 pub use param::{Accumulate, Param, ParamValue};
 pub use pullback::Pullback;
 pub use real::Real;
-pub use tensor::Tensor;
+pub use tensor::{DisplayElement, Tensor};
