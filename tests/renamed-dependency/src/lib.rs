@@ -73,7 +73,11 @@ mod tests {
         let sigmoid = 1.0 / (1.0 + (-x[0]).exp());
         for i in 0..3 {
             let want = 2.0 * (2.0 * x[i]).exp() + if i == 0 { sigmoid } else { 0.0 };
-            assert!(close(grad[i], want), "d loss / dx[{i}]: {} vs {want}", grad[i]);
+            assert!(
+                close(grad[i], want),
+                "d loss / dx[{i}]: {} vs {want}",
+                grad[i]
+            );
         }
         let (_, pullback) = loss_vjp(x);
         assert_eq!(pullback.backward(1.0), grad);
