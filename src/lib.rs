@@ -29,6 +29,57 @@
 //! assert_eq!(pullback.backward(1.0), da); // consumes the pullback
 //! ```
 //!
+//! # Install
+//!
+//! The package is `static-autodiff` on crates.io (the name `autodiff` belongs to an
+//! unrelated crate); its library is `autodiff`, as in the example above:
+//!
+//! ```toml
+//! [dependencies]
+//! static-autodiff = "0.1"
+//! ```
+//!
+//! Under another name, `ad = { package = "static-autodiff", version = "0.1" }`, write
+//! `#[ad::differentiable]` and `ad::Tensor`: the attribute reads your `Cargo.toml` and
+//! points the code it generates at `ad`. A crate that re-exports this one names the path
+//! its users reach it by, like serde's `#[serde(crate = "..")]`:
+//!
+//! ```
+//! mod my_crate {
+//!     pub use autodiff as runtime; // what a library built on autodiff would re-export
+//! }
+//!
+//! #[autodiff::differentiable(crate = my_crate::runtime)]
+//! fn cube(x: f64) -> f64 {
+//!     x * x * x
+//! }
+//!
+//! assert_eq!(cube_grad(2.0), (8.0, 12.0));
+//! ```
+//!
+//! `crate = "path"` (a string) works too, and so does `#[custom_vjp(rule, crate = path)]`.
+//!
+//! Features: `serde` gives [`Tensor`] `Serialize` and `Deserialize` (a vector as a flat
+//! array, a matrix as an array of rows). [`nalgebra`] is re-exported at the version the
+//! tensors are stored in; a tensor dereferences to its nalgebra matrix, so nalgebra's
+//! methods work on it (`m.determinant()`), and tensors compare with approx's
+//! `assert_relative_eq!`, sum with `.sum()`, iterate with `for x in &t`, and convert from
+//! arrays (`Tensor::from([1.0, 2.0, 3.0])`). See [`Tensor`] for the details.
+//!
+//! ```
+//! use approx::assert_relative_eq;
+//! use autodiff::{differentiable, Tensor};
+//!
+//! #[differentiable]
+//! fn energy(x: Tensor<f64, 2>) -> f64 {
+//!     (x * x).sum() * 0.5
+//! }
+//!
+//! let batch = [Tensor::from([1.0, 2.0]), Tensor::from([3.0, -1.0])];
+//! let total: Tensor<f64, 2> = batch.iter().map(|&x| energy_grad(x).1).sum();
+//! assert_relative_eq!(total, Tensor::from([4.0, 1.0]));
+//! ```
+//!
 //! # What `#[differentiable]` generates
 //!
 //! For `#[differentiable] fn f(args..) -> Out`, with `f`'s visibility, generics, bounds
@@ -146,5 +197,32 @@
 //! ```
 #![forbid(unsafe_code)]
 
+// Generated code names the runtime `::autodiff` (or the name a user's `Cargo.toml` gives
+// this package); this makes the name resolve inside this library too, where Cargo gives
+// the crate no extern name of its own.
+extern crate self as autodiff;
+
 pub use autodiff_core::*;
 pub use autodiff_macros::{custom_vjp, differentiable};
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tensor, differentiable, tensor};
+
+    // Inside the facade's own library `proc-macro-crate` reports "this crate itself",
+    // which must still resolve to `::autodiff`.
+    #[differentiable]
+    fn half_square(x: Tensor<f64, 2>) -> f64 {
+        (x * x * 0.5).sum()
+    }
+
+    #[test]
+    fn the_library_reaches_itself_as_autodiff() {
+        let x = tensor![3.0, -2.0];
+        let (value, grad) = half_square_grad(x);
+        assert_eq!(value, half_square(x));
+        assert_eq!(grad, x);
+        assert_eq!(half_square_vjp(x).1.backward(2.0), x * 2.0);
+        assert!(!half_square_graph().to_string().is_empty());
+    }
+}

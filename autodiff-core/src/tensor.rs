@@ -1,14 +1,19 @@
 //! [`Tensor`]: fixed-shape storage over an nalgebra `SMatrix`, its constructors, indexing,
-//! the [`tensor!`](crate::tensor!) macro and PyTorch-style `Display`.
+//! the [`tensor!`](crate::tensor!) macro, PyTorch-style `Display`, and the standard traits
+//! users reach for (`Debug` by rows, approx comparisons, `Sum`, iteration, conversions
+//! from arrays, `Deref` to the matrix, serde behind the `serde` feature).
 //!
 //! Arithmetic and every other differentiable operation live in [`ops`](crate::ops), one
 //! file per operation. Indexing (`Index`/`IndexMut`) is storage and lives here; its VJP is
 //! in [`ops::IndexVjp`](crate::ops::IndexVjp).
 
 use core::fmt;
-use core::ops::{Index, IndexMut};
+use core::iter;
+use core::ops::{Deref, DerefMut, Index, IndexMut};
 
-use nalgebra::{SMatrix, Scalar};
+use approx::{AbsDiffEq, RelativeEq, UlpsEq};
+use nalgebra::iter::{MatrixIter, MatrixIterMut};
+use nalgebra::{ArrayStorage, Const, SMatrix, Scalar};
 use num_traits::{One, Zero};
 
 use crate::real::Real;
@@ -37,7 +42,27 @@ use crate::real::Real;
 /// let ids: Tensor<i32, 3> = tensor![1, 2, 3];
 /// assert_eq!(ids[2], 3);
 /// ```
-#[derive(Clone, Copy, PartialEq, Debug)]
+///
+/// # nalgebra's methods
+///
+/// A tensor dereferences to its [`SMatrix`], so nalgebra's methods that have no
+/// counterpart here work directly: `m.determinant()`, `m.try_inverse()`, `v.len()`.
+/// Where both have a method of the same name (`sum`, `norm`, `dot`, `map`, `iter`,
+/// `exp`, ...), the tensor's own method wins, so `m.exp()` stays elementwise (nalgebra's
+/// `exp` is the matrix exponential) and returns a tensor; reach nalgebra's through
+/// [`as_matrix`](Self::as_matrix), as in `m.as_matrix().exp()`. What nalgebra's methods
+/// return is nalgebra's type (`m.transpose()` is an `SMatrix`; `m.t()` is the tensor),
+/// and `#[differentiable]` bodies can only differentiate the tensor's own operations.
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// let m = tensor![[2.0, 1.0], [1.0, 3.0]];
+/// assert_eq!(m.determinant(), 5.0);
+/// assert_eq!(m.exp()[(0, 0)], 2.0_f64.exp()); // elementwise: the tensor's `exp`
+/// assert!(m.as_matrix().exp()[(0, 0)] > 2.0_f64.exp()); // nalgebra's matrix exponential
+/// ```
+#[derive(Clone, Copy, PartialEq)]
 pub struct Tensor<T, const R: usize, const C: usize = 1> {
     matrix: SMatrix<T, R, C>,
 }
@@ -56,6 +81,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// assert_eq!(m[(0, 2)], 3.0);
     /// assert_eq!(m[(1, 0)], 4.0);
     /// ```
+    #[must_use]
     #[inline]
     #[track_caller]
     pub fn from_row_slice(data: &[T]) -> Self {
@@ -76,6 +102,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// let m = Tensor::<f64, 2, 2>::from_fn(|row, col| (10 * row + col) as f64);
     /// assert_eq!(m, Tensor::from_row_slice(&[0.0, 1.0, 10.0, 11.0]));
     /// ```
+    #[must_use]
     #[inline]
     pub fn from_fn(f: impl FnMut(usize, usize) -> T) -> Self {
         Self::from_matrix(SMatrix::from_fn(f))
@@ -89,6 +116,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// let t = Tensor::<f32, 3>::from_element(2.5);
     /// assert_eq!(t, Tensor::from_row_slice(&[2.5, 2.5, 2.5]));
     /// ```
+    #[must_use]
     #[inline]
     pub fn from_element(value: T) -> Self {
         Self::from_matrix(SMatrix::from_element(value))
@@ -103,6 +131,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// assert_eq!(m.shape(), (2, 3));
     /// assert_eq!(m[(1, 2)], 6.0);
     /// ```
+    #[must_use]
     #[inline]
     pub fn from_rows(rows: [[T; C]; R]) -> Self {
         Self::from_fn(|row, col| rows[row][col].clone())
@@ -116,6 +145,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// let t = Tensor::from_matrix(Matrix2::new(1.0, 2.0, 3.0, 4.0));
     /// assert_eq!(t[(0, 1)], 2.0);
     /// ```
+    #[must_use]
     #[inline(always)]
     pub const fn from_matrix(matrix: SMatrix<T, R, C>) -> Self {
         Tensor { matrix }
@@ -128,6 +158,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     ///
     /// assert_eq!(tensor![1.0, 2.0].into_matrix(), Vector2::new(1.0, 2.0));
     /// ```
+    #[must_use]
     #[inline(always)]
     pub fn into_matrix(self) -> SMatrix<T, R, C> {
         self.matrix
@@ -141,6 +172,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// let m = tensor![[1.0, 2.0], [3.0, 4.0]];
     /// assert_eq!(m.as_matrix().determinant(), -2.0);
     /// ```
+    #[must_use]
     #[inline(always)]
     pub const fn as_matrix(&self) -> &SMatrix<T, R, C> {
         &self.matrix
@@ -153,6 +185,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     ///
     /// assert_eq!(Tensor::<f64, 4>::zeros().shape(), (4, 1));
     /// ```
+    #[must_use]
     #[inline(always)]
     pub const fn shape(&self) -> (usize, usize) {
         (R, C)
@@ -166,6 +199,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// assert_eq!(tensor![1.0, -2.0].map(|x: f64| x * x), tensor![1.0, 4.0]);
     /// assert_eq!(tensor![1.5, 2.5].map(|x: f64| x as i32), tensor![1, 2]);
     /// ```
+    #[must_use]
     #[inline]
     pub fn map<U: Scalar>(self, f: impl FnMut(T) -> U) -> Tensor<U, R, C> {
         Tensor::from_matrix(self.matrix.map(f))
@@ -179,6 +213,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     /// let m = tensor![1.0, 5.0].zip_map(tensor![3.0, 2.0], f64::max);
     /// assert_eq!(m, tensor![3.0, 5.0]);
     /// ```
+    #[must_use]
     #[inline]
     pub fn zip_map<U: Scalar, V: Scalar>(
         self,
@@ -203,6 +238,37 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
         self.matrix.iter()
     }
 
+    /// Iterates mutably over the elements, in the same column-major order as
+    /// [`iter`](Self::iter).
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let mut v = tensor![1.0, 2.0, 3.0];
+    /// for x in v.iter_mut() {
+    ///     *x *= 10.0;
+    /// }
+    /// assert_eq!(v, tensor![10.0, 20.0, 30.0]);
+    /// ```
+    #[inline]
+    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = &mut T> + DoubleEndedIterator {
+        self.matrix.iter_mut()
+    }
+
+    /// Borrows the nalgebra matrix mutably, for nalgebra's own in-place methods.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let mut m = tensor![[1.0, 2.0], [3.0, 4.0]];
+    /// m.as_matrix_mut().transpose_mut();
+    /// assert_eq!(m, tensor![[1.0, 3.0], [2.0, 4.0]]);
+    /// ```
+    #[inline(always)]
+    pub const fn as_matrix_mut(&mut self) -> &mut SMatrix<T, R, C> {
+        &mut self.matrix
+    }
+
     /// Copies the elements into a `Vec`, row by row (the inverse of
     /// [`from_row_slice`](Self::from_row_slice)).
     ///
@@ -211,6 +277,7 @@ impl<T: Scalar, const R: usize, const C: usize> Tensor<T, R, C> {
     ///
     /// assert_eq!(tensor![[1, 2], [3, 4]].to_row_major_vec(), [1, 2, 3, 4]);
     /// ```
+    #[must_use]
     pub fn to_row_major_vec(&self) -> Vec<T> {
         (0..R)
             .flat_map(|row| (0..C).map(move |col| self.matrix[(row, col)].clone()))
@@ -228,6 +295,7 @@ impl<T: Scalar, const R: usize> Tensor<T, R, 1> {
     /// assert_eq!(v.shape(), (3, 1));
     /// assert_eq!(v[1], 2.0);
     /// ```
+    #[must_use]
     #[inline]
     pub fn from_column_array(elements: [T; R]) -> Self {
         Self::from_fn(|row, _| elements[row].clone())
@@ -243,6 +311,7 @@ impl<T: Scalar + Zero, const R: usize, const C: usize> Tensor<T, R, C> {
     /// assert_eq!(Tensor::<f64, 2>::zeros(), Tensor::from_row_slice(&[0.0, 0.0]));
     /// assert_eq!(Tensor::<i32, 2>::zeros()[1], 0);
     /// ```
+    #[must_use]
     #[inline]
     pub fn zeros() -> Self {
         Self::from_matrix(SMatrix::zeros())
@@ -257,6 +326,7 @@ impl<T: Scalar + One, const R: usize, const C: usize> Tensor<T, R, C> {
     ///
     /// assert_eq!(Tensor::<f64, 2, 2>::ones(), Tensor::from_element(1.0));
     /// ```
+    #[must_use]
     #[inline]
     pub fn ones() -> Self {
         Self::from_element(T::one())
@@ -333,6 +403,360 @@ impl<T: Scalar, const R: usize, const C: usize> IndexMut<(usize, usize)> for Ten
     }
 }
 
+/// `Tensor::from([a, b, c])`: a column vector, like [`from_column_array`](Tensor::from_column_array).
+///
+/// ```
+/// use autodiff_core::{tensor, Tensor};
+///
+/// assert_eq!(Tensor::from([1.0, 2.0, 3.0]), tensor![1.0, 2.0, 3.0]);
+/// ```
+impl<T: Scalar, const R: usize> From<[T; R]> for Tensor<T, R, 1> {
+    #[inline]
+    fn from(elements: [T; R]) -> Self {
+        Self::from_column_array(elements)
+    }
+}
+
+/// `Tensor::from([[a, b], [c, d]])`: a matrix given row by row, like
+/// [`from_rows`](Tensor::from_rows).
+///
+/// ```
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let m: Tensor<i32, 2, 3> = Tensor::from([[1, 2, 3], [4, 5, 6]]);
+/// assert_eq!(m, tensor![[1, 2, 3], [4, 5, 6]]);
+/// ```
+impl<T: Scalar, const R: usize, const C: usize> From<[[T; C]; R]> for Tensor<T, R, C> {
+    #[inline]
+    fn from(rows: [[T; C]; R]) -> Self {
+        Self::from_rows(rows)
+    }
+}
+
+/// Dereferences to the nalgebra matrix, for nalgebra's methods (`m.determinant()`); the
+/// tensor's own methods of the same name win (see [`Tensor`]).
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// let m = tensor![[1.0, 2.0], [3.0, 4.0]];
+/// assert_eq!(m.determinant(), -2.0);
+/// assert_eq!(m.trace(), 5.0);
+/// ```
+impl<T, const R: usize, const C: usize> Deref for Tensor<T, R, C> {
+    type Target = SMatrix<T, R, C>;
+
+    #[inline(always)]
+    fn deref(&self) -> &SMatrix<T, R, C> {
+        &self.matrix
+    }
+}
+
+/// Mutable access to the nalgebra matrix, for nalgebra's in-place methods.
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// let mut v = tensor![3.0, 4.0];
+/// v.normalize_mut();
+/// assert_eq!(v, tensor![0.6, 0.8]);
+/// ```
+impl<T, const R: usize, const C: usize> DerefMut for Tensor<T, R, C> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut SMatrix<T, R, C> {
+        &mut self.matrix
+    }
+}
+
+/// `for x in &t`: the elements by reference, in storage (column-major) order.
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// let mut total = 0.0;
+/// for x in &tensor![1.0, 2.0, 3.0] {
+///     total += x;
+/// }
+/// assert_eq!(total, 6.0);
+/// ```
+impl<'a, T: Scalar, const R: usize, const C: usize> IntoIterator for &'a Tensor<T, R, C> {
+    type Item = &'a T;
+    type IntoIter = MatrixIter<'a, T, Const<R>, Const<C>, ArrayStorage<T, R, C>>;
+
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        self.matrix.iter()
+    }
+}
+
+/// `for x in &mut t`: the elements by mutable reference, in storage (column-major) order.
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// let mut v = tensor![1, 2, 3];
+/// for x in &mut v {
+///     *x += 1;
+/// }
+/// assert_eq!(v, tensor![2, 3, 4]);
+/// ```
+impl<'a, T: Scalar, const R: usize, const C: usize> IntoIterator for &'a mut Tensor<T, R, C> {
+    type Item = &'a mut T;
+    type IntoIter = MatrixIterMut<'a, T, Const<R>, Const<C>, ArrayStorage<T, R, C>>;
+
+    #[inline]
+    fn into_iter(self) -> Self::IntoIter {
+        self.matrix.iter_mut()
+    }
+}
+
+/// The sum of tensors of one shape; the sum of none is the zero tensor.
+///
+/// ```
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let batch = [tensor![1.0, 2.0], tensor![3.0, 4.0], tensor![5.0, 6.0]];
+/// let total: Tensor<f64, 2> = batch.into_iter().sum();
+/// assert_eq!(total, tensor![9.0, 12.0]);
+/// let none: Tensor<f64, 2> = std::iter::empty::<Tensor<f64, 2>>().sum();
+/// assert_eq!(none, Tensor::zeros());
+/// ```
+impl<T, const R: usize, const C: usize> iter::Sum for Tensor<T, R, C>
+where
+    SMatrix<T, R, C>: iter::Sum,
+{
+    #[inline]
+    fn sum<I: Iterator<Item = Self>>(tensors: I) -> Self {
+        Tensor {
+            matrix: tensors.map(|t| t.matrix).sum(),
+        }
+    }
+}
+
+/// The sum of borrowed tensors: `grads.iter().sum()`.
+///
+/// ```
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let grads = vec![tensor![1, 2], tensor![10, 20]];
+/// let total: Tensor<i32, 2> = grads.iter().sum();
+/// assert_eq!(total, tensor![11, 22]);
+/// ```
+impl<'a, T, const R: usize, const C: usize> iter::Sum<&'a Tensor<T, R, C>> for Tensor<T, R, C>
+where
+    T: 'a,
+    SMatrix<T, R, C>: iter::Sum<&'a SMatrix<T, R, C>>,
+{
+    #[inline]
+    fn sum<I: Iterator<Item = &'a Self>>(tensors: I) -> Self {
+        Tensor {
+            matrix: tensors.map(|t| &t.matrix).sum(),
+        }
+    }
+}
+
+/// Equality up to an absolute tolerance, elementwise (approx's `assert_abs_diff_eq!`).
+///
+/// ```
+/// use approx::assert_abs_diff_eq;
+/// use autodiff_core::tensor;
+///
+/// assert_abs_diff_eq!(tensor![1.0, 2.0], tensor![1.0 + 1e-12, 2.0], epsilon = 1e-9);
+/// ```
+impl<T, const R: usize, const C: usize> AbsDiffEq for Tensor<T, R, C>
+where
+    T: Scalar + AbsDiffEq,
+    T::Epsilon: Clone,
+{
+    type Epsilon = T::Epsilon;
+
+    #[inline]
+    fn default_epsilon() -> Self::Epsilon {
+        T::default_epsilon()
+    }
+
+    #[inline]
+    fn abs_diff_eq(&self, other: &Self, epsilon: Self::Epsilon) -> bool {
+        self.matrix.abs_diff_eq(&other.matrix, epsilon)
+    }
+}
+
+/// Equality up to a relative tolerance, elementwise (approx's `assert_relative_eq!`).
+///
+/// ```
+/// use approx::assert_relative_eq;
+/// use autodiff_core::tensor;
+///
+/// assert_relative_eq!(tensor![1e6, 1.0], tensor![1e6 + 1e-4, 1.0], max_relative = 1e-9);
+/// ```
+impl<T, const R: usize, const C: usize> RelativeEq for Tensor<T, R, C>
+where
+    T: Scalar + RelativeEq,
+    T::Epsilon: Clone,
+{
+    #[inline]
+    fn default_max_relative() -> Self::Epsilon {
+        T::default_max_relative()
+    }
+
+    #[inline]
+    fn relative_eq(
+        &self,
+        other: &Self,
+        epsilon: Self::Epsilon,
+        max_relative: Self::Epsilon,
+    ) -> bool {
+        self.matrix
+            .relative_eq(&other.matrix, epsilon, max_relative)
+    }
+}
+
+/// Equality up to a number of units in the last place, elementwise (approx's
+/// `assert_ulps_eq!`).
+///
+/// ```
+/// use approx::assert_ulps_eq;
+/// use autodiff_core::tensor;
+///
+/// assert_ulps_eq!(tensor![0.1 + 0.2, 1.0], tensor![0.3, 1.0]);
+/// ```
+impl<T, const R: usize, const C: usize> UlpsEq for Tensor<T, R, C>
+where
+    T: Scalar + UlpsEq,
+    T::Epsilon: Clone,
+{
+    #[inline]
+    fn default_max_ulps() -> u32 {
+        T::default_max_ulps()
+    }
+
+    #[inline]
+    fn ulps_eq(&self, other: &Self, epsilon: Self::Epsilon, max_ulps: u32) -> bool {
+        self.matrix.ulps_eq(&other.matrix, epsilon, max_ulps)
+    }
+}
+
+/// Prints the elements row by row with their own `Debug`: a column vector as one list,
+/// `Tensor([1.0, 2.0, 3.0])` (a 1-D tensor, as `Display` prints it too), a matrix as a
+/// list of rows, `Tensor([[1.0, 2.0], [3.0, 4.0]])`. `{:#?}` puts each row on a line of
+/// its own, and flags such as `{:.1?}` apply to every element.
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// assert_eq!(format!("{:?}", tensor![1.0, 2.0, 3.0]), "Tensor([1.0, 2.0, 3.0])");
+/// assert_eq!(format!("{:?}", tensor![[1, 2], [3, 4]]), "Tensor([[1, 2], [3, 4]])");
+/// assert_eq!(format!("{:.1?}", tensor![[0.25, 1.0]]), "Tensor([[0.2, 1.0]])");
+/// ```
+impl<T: Scalar, const R: usize, const C: usize> fmt::Debug for Tensor<T, R, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// One row, `[a, b, c]`.
+        struct Row<'a, T, const R: usize, const C: usize>(&'a Tensor<T, R, C>, usize);
+
+        impl<T: Scalar, const R: usize, const C: usize> fmt::Debug for Row<'_, T, R, C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let Row(tensor, row) = *self;
+                f.debug_list()
+                    .entries((0..C).map(|col| &tensor.matrix[(row, col)]))
+                    .finish()
+            }
+        }
+
+        /// The rows, or the elements of a column vector.
+        struct Elements<'a, T, const R: usize, const C: usize>(&'a Tensor<T, R, C>);
+
+        impl<T: Scalar, const R: usize, const C: usize> fmt::Debug for Elements<'_, T, R, C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let tensor = self.0;
+                if C == 1 {
+                    f.debug_list().entries(tensor.matrix.iter()).finish()
+                } else {
+                    f.debug_list()
+                        .entries((0..R).map(|row| Row(tensor, row)))
+                        .finish()
+                }
+            }
+        }
+
+        f.debug_tuple("Tensor").field(&Elements(self)).finish()
+    }
+}
+
+/// Serde support, behind the `serde` feature: a column vector is a flat array of its
+/// elements, `[1.0, 2.0, 3.0]`, and a matrix an array of its rows, `[[1.0, 2.0], [3.0,
+/// 4.0]]`, the nesting PyTorch's `tensor.tolist()` gives; deserializing checks every length
+/// against the shape.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let m = tensor![[1.0, 2.0], [3.0, 4.0]];
+/// let json = serde_json::to_string(&m).unwrap();
+/// assert_eq!(json, "[[1.0,2.0],[3.0,4.0]]");
+/// assert_eq!(serde_json::from_str::<Tensor<f64, 2, 2>>(&json).unwrap(), m);
+/// assert_eq!(serde_json::to_string(&tensor![1, 2, 3]).unwrap(), "[1,2,3]");
+/// assert!(serde_json::from_str::<Tensor<f64, 3>>("[1.0, 2.0]").is_err());
+/// # }
+/// ```
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use nalgebra::Scalar;
+    use serde::de::{Deserialize, Deserializer, Error};
+    use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+    use super::Tensor;
+
+    /// One row of a matrix, serialized as an array.
+    struct Row<'a, T, const R: usize, const C: usize>(&'a Tensor<T, R, C>, usize);
+
+    impl<T: Scalar + Serialize, const R: usize, const C: usize> Serialize for Row<'_, T, R, C> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let Row(tensor, row) = *self;
+            serializer.collect_seq((0..C).map(|col| &tensor.matrix[(row, col)]))
+        }
+    }
+
+    impl<T: Scalar + Serialize, const R: usize, const C: usize> Serialize for Tensor<T, R, C> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            if C == 1 {
+                return serializer.collect_seq(self.matrix.iter());
+            }
+            let mut rows = serializer.serialize_seq(Some(R))?;
+            for row in 0..R {
+                rows.serialize_element(&Row(self, row))?;
+            }
+            rows.end()
+        }
+    }
+
+    impl<'de, T, const R: usize, const C: usize> Deserialize<'de> for Tensor<T, R, C>
+    where
+        T: Scalar + Deserialize<'de>,
+    {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            if C == 1 {
+                let elements = Vec::<T>::deserialize(deserializer)?;
+                if elements.len() != R {
+                    let expected = format!("an array of {R} elements");
+                    return Err(D::Error::invalid_length(elements.len(), &expected.as_str()));
+                }
+                return Ok(Tensor::from_row_slice(&elements));
+            }
+            let rows = Vec::<Vec<T>>::deserialize(deserializer)?;
+            if rows.len() != R {
+                let expected = format!("an array of {R} rows");
+                return Err(D::Error::invalid_length(rows.len(), &expected.as_str()));
+            }
+            if let Some(row) = rows.iter().find(|row| row.len() != C) {
+                let expected = format!("rows of {C} elements");
+                return Err(D::Error::invalid_length(row.len(), &expected.as_str()));
+            }
+            Ok(Tensor::from_fn(|row, col| rows[row][col].clone()))
+        }
+    }
+}
+
 /// Builds a [`Tensor`] from its elements, without allocating.
 ///
 /// `tensor![a, b, c]` is a column vector `Tensor<T, 3>`; `tensor![[a, b], [c, d]]` is a
@@ -379,19 +803,87 @@ macro_rules! tensor {
 /// );
 /// assert_eq!(format!("{:.2}", tensor![0.126, 1.0]), "tensor([0.13, 1.00])");
 /// ```
-impl<T: Real, const R: usize, const C: usize> fmt::Display for Tensor<T, R, C> {
+///
+/// Integer tensors print as PyTorch prints them, right-aligned without a decimal point:
+///
+/// ```
+/// use autodiff_core::tensor;
+///
+/// assert_eq!(tensor![1, -20, 3].to_string(), "tensor([  1, -20,   3])");
+/// assert_eq!(tensor![[1_u8, 2], [30, 40]].to_string(), "tensor([[ 1,  2],\n        [30, 40]])");
+/// ```
+impl<T: DisplayElement, const R: usize, const C: usize> fmt::Display for Tensor<T, R, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         display::write_tensor(f, self)
     }
 }
+
+/// The element types a [`Tensor`] can print with `Display`: every [`Real`] (`f32`, `f64`),
+/// formatted like PyTorch's float tensors, and the primitive integers up to 64 bits
+/// (`i8`..`i64`, `u8`..`u64`, `isize`, `usize`), formatted like its integer tensors.
+///
+/// Sealed: the formatting depends on which of the two kinds an element is.
+///
+/// ```
+/// use autodiff_core::{DisplayElement, Tensor};
+///
+/// fn show<T: DisplayElement>(t: Tensor<T, 2>) -> String {
+///     format!("{t}")
+/// }
+///
+/// assert_eq!(show(Tensor::from([1.5, 2.0])), "tensor([1.5000, 2.0000])");
+/// assert_eq!(show(Tensor::from([7_usize, 8])), "tensor([7, 8])");
+/// ```
+pub trait DisplayElement: Scalar + element::Sealed {}
+
+/// What `Display` needs to know of an element, kept out of the public API.
+mod element {
+    /// One element as the formatter sees it.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Printed {
+        Float(f64),
+        Integer(i128),
+    }
+
+    /// Seals [`DisplayElement`](super::DisplayElement) and converts an element.
+    pub trait Sealed {
+        fn printed(&self) -> Printed;
+    }
+}
+
+impl<T: Real> element::Sealed for T {
+    #[inline]
+    fn printed(&self) -> element::Printed {
+        element::Printed::Float(Real::to_f64(*self))
+    }
+}
+
+impl<T: Real> DisplayElement for T {}
+
+/// `Display` for the primitive integers; every one of them fits an `i128`.
+macro_rules! display_integers {
+    ($($int:ty),*) => {$(
+        impl element::Sealed for $int {
+            #[inline]
+            fn printed(&self) -> element::Printed {
+                // Lossless: at most 64 bits, signed or not.
+                element::Printed::Integer(*self as i128)
+            }
+        }
+
+        impl DisplayElement for $int {}
+    )*};
+}
+
+display_integers!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
 /// PyTorch's `torch/_tensor_str.py`, for the 1-D and 2-D cases with default print options.
 mod display {
     use core::fmt::{self, Write};
     use core::ops::Range;
 
-    use super::Tensor;
-    use crate::real::Real;
+    use super::element::Printed;
+    use super::{DisplayElement, Tensor};
 
     /// `PRINT_OPTS.precision`.
     const PRECISION: usize = 4;
@@ -404,7 +896,7 @@ mod display {
     /// `len("tensor(")`.
     const INDENT: usize = 7;
 
-    pub(super) fn write_tensor<T: Real, const R: usize, const C: usize>(
+    pub(super) fn write_tensor<T: DisplayElement, const R: usize, const C: usize>(
         f: &mut fmt::Formatter<'_>,
         tensor: &Tensor<T, R, C>,
     ) -> fmt::Result {
@@ -418,11 +910,11 @@ mod display {
         let summarize = R * C > THRESHOLD;
         let rows = kept(R, summarize);
         let cols = kept(C, summarize);
-        let value = |row: usize, col: usize| Real::to_f64(tensor[(row, col)]);
+        let value = |row: usize, col: usize| tensor[(row, col)].printed();
         let values = shown(&rows)
             .flatten()
             .flat_map(|row| shown(&cols).flatten().map(move |col| value(row, col)));
-        let format = ElementFormat::new(values, precision);
+        let format = Format::new(values, precision);
 
         f.write_str("tensor(")?;
         if C == 1 {
@@ -469,12 +961,12 @@ mod display {
     /// `_vector_str`: one bracketed row, wrapped at [`LINE_WIDTH`].
     fn write_vector(
         f: &mut fmt::Formatter<'_>,
-        format: &ElementFormat,
+        format: &Format,
         indices: &[Range<usize>; 2],
         indent: usize,
-        value: impl Fn(usize) -> f64,
+        value: impl Fn(usize) -> Printed,
     ) -> fmt::Result {
-        let per_line = (LINE_WIDTH.saturating_sub(indent) / (format.width + 2)).max(1);
+        let per_line = (LINE_WIDTH.saturating_sub(indent) / (format.width() + 2)).max(1);
         let elements = shown(indices).map(|i| match i {
             Some(i) => format.format(value(i)),
             None => " ...".to_owned(),
@@ -491,7 +983,53 @@ mod display {
         f.write_char(']')
     }
 
-    /// `_Formatter`: how every element of one tensor is printed.
+    /// `_Formatter`: how every element of one tensor is printed, by its dtype's kind.
+    #[derive(Debug)]
+    enum Format {
+        Float(ElementFormat),
+        /// Integer dtypes: `str(value)`, right-aligned to the widest.
+        Integer {
+            width: usize,
+        },
+    }
+
+    impl Format {
+        fn new(values: impl Iterator<Item = Printed> + Clone, precision: usize) -> Self {
+            let integers = values.clone().filter_map(|value| match value {
+                Printed::Integer(n) => Some(n),
+                Printed::Float(_) => None,
+            });
+            if integers.clone().next().is_some() {
+                let width = integers.map(|n| n.to_string().len()).max().unwrap_or(1);
+                return Format::Integer { width };
+            }
+            let floats = values.filter_map(|value| match value {
+                Printed::Float(x) => Some(x),
+                Printed::Integer(_) => None,
+            });
+            Format::Float(ElementFormat::new(floats, precision))
+        }
+
+        fn width(&self) -> usize {
+            match self {
+                Format::Float(format) => format.width,
+                Format::Integer { width } => *width,
+            }
+        }
+
+        /// One element, right-aligned to the common width.
+        fn format(&self, value: Printed) -> String {
+            match (self, value) {
+                (Format::Float(format), Printed::Float(x)) => format.format(x),
+                (Format::Integer { width }, Printed::Integer(n)) => format!("{n:>width$}"),
+                // One tensor has one element type, hence one kind.
+                (_, Printed::Float(x)) => x.to_string(),
+                (_, Printed::Integer(n)) => n.to_string(),
+            }
+        }
+    }
+
+    /// The float formatter: mode, width and precision of one float tensor.
     #[derive(Debug)]
     struct ElementFormat {
         int_mode: bool,
@@ -622,6 +1160,31 @@ mod tests {
             Tensor::<f64, 2, 0>::zeros().to_string(),
             "tensor([], size=(2, 0))"
         );
+    }
+
+    #[test]
+    fn display_of_integer_tensors() {
+        // torch.tensor([[1, -20], [300, 4]]), torch.arange(2000), torch.zeros(0, dtype=int)
+        assert_eq!(
+            tensor![[1, -20], [300, 4]].to_string(),
+            "tensor([[  1, -20],\n        [300,   4]])"
+        );
+        assert_eq!(
+            Tensor::<u64, 2000>::from_fn(|i, _| i as u64).to_string(),
+            "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])"
+        );
+        assert_eq!(Tensor::<i32, 0>::zeros().to_string(), "tensor([])");
+        assert_eq!(tensor![0_u8, 0].to_string(), "tensor([0, 0])");
+    }
+
+    #[test]
+    fn debug_prints_rows() {
+        assert_eq!(format!("{:?}", tensor![1.0, 2.0]), "Tensor([1.0, 2.0])");
+        assert_eq!(
+            format!("{:?}", tensor![[1, 2, 3], [4, 5, 6]]),
+            "Tensor([[1, 2, 3], [4, 5, 6]])"
+        );
+        assert_eq!(format!("{:?}", Tensor::<f64, 0>::zeros()), "Tensor([])");
     }
 
     #[test]

@@ -78,14 +78,16 @@ pub fn elems<const R: usize, const C: usize>(t: Tensor<f64, R, C>) -> Vec<f64> {
     t.to_row_major_vec()
 }
 
-/// `got` equals `want` to `rel` relative error (absolute `rel` near zero).
+/// `got` equals `want` elementwise to `rel` relative error, or `rel` absolute error near
+/// zero (approx's `relative_eq!` with `epsilon = max_relative = rel`); the message names
+/// the element that differs.
 pub fn assert_close(what: &str, got: &[f64], want: &[f64], rel: f64) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        let err = (g - w).abs();
         assert!(
-            err <= rel * w.abs().max(1.0),
-            "{what}[{i}]: got {g:e}, PyTorch {w:e} (error {err:e})"
+            approx::relative_eq!(*g, *w, epsilon = rel, max_relative = rel),
+            "{what}[{i}]: got {g:e}, PyTorch {w:e} (error {:e})",
+            (g - w).abs()
         );
     }
 }
