@@ -18,9 +18,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod differentiable;
 mod gradcheck;
 pub mod graph;
 pub mod ops;
+pub mod optim;
 mod param;
 mod pullback;
 mod real;
@@ -30,6 +32,7 @@ mod tensor;
 #[doc(hidden)]
 pub mod __private;
 
+pub use differentiable::{CoordUpdate, Differentiable, check_gradient};
 pub use gradcheck::{Gradcheck, Perturb, gradcheck};
 pub use graph::Graph;
 pub use nalgebra;
