@@ -147,4 +147,4 @@
 #![forbid(unsafe_code)]
 
 pub use autodiff_core::*;
-pub use autodiff_macros::{custom_vjp, differentiable};
+pub use autodiff_macros::{Differentiable, custom_vjp, differentiable};

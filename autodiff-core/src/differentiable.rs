@@ -52,8 +52,8 @@ use crate::{Real, Tensor};
 /// order; the other methods follow. Tensors override the provided ones with whole-tensor
 /// arithmetic.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a differentiable value: only floating-point values (`f32`, `f64`, tensors of them, and tuples, arrays, `Vec`s and structs of those) can require gradients",
-    label = "not `f32`, `f64`, a float tensor, or built from them",
+    message = "only floating-point tensors can require gradients, and `{Self}` is not a differentiable value",
+    label = "not `f32`, `f64`, a float tensor, or a tuple, array, `Vec` or struct of those",
     note = "derive `autodiff::Differentiable` on a struct of differentiable fields, mark a data field `#[no_grad]`, or keep integer data out of gradients"
 )]
 pub trait Differentiable: Clone {
@@ -377,7 +377,10 @@ macro_rules! float_leaves {
 
 float_leaves!(f32 f64);
 
-impl<T: Real, const R: usize, const C: usize> Differentiable for Tensor<T, R, C> {
+// The element's `Differentiable` bound comes first, so an integer tensor is reported with
+// this trait's message ("only floating-point tensors can require gradients") rather than
+// as a missing `Real`.
+impl<T: Differentiable + Real, const R: usize, const C: usize> Differentiable for Tensor<T, R, C> {
     #[inline]
     fn zero_like(&self) -> Self {
         Tensor::zeros()

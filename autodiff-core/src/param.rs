@@ -14,11 +14,9 @@ use crate::Differentiable;
 /// model.accumulate((Tensor::from_element(0.5), vec![1.0, 2.0, 3.0]));
 /// assert_eq!(model.grad(), Some((Tensor::from_element(1.0), vec![2.0, 4.0, 6.0])));
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "only floating-point tensors can require gradients, and `{Self}` is not one",
-    label = "a `Param` holds `f32`, `f64`, a tensor of them, or a value built from them",
-    note = "keep integer data outside `Param`, or convert it to a float tensor"
-)]
+///
+/// A value that is not differentiable (an integer tensor) is reported with
+/// [`Differentiable`]'s message: only floating-point tensors can require gradients.
 pub trait ParamValue: Differentiable {}
 
 impl<X: Differentiable> ParamValue for X {}
