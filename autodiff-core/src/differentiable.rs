@@ -2,16 +2,21 @@
 //! gradient has their own type (JAX's pytree rule).
 //!
 //! A differentiable value is a float (`f32`, `f64`), a [`Tensor`] of them, or a value built
-//! from differentiable values: a tuple (up to 12), an array `[X; N]`, a `Vec<X>`, `()` and
-//! any struct with `#[derive(Differentiable)]`. Its *coordinates* are its float leaves, in
-//! a fixed order (fields in declaration order, tensors in storage order); `#[no_grad]`
-//! fields of a derived struct are data and have none.
+//! from differentiable values: a tuple (up to 12), an array `[X; N]`, a `Vec<X>`, and any
+//! struct with `#[derive(Differentiable)]`; `()` and `PhantomData` are values with nothing
+//! to differentiate. Its *coordinates* are its float leaves, in a fixed order (fields in
+//! declaration order, tensors in storage order); `#[no_grad]` fields of a derived struct
+//! are data and have none.
 //!
 //! Everything else here ([`check_gradient`], the optimisers in [`optim`](crate::optim),
 //! `Param`) is written against the three required methods: a zero of the same shape,
 //! [`zip_update`](Differentiable::zip_update) (a value updated coordinate by coordinate
 //! from values of the same type) and [`zip_visit`](Differentiable::zip_visit) (values read
 //! coordinate by coordinate). They are what the derive generates, one line per field.
+
+use core::marker::PhantomData;
+
+use nalgebra::Scalar;
 
 use crate::gradcheck::Gradcheck;
 use crate::{Real, Tensor};
@@ -340,60 +345,81 @@ impl<F: FnMut(f64, [f64; K]) -> f64, const K: usize> CoordUpdate<K> for ViaF64<F
     }
 }
 
-macro_rules! float_leaves {
-    ($($t:ty)*) => {$(
-        impl Differentiable for $t {
-            #[inline(always)]
-            fn zero_like(&self) -> Self {
-                0.0
-            }
-
-            #[inline(always)]
-            fn zip_update<const K: usize>(
-                &mut self,
-                others: [&Self; K],
-                f: &mut impl CoordUpdate<K>,
-            ) {
-                *self = f.update(*self, others.map(|o| *o));
-            }
-
-            #[inline(always)]
-            fn zip_visit<const K: usize>(values: [&Self; K], f: &mut impl FnMut([f64; K])) {
-                f(values.map(|v| Real::to_f64(*v)));
-            }
-
-            #[inline(always)]
-            fn accumulate(&mut self, other: &Self) {
-                *self += *other;
-            }
-
-            #[inline(always)]
-            fn num_coords(&self) -> usize {
-                1
-            }
-        }
-    )*};
-}
-
-float_leaves!(f32 f64);
-
-// The element's `Differentiable` bound comes first, so an integer tensor is reported with
-// this trait's message ("only floating-point tensors can require gradients") rather than
-// as a missing `Real`.
-impl<T: Differentiable + Real, const R: usize, const C: usize> Differentiable for Tensor<T, R, C> {
-    #[inline]
+// The two leaves, written out rather than through a macro so that a compile error about a
+// missing impl lists them plainly.
+impl Differentiable for f32 {
+    #[inline(always)]
     fn zero_like(&self) -> Self {
-        Tensor::zeros()
+        0.0
     }
 
-    // Storage (column-major) order, through `(row, col)` indexing so the tensor is updated
-    // where it lies; the bounds checks fold away for constant `R` and `C`.
+    #[inline(always)]
+    fn zip_update<const K: usize>(&mut self, others: [&Self; K], f: &mut impl CoordUpdate<K>) {
+        *self = f.update(*self, others.map(|o| *o));
+    }
+
+    #[inline(always)]
+    fn zip_visit<const K: usize>(values: [&Self; K], f: &mut impl FnMut([f64; K])) {
+        f(values.map(|v| Real::to_f64(*v)));
+    }
+
+    #[inline(always)]
+    fn accumulate(&mut self, other: &Self) {
+        *self += *other;
+    }
+
+    #[inline(always)]
+    fn num_coords(&self) -> usize {
+        1
+    }
+}
+
+impl Differentiable for f64 {
+    #[inline(always)]
+    fn zero_like(&self) -> Self {
+        0.0
+    }
+
+    #[inline(always)]
+    fn zip_update<const K: usize>(&mut self, others: [&Self; K], f: &mut impl CoordUpdate<K>) {
+        *self = f.update(*self, others.map(|o| *o));
+    }
+
+    #[inline(always)]
+    fn zip_visit<const K: usize>(values: [&Self; K], f: &mut impl FnMut([f64; K])) {
+        f(values.map(|v| Real::to_f64(*v)));
+    }
+
+    #[inline(always)]
+    fn accumulate(&mut self, other: &Self) {
+        *self += *other;
+    }
+
+    #[inline(always)]
+    fn num_coords(&self) -> usize {
+        1
+    }
+}
+
+// Bounded on the element's `Differentiable` (which every `Real` is) and on nothing that an
+// integer also lacks, so `Tensor<i32, 3>` is reported with this trait's message ("only
+// floating-point tensors can require gradients") on `i32`, rather than as a missing
+// `Real`. Each element goes through its own methods, which inline to plain float
+// arithmetic on the tensor where it lies, in storage (column-major) order; the bounds
+// checks of `(row, col)` indexing fold away for constant `R` and `C`.
+impl<T: Differentiable + Scalar, const R: usize, const C: usize> Differentiable
+    for Tensor<T, R, C>
+{
+    #[inline]
+    fn zero_like(&self) -> Self {
+        Tensor::from_fn(|row, col| self[(row, col)].zero_like())
+    }
+
     #[inline]
     fn zip_update<const K: usize>(&mut self, others: [&Self; K], f: &mut impl CoordUpdate<K>) {
         for col in 0..C {
             for row in 0..R {
-                let x = &mut self[(row, col)];
-                *x = f.update(*x, others.map(|o| o[(row, col)]));
+                self[(row, col)].zip_update(others.map(|o| &o[(row, col)]), f);
             }
         }
     }
@@ -402,24 +428,18 @@ impl<T: Differentiable + Real, const R: usize, const C: usize> Differentiable fo
     fn zip_visit<const K: usize>(values: [&Self; K], f: &mut impl FnMut([f64; K])) {
         for col in 0..C {
             for row in 0..R {
-                f(values.map(|v| Real::to_f64(v[(row, col)])));
+                T::zip_visit(values.map(|v| &v[(row, col)]), f);
             }
         }
     }
 
     #[inline]
     fn accumulate(&mut self, other: &Self) {
-        *self += *other;
-    }
-
-    #[inline]
-    fn scale(&mut self, factor: f64) {
-        *self *= <T as Real>::from_f64(factor);
-    }
-
-    #[inline]
-    fn num_coords(&self) -> usize {
-        R * C
+        for col in 0..C {
+            for row in 0..R {
+                self[(row, col)].accumulate(&other[(row, col)]);
+            }
+        }
     }
 }
 
@@ -427,6 +447,21 @@ impl<T: Differentiable + Real, const R: usize, const C: usize> Differentiable fo
 impl Differentiable for () {
     #[inline(always)]
     fn zero_like(&self) -> Self {}
+
+    #[inline(always)]
+    fn zip_update<const K: usize>(&mut self, _: [&Self; K], _: &mut impl CoordUpdate<K>) {}
+
+    #[inline(always)]
+    fn zip_visit<const K: usize>(_: [&Self; K], _: &mut impl FnMut([f64; K])) {}
+}
+
+/// A marker for a type parameter a struct does not store: no coordinates, so a generic
+/// struct may derive `Differentiable` with a `PhantomData` field left unmarked.
+impl<T: ?Sized> Differentiable for PhantomData<T> {
+    #[inline(always)]
+    fn zero_like(&self) -> Self {
+        PhantomData
+    }
 
     #[inline(always)]
     fn zip_update<const K: usize>(&mut self, _: [&Self; K], _: &mut impl CoordUpdate<K>) {}
@@ -676,6 +711,7 @@ mod tests {
         assert_eq!(z.2, vec![Tensor::zeros(); 3]);
         assert_eq!(x.num_coords(), 1 + 4 + 12);
         assert_eq!(().num_coords(), 0);
+        assert_eq!(PhantomData::<str>.num_coords(), 0);
     }
 
     #[test]
