@@ -80,3 +80,10 @@ impl<T: Real, const R: usize, const C: usize> ZeroLike for Tensor<T, R, C> {
         Tensor::zeros()
     }
 }
+
+/// The zero gradient of a slice parameter: a slice's gradient is a `Vec` of its length,
+/// each element the zero of the element's shape.
+#[inline]
+pub fn zero_vec_like<X: crate::Differentiable>(xs: &[X]) -> Vec<X> {
+    xs.iter().map(crate::Differentiable::zero_like).collect()
+}

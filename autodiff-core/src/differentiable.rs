@@ -54,8 +54,8 @@ use crate::{Real, Tensor};
 ///
 /// Implement [`zero_like`](Self::zero_like), [`zip_update`](Self::zip_update) and
 /// [`zip_visit`](Self::zip_visit) by calling them on each differentiable part, in a fixed
-/// order; the other methods follow. Tensors override the provided ones with whole-tensor
-/// arithmetic.
+/// order; the other methods follow. Floats override [`accumulate`](Self::accumulate) with
+/// a plain `+=`, which tensors inherit element by element: one addition per coordinate.
 #[diagnostic::on_unimplemented(
     message = "only floating-point tensors can require gradients, and `{Self}` is not a differentiable value",
     label = "not `f32`, `f64`, a float tensor, or a tuple, array, `Vec` or struct of those",

@@ -185,8 +185,9 @@ impl CoordUpdate<1> for Momentum {
 /// p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 /// ```
 ///
-/// The arithmetic follows PyTorch's kernels in order (`lerp_` for `m`, bias corrections in
-/// `f64`, `sqrt(v) / sqrt(1 - beta2^t) + eps`), so `f32` params get PyTorch's `f32` results.
+/// The arithmetic follows the order of PyTorch's operations (`lerp_` for `m`, bias
+/// corrections in `f64`, `sqrt(v) / sqrt(1 - beta2^t) + eps`), in each leaf's precision,
+/// so `f32` params are updated in `f32` arithmetic as PyTorch updates them.
 ///
 /// ```
 /// use autodiff_core::optim::Adam;
