@@ -88,7 +88,7 @@ fn accumulate_and_scale_leave_data_fields_alone() {
     other.activation = Activation::Identity;
     let before = g.to_coords();
     g.accumulate(&other);
-    g.scale(0.25);
+    g.scale_by(0.25);
     let want: Vec<f64> = before.iter().map(|x| (x + x) * 0.25).collect();
     assert_eq!(g.to_coords(), want);
     assert_eq!((g.activation, g.name.as_str()), (Activation::Tanh, "mlp"));

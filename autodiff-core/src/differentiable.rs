@@ -27,7 +27,7 @@ use crate::{Real, Tensor};
 /// The gradient of a `Model` is a `Model`; of a `Vec<Tensor<f64, 3>>` a `Vec` of the same
 /// length; of a `(f64, Tensor<f32, 2>)` such a tuple. [`zero_like`](Self::zero_like) gives
 /// the zero gradient of a value, [`accumulate`](Self::accumulate) adds one gradient into
-/// another, [`scale`](Self::scale) multiplies by a float and [`inner`](Self::inner) is the
+/// another, [`scale_by`](Self::scale_by) multiplies by a float and [`inner`](Self::inner) is the
 /// inner product `<a, b>` over all coordinates.
 ///
 /// ```
@@ -151,19 +151,22 @@ pub trait Differentiable: Clone {
 
     /// Multiplies every coordinate by `factor` (converted to each leaf's precision).
     ///
+    /// (Not called `scale`: nalgebra's `ComplexField::scale`, which every [`Real`] has,
+    /// would make `x.scale(..)` ambiguous on floats.)
+    ///
     /// ```
     /// use autodiff_core::{tensor, Differentiable};
     ///
     /// let mut g = [tensor![1.0_f32, -2.0]; 2];
-    /// g.scale(3.0);
+    /// g.scale_by(3.0);
     /// assert_eq!(g, [tensor![3.0, -6.0]; 2]);
     /// ```
     #[inline]
-    fn scale(&mut self, factor: f64) {
+    fn scale_by(&mut self, factor: f64) {
         self.zip_update([], &mut ScaleCoords(factor));
     }
 
-    /// `self * factor`: [`scale`](Self::scale) by value.
+    /// `self * factor`: [`scale_by`](Self::scale_by) by value.
     ///
     /// ```
     /// use autodiff_core::Differentiable;
@@ -173,7 +176,7 @@ pub trait Differentiable: Clone {
     #[inline]
     #[must_use]
     fn scaled(mut self, factor: f64) -> Self {
-        self.scale(factor);
+        self.scale_by(factor);
         self
     }
 
