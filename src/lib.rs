@@ -203,7 +203,7 @@
 extern crate self as autodiff;
 
 pub use autodiff_core::*;
-pub use autodiff_macros::{custom_vjp, differentiable};
+pub use autodiff_macros::{Differentiable, custom_vjp, differentiable};
 
 #[cfg(test)]
 mod tests {

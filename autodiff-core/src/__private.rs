@@ -88,3 +88,10 @@ pub use crate::checkpoint::{
     reverse_checkpointed,
 };
 pub use crate::tape::{INLINE_ENTRIES, StackTape, inline_entries};
+
+/// The zero gradient of a slice parameter: a slice's gradient is a `Vec` of its length,
+/// each element the zero of the element's shape.
+#[inline]
+pub fn zero_vec_like<X: crate::Differentiable>(xs: &[X]) -> Vec<X> {
+    xs.iter().map(crate::Differentiable::zero_like).collect()
+}

@@ -27,9 +27,11 @@
 
 mod checkpoint;
 mod derivatives;
+mod differentiable;
 mod gradcheck;
 pub mod graph;
 pub mod ops;
+pub mod optim;
 mod param;
 mod pullback;
 mod real;
@@ -41,6 +43,7 @@ mod undo;
 pub mod __private;
 
 pub use derivatives::{Backward, hessian, jacobian_fwd, jacobian_rev, value_grad_hessian};
+pub use differentiable::{CoordUpdate, Differentiable, check_gradient};
 pub use gradcheck::{Gradcheck, Perturb, gradcheck};
 pub use graph::Graph;
 /// The [nalgebra](https://docs.rs/nalgebra) crate that [`Tensor`] stores its elements in,

@@ -1,21 +1,25 @@
 //! [`Param`]: a value that requires gradients and accumulates them, PyTorch-style.
 
-use crate::__private::ZeroLike;
-use crate::Tensor;
-use core::ops::Add;
+use crate::Differentiable;
 
-/// The values a [`Param`] can hold: `f32`, `f64` and tensors of them.
-#[diagnostic::on_unimplemented(
-    message = "only floating-point tensors can require gradients, and `{Self}` is not one",
-    label = "a `Param` holds `f32`, `f64` or a tensor of them",
-    note = "keep integer data outside `Param`, or convert it to a float tensor"
-)]
-pub trait ParamValue: ZeroLike + Add<Output = Self> {}
+/// The values a [`Param`] can hold: any [`Differentiable`] value (`f32`, `f64`, tensors of
+/// them, and tuples, arrays, `Vec`s and derived structs of those).
+///
+/// ```
+/// use autodiff_core::{Accumulate, Param, Tensor};
+///
+/// // A model held as one param accumulates a gradient of the model's own type.
+/// let mut model = Param::new((Tensor::<f64, 2, 2>::ones(), vec![0.0_f64; 3]));
+/// model.accumulate((Tensor::from_element(0.5), vec![1.0, 2.0, 3.0]));
+/// model.accumulate((Tensor::from_element(0.5), vec![1.0, 2.0, 3.0]));
+/// assert_eq!(model.grad(), Some((Tensor::from_element(1.0), vec![2.0, 4.0, 6.0])));
+/// ```
+///
+/// A value that is not differentiable (an integer tensor) is reported with
+/// [`Differentiable`]'s message: only floating-point tensors can require gradients.
+pub trait ParamValue: Differentiable {}
 
-impl ParamValue for f32 {}
-impl ParamValue for f64 {}
-impl<const R: usize, const C: usize> ParamValue for Tensor<f32, R, C> {}
-impl<const R: usize, const C: usize> ParamValue for Tensor<f64, R, C> {}
+impl<X: Differentiable> ParamValue for X {}
 
 /// A trainable value: the analogue of a PyTorch tensor created with `requires_grad=True`.
 ///
@@ -85,7 +89,37 @@ impl<X: ParamValue> Param<X> {
 
     /// The current value (what the forward pass reads).
     pub fn value(&self) -> X {
-        self.value
+        self.value.clone()
+    }
+
+    /// Borrows the value, without cloning it.
+    ///
+    /// ```
+    /// use autodiff_core::Param;
+    ///
+    /// let x = Param::new(vec![1.0_f64, 2.0]);
+    /// assert_eq!(x.value_ref().len(), 2);
+    /// ```
+    pub fn value_ref(&self) -> &X {
+        &self.value
+    }
+
+    /// Borrows the value mutably, for an optimiser step in place: PyTorch's
+    /// `optimizer.step()` writing into `x.data`. The gradient is left as it is.
+    ///
+    /// ```
+    /// use autodiff_core::{optim::Sgd, Accumulate, Param};
+    ///
+    /// let mut x = Param::new(1.0_f64);
+    /// x.accumulate(2.0);
+    /// let mut opt = Sgd::new(0.25);
+    /// if let Some(grad) = x.grad() {
+    ///     opt.step(x.value_mut(), &grad);
+    /// }
+    /// assert_eq!(x.value(), 0.5);
+    /// ```
+    pub fn value_mut(&mut self) -> &mut X {
+        &mut self.value
     }
 
     /// Replaces the value without touching the gradient: PyTorch's `x.data = ..`. A
@@ -116,13 +150,29 @@ impl<X: ParamValue> Param<X> {
 
     /// The accumulated gradient: `None` before the first backward pass.
     pub fn grad(&self) -> Option<X> {
-        self.grad
+        self.grad.clone()
+    }
+
+    /// Borrows the accumulated gradient, without cloning it.
+    ///
+    /// ```
+    /// use autodiff_core::{Accumulate, Param};
+    ///
+    /// let mut x = Param::new(vec![1.0_f64, 2.0]);
+    /// assert!(x.grad_ref().is_none());
+    /// x.accumulate(vec![0.5, 0.5]);
+    /// assert_eq!(x.grad_ref(), Some(&vec![0.5, 0.5]));
+    /// ```
+    pub fn grad_ref(&self) -> Option<&X> {
+        self.grad.as_ref()
     }
 
     /// Sets an existing gradient to zero (PyTorch's `x.grad.zero_()`); a param without a
     /// gradient keeps none.
     pub fn zero_grad(&mut self) {
-        self.grad = self.grad.map(ZeroLike::zero_like);
+        if let Some(grad) = &mut self.grad {
+            *grad = grad.zero_like();
+        }
     }
 
     /// Forgets the gradient entirely (PyTorch's `zero_grad(set_to_none=True)`).
@@ -142,10 +192,10 @@ pub trait Accumulate<Grads> {
 impl<X: ParamValue> Accumulate<X> for &mut Param<X> {
     fn accumulate(self, grad: X) {
         if self.requires_grad {
-            self.grad = Some(match self.grad {
-                Some(old) => old + grad,
-                None => grad,
-            });
+            match &mut self.grad {
+                Some(old) => Differentiable::accumulate(old, &grad),
+                None => self.grad = Some(grad),
+            }
         }
     }
 }

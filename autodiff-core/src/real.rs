@@ -4,6 +4,8 @@ use core::fmt::{Debug, Display, LowerExp};
 
 use nalgebra::RealField;
 
+use crate::Differentiable;
+
 /// A floating-point element type: `f32` or `f64`.
 ///
 /// Every differentiable operation is generic over `T: Real`, so a function written once
@@ -25,8 +27,11 @@ use nalgebra::RealField;
 /// assert_eq!(half(3.0_f32), 1.5);
 /// assert_eq!(Real::to_f64(half(3.0_f64)), 1.5);
 /// ```
+///
+/// Every `Real` is a [`Differentiable`] value, so generic code over `T: Real` may use
+/// `Tensor<T, R, C>` and structs of them as differentiable values without more bounds.
 pub trait Real:
-    RealField + Copy + Default + Display + Debug + LowerExp + 'static + sealed::Sealed
+    RealField + Copy + Default + Display + Debug + LowerExp + Differentiable + 'static + sealed::Sealed
 {
     /// Converts an `f64` to this type, rounding to nearest for `f32`. Generated code uses
     /// it to turn float literals into constants of the element type.

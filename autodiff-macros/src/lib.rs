@@ -10,6 +10,7 @@
 mod activity;
 mod args;
 mod custom;
+mod derive;
 mod emit;
 mod errors;
 mod expand;
@@ -51,4 +52,46 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {
     krate::expand(args.into(), item.into(), custom::expand).into()
+}
+
+/// Derives `autodiff::Differentiable` for a struct with named fields or a tuple struct,
+/// so that it can be differentiated, hold a gradient of its own type, and be stepped by
+/// an optimiser.
+///
+/// Every field must be a differentiable value (a float, a tensor, a tuple, array or `Vec`
+/// of them, another struct that derives it) or be marked `#[no_grad]`: data such as sizes,
+/// flags and hyperparameters, which gets no gradient (a gradient holds a clone of the
+/// primal's field) and which updates never touch; its type needs only `Clone`. The trait
+/// requires `Clone`, so derive that too. Generic structs get the bounds they need on their
+/// field types, as serde's derives do. An enum or a union is a compile error.
+///
+/// ```
+/// # extern crate autodiff_core as autodiff;
+/// use autodiff::optim::Sgd;
+/// use autodiff::{Differentiable, Tensor, tensor};
+/// # use autodiff_macros::Differentiable;
+///
+/// #[derive(Clone, Debug, PartialEq, Differentiable)]
+/// struct Layer<const N: usize> {
+///     w: Tensor<f64, N, N>,
+///     b: Tensor<f64, N>,
+///     #[no_grad]
+///     name: &'static str,
+/// }
+///
+/// let layer = Layer { w: Tensor::ones(), b: tensor![1.0, 2.0], name: "l1" };
+/// let grad = layer.zero_like(); // a `Layer`, with the name cloned
+/// assert_eq!(grad.b, tensor![0.0, 0.0]);
+/// assert_eq!(grad.name, "l1");
+/// assert_eq!(layer.num_coords(), 4 + 2);
+///
+/// let mut stepped = layer.clone();
+/// Sgd::new(0.5).step(&mut stepped, &layer);
+/// assert_eq!(stepped.b, tensor![0.5, 1.0]);
+/// assert_eq!(stepped.name, "l1");
+/// ```
+#[proc_macro_derive(Differentiable, attributes(no_grad))]
+pub fn derive_differentiable(input: TokenStream) -> TokenStream {
+    let root = krate::resolve(None);
+    krate::rewrite(derive::expand(input.into()), &root).into()
 }
