@@ -6,7 +6,52 @@ pub use crate::pullback::Pullback;
 pub use crate::real::Real;
 pub use crate::tape::{FixedTape, Tape};
 pub use crate::tensor::Tensor;
-pub use crate::undo::{ElementIndex, UndoLog};
+pub use crate::undo::{Elements, PartLog, Slots, UndoLog};
+
+/// The zero gradient of a value, shaped like it: a slice's is a `Vec` of its length.
+pub trait ZeroGrad {
+    /// The gradient's type.
+    type Grad;
+
+    /// Zero, shaped like `self`.
+    fn zero_grad(&self) -> Self::Grad;
+}
+
+impl<X: crate::Differentiable> ZeroGrad for X {
+    type Grad = X;
+
+    #[inline(always)]
+    fn zero_grad(&self) -> X {
+        self.zero_like()
+    }
+}
+
+impl<X: crate::Differentiable> ZeroGrad for [X] {
+    type Grad = Vec<X>;
+
+    #[inline]
+    fn zero_grad(&self) -> Vec<X> {
+        self.iter().map(crate::Differentiable::zero_like).collect()
+    }
+}
+
+/// `*target += value`: how a contribution is added into an adjoint or a part of one.
+#[inline(always)]
+pub fn accumulate<X: crate::Differentiable>(target: &mut X, value: X) {
+    target.accumulate(&value);
+}
+
+/// `*target = 0`, shaped like it: a store's reverse clears what it overwrote.
+#[inline(always)]
+pub fn clear<X: crate::Differentiable>(target: &mut X) {
+    *target = target.zero_like();
+}
+
+/// An owned copy of a by-reference parameter (`&[X]` becomes a `Vec<X>`).
+#[inline(always)]
+pub fn to_owned<X: ToOwned + ?Sized>(x: &X) -> X::Owned {
+    x.to_owned()
+}
 
 /// The element of a scalar output, whose gradient can be seeded implicitly with `1`.
 ///

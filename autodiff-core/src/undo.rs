@@ -1,31 +1,94 @@
-//! [`UndoLog`]: the values element assignments overwrote, so a reverse sweep that replays
-//! a region of the forward pass can first put a tensor back as the region found it.
-//! Only generated code uses it.
+//! [`UndoLog`]: the values assignments into a place overwrote, so a reverse sweep that
+//! replays a region of the forward pass can first put the place back as the region found
+//! it. Only generated code uses it.
 
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// An element position in a tensor: `usize` for column vectors, `(row, col)` for any.
-pub trait ElementIndex: Copy {
-    /// `(row, col)`.
-    fn position(self) -> (usize, usize);
+/// Values with elements that assignments overwrite one at a time (`y[i] = e`):
+/// tensors, `Vec`s and arrays.
+pub trait Elements {
+    /// One element.
+    type Elem;
+
+    /// Replaces the element at `position` (`(row, col)`, `(i, 0)` for a sequence),
+    /// returning the old one.
+    fn replace(&mut self, position: (usize, usize), value: Self::Elem) -> Self::Elem;
 }
 
-impl ElementIndex for usize {
+/// [`Elements`] indexed by `I`: `usize` for vectors and sequences, `(row, col)` for any
+/// tensor.
+pub trait Slots<I>: Elements {
+    /// Where `index` points.
+    fn position(&self, index: I) -> (usize, usize);
+}
+
+impl<T: Real, const R: usize, const C: usize> Elements for Tensor<T, R, C> {
+    type Elem = T;
+
     #[inline(always)]
-    fn position(self) -> (usize, usize) {
-        (self, 0)
+    #[track_caller]
+    fn replace(&mut self, position: (usize, usize), value: T) -> T {
+        core::mem::replace(&mut self[position], value)
     }
 }
 
-impl ElementIndex for (usize, usize) {
+impl<T: Real, const R: usize> Slots<usize> for Tensor<T, R, 1> {
     #[inline(always)]
-    fn position(self) -> (usize, usize) {
-        self
+    fn position(&self, index: usize) -> (usize, usize) {
+        (index, 0)
     }
 }
 
-/// The overwritten elements of one tensor, newest last.
+impl<T: Real, const R: usize, const C: usize> Slots<(usize, usize)> for Tensor<T, R, C> {
+    #[inline(always)]
+    fn position(&self, index: (usize, usize)) -> (usize, usize) {
+        index
+    }
+}
+
+impl<X> Elements for Vec<X> {
+    type Elem = X;
+
+    #[inline(always)]
+    #[track_caller]
+    fn replace(&mut self, position: (usize, usize), value: X) -> X {
+        core::mem::replace(&mut self[position.0], value)
+    }
+}
+
+impl<X> Slots<usize> for Vec<X> {
+    #[inline(always)]
+    fn position(&self, index: usize) -> (usize, usize) {
+        (index, 0)
+    }
+}
+
+impl<X, const N: usize> Elements for [X; N] {
+    type Elem = X;
+
+    #[inline(always)]
+    #[track_caller]
+    fn replace(&mut self, position: (usize, usize), value: X) -> X {
+        core::mem::replace(&mut self[position.0], value)
+    }
+}
+
+impl<X, const N: usize> Slots<usize> for [X; N] {
+    #[inline(always)]
+    fn position(&self, index: usize) -> (usize, usize) {
+        (index, 0)
+    }
+}
+
+enum Entry<P: Elements> {
+    /// An element store: where, and the old element.
+    Elem((usize, usize), P::Elem),
+    /// A store of the whole place.
+    Whole(Box<P>),
+}
+
+/// The overwritten elements of one tensor, `Vec` or array `P`, newest last.
 ///
 /// ```
 /// use autodiff_core::__private::UndoLog;
@@ -38,26 +101,55 @@ impl ElementIndex for (usize, usize) {
 /// log.store(&mut y, 1, 200.0);
 /// log.store_whole(&mut y, tensor![0.0, 0.0, 0.0]);
 /// assert_eq!(y, tensor![0.0, 0.0, 0.0]);
-/// log.restore_whole(&mut y);
+/// log.restore(&mut y);
 /// assert_eq!(y, tensor![1.0, 200.0, 3.0]);
 /// log.undo_to(&mut y, mark);
 /// assert_eq!(y, tensor![1.0, 2.0, 3.0]);
 /// ```
-#[derive(Clone, Debug, Default)]
-pub struct UndoLog<T> {
-    entries: Vec<(usize, usize, T)>,
+pub struct UndoLog<P: Elements> {
+    entries: Vec<Entry<P>>,
 }
 
-impl<T: Real> UndoLog<T> {
-    /// An empty log; allocates on the first store.
-    #[inline]
-    pub fn new() -> Self {
+// A pullback that owns a log is `Clone` (that is how a user retains the graph).
+impl<P: Elements + Clone> Clone for Entry<P>
+where
+    P::Elem: Clone,
+{
+    fn clone(&self) -> Self {
+        match self {
+            Entry::Elem(position, old) => Entry::Elem(*position, old.clone()),
+            Entry::Whole(old) => Entry::Whole(old.clone()),
+        }
+    }
+}
+
+impl<P: Elements + Clone> Clone for UndoLog<P>
+where
+    P::Elem: Clone,
+{
+    fn clone(&self) -> Self {
+        UndoLog {
+            entries: self.entries.clone(),
+        }
+    }
+}
+
+impl<P: Elements> Default for UndoLog<P> {
+    fn default() -> Self {
         UndoLog {
             entries: Vec::new(),
         }
     }
+}
 
-    /// How many overwritten elements it holds: a mark for [`undo_to`](Self::undo_to).
+impl<P: Elements> UndoLog<P> {
+    /// An empty log; allocates on the first store.
+    #[inline]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many stores it holds: a mark for [`undo_to`](Self::undo_to).
     #[inline]
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -72,55 +164,136 @@ impl<T: Real> UndoLog<T> {
     /// `place[index] = value`, remembering the old element.
     #[inline]
     #[track_caller]
-    pub fn store<I: ElementIndex, const R: usize, const C: usize>(
-        &mut self,
-        place: &mut Tensor<T, R, C>,
-        index: I,
-        value: T,
-    ) {
-        let (r, c) = index.position();
-        self.entries.push((r, c, place[(r, c)]));
-        place[(r, c)] = value;
+    pub fn store<I>(&mut self, place: &mut P, index: I, value: P::Elem)
+    where
+        P: Slots<I>,
+    {
+        let position = place.position(index);
+        let old = place.replace(position, value);
+        self.entries.push(Entry::Elem(position, old));
     }
 
-    /// `*place = value`, remembering every old element.
+    /// `*place = value`, remembering the old value.
     #[inline]
-    pub fn store_whole<const R: usize, const C: usize>(
-        &mut self,
-        place: &mut Tensor<T, R, C>,
-        value: Tensor<T, R, C>,
-    ) {
-        for c in 0..C {
-            for r in 0..R {
-                self.entries.push((r, c, place[(r, c)]));
+    pub fn store_whole(&mut self, place: &mut P, value: P) {
+        let old = core::mem::replace(place, value);
+        self.entries.push(Entry::Whole(Box::new(old)));
+    }
+
+    /// Undoes the newest store.
+    #[inline]
+    pub fn restore(&mut self, place: &mut P) {
+        match self.entries.pop() {
+            Some(Entry::Elem(position, old)) => {
+                place.replace(position, old);
             }
-        }
-        *place = value;
-    }
-
-    /// Undoes the newest element store.
-    #[inline]
-    pub fn restore<const R: usize, const C: usize>(&mut self, place: &mut Tensor<T, R, C>) {
-        if let Some((r, c, old)) = self.entries.pop() {
-            place[(r, c)] = old;
-        }
-    }
-
-    /// Undoes the newest whole store.
-    #[inline]
-    pub fn restore_whole<const R: usize, const C: usize>(&mut self, place: &mut Tensor<T, R, C>) {
-        for _ in 0..R * C {
-            self.restore(place);
+            Some(Entry::Whole(old)) => *place = *old,
+            None => {}
         }
     }
 
     /// Undoes every store after `mark`, newest first.
     #[inline]
-    pub fn undo_to<const R: usize, const C: usize>(
-        &mut self,
-        place: &mut Tensor<T, R, C>,
-        mark: usize,
-    ) {
+    pub fn undo_to(&mut self, place: &mut P, mark: usize) {
+        while self.entries.len() > mark {
+            self.restore(place);
+        }
+    }
+}
+
+/// Restores one part of a place. Shared, so that a log (and a pullback owning it) can be
+/// cloned; each call puts back a clone of the old part.
+type Undo<P> = std::rc::Rc<dyn Fn(&mut P)>;
+
+/// The overwritten parts of a place of any type (`m.w = e`, `m.layers[i].b = e`), newest
+/// last: each store keeps a closure that puts the old part back.
+///
+/// ```
+/// use autodiff_core::__private::PartLog;
+///
+/// let mut p = (1.0_f64, vec![2.0_f64, 3.0]);
+/// let mut log = PartLog::new();
+/// log.store_part(&mut p, |p| &mut p.0, 10.0);
+/// log.store_part(&mut p, move |p| &mut p.1[1], 30.0);
+/// assert_eq!(p, (10.0, vec![2.0, 30.0]));
+/// log.restore(&mut p);
+/// assert_eq!(p, (10.0, vec![2.0, 3.0]));
+/// log.undo_to(&mut p, 0);
+/// assert_eq!(p, (1.0, vec![2.0, 3.0]));
+/// ```
+pub struct PartLog<P> {
+    entries: Vec<Undo<P>>,
+}
+
+impl<P> Clone for PartLog<P> {
+    fn clone(&self) -> Self {
+        PartLog {
+            entries: self.entries.clone(),
+        }
+    }
+}
+
+impl<P> Default for PartLog<P> {
+    fn default() -> Self {
+        PartLog {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<P: 'static> PartLog<P> {
+    /// An empty log.
+    #[inline]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many stores it holds: a mark for [`undo_to`](Self::undo_to).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds nothing.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `*part(place) = value`, remembering the old part.
+    #[inline]
+    pub fn store_part<V: Clone + 'static, F>(&mut self, place: &mut P, part: F, value: V)
+    where
+        F: for<'a> Fn(&'a mut P) -> &'a mut V + 'static,
+    {
+        let old = core::mem::replace(part(place), value);
+        self.entries.push(std::rc::Rc::new(move |place: &mut P| {
+            *part(place) = old.clone()
+        }));
+    }
+
+    /// `*place = value`, remembering the old value.
+    #[inline]
+    pub fn store_whole(&mut self, place: &mut P, value: P)
+    where
+        P: Clone,
+    {
+        let old = core::mem::replace(place, value);
+        self.entries
+            .push(std::rc::Rc::new(move |place: &mut P| *place = old.clone()));
+    }
+
+    /// Undoes the newest store.
+    #[inline]
+    pub fn restore(&mut self, place: &mut P) {
+        if let Some(undo) = self.entries.pop() {
+            undo(place);
+        }
+    }
+
+    /// Undoes every store after `mark`, newest first.
+    #[inline]
+    pub fn undo_to(&mut self, place: &mut P, mark: usize) {
         while self.entries.len() > mark {
             self.restore(place);
         }

@@ -9,7 +9,7 @@
 //! with them.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Function, Index, LoopKind, Stmt, Target, Value, VarId, var_ident,
+    AExpr, AStmt, AdjId, Adjoint, Function, Log, LoopKind, Proj, Stmt, Target, Value, VarId, var_ident,
 };
 use crate::prim::{Operator, Prim};
 use crate::valid::Signature;
@@ -421,36 +421,45 @@ impl Emit<'_> {
         for stmt in block {
             match stmt {
                 Stmt::Effect(effect) => tokens.extend(effect.clone()),
-                Stmt::NewLog { place } => {
+                Stmt::NewLog { place, log: kind } => {
                     let log = log_ident(*place, self.ir.vars[*place].span);
+                    let ty = match kind {
+                        Log::Parts => quote!(PartLog),
+                        _ => quote!(UndoLog),
+                    };
                     tokens.extend(quote_spanned! {log.span()=>
                         #[allow(unused_mut)]
-                        let mut #log = ::autodiff::__private::UndoLog::new();
+                        let mut #log = ::autodiff::__private::#ty::new();
                     });
                 }
                 Stmt::Store {
                     place,
-                    index,
+                    path,
                     value,
                     span,
-                    logged,
+                    log: kind,
                 } => {
                     let span = hygienic(*span);
                     let name = self.var(*place);
                     let value = self.value_of(*value);
                     let log = log_ident(*place, self.ir.vars[*place].span);
-                    tokens.extend(match (index, logged) {
-                        (Some(i), false) => {
-                            let i = self.var(*i);
-                            quote_spanned!(span=> #name[#i] = #value;)
+                    tokens.extend(match (path.as_slice(), kind) {
+                        (_, Log::None) => {
+                            let path = self.path(path);
+                            quote_spanned!(span=> #name #path = #value;)
                         }
-                        (None, false) => quote_spanned!(span=> #name = #value;),
-                        (Some(i), true) => {
-                            let i = self.var(*i);
-                            quote_spanned!(span=> ::autodiff::__private::UndoLog::store(&mut #log, &mut #name, #i, #value);)
+                        ([], _) => {
+                            quote_spanned!(span=> #log.store_whole(&mut #name, #value);)
                         }
-                        (None, true) => {
-                            quote_spanned!(span=> ::autodiff::__private::UndoLog::store_whole(&mut #log, &mut #name, #value);)
+                        ([Proj::Var(i)], Log::Elements) => {
+                            let i = self.var(*i);
+                            quote_spanned!(span=> #log.store(&mut #name, #i, #value);)
+                        }
+                        (_, _) => {
+                            // Indices are copied into the closure that finds the part again.
+                            let path = self.path(path);
+                            let place = Ident::new("__ad_place", Span::mixed_site().located_at(span));
+                            quote_spanned!(span=> #log.store_part(&mut #name, move |#place| &mut #place #path, #value);)
                         }
                     });
                 }
@@ -647,24 +656,32 @@ impl Emit<'_> {
         adj_ident(a, self.ir.vars[primal].span)
     }
 
-    fn index(&self, index: &Index) -> TokenStream {
-        match index {
-            Index::Var(v) => self.var(*v).into_token_stream(),
-            Index::Const(r, c) => quote!((#r, #c)),
-        }
+    /// `.w`, `[i]`, `[(0, 1)]`, ... after a value.
+    fn path(&self, path: &[Proj]) -> TokenStream {
+        path.iter()
+            .map(|p| match p {
+                Proj::Var(v) => {
+                    let v = self.var(*v);
+                    quote!([#v])
+                }
+                Proj::Const(r, c) => quote!([(#r, #c)]),
+                Proj::Usize(k) => quote!([#k]),
+                Proj::Field(m) => quote!(.#m),
+            })
+            .collect()
     }
 
     fn aexpr(&self, e: &AExpr) -> TokenStream {
         match e {
             AExpr::Adj(a) => self.adj(*a).into_token_stream(),
-            AExpr::AdjElem(a, i) => {
-                let (a, i) = (self.adj(*a), self.index(i));
-                quote!(#a[#i])
+            AExpr::AdjPath(a, path) => {
+                let (a, path) = (self.adj(*a), self.path(path));
+                quote!(::core::clone::Clone::clone(&#a #path))
             }
             AExpr::Zero(v) => {
                 let span = hygienic(self.ir.vars[*v].span);
                 let primal = self.operand(*v, span);
-                quote_spanned!(span=> ::autodiff::__private::ZeroLike::zero_like(#primal))
+                quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
             }
         }
     }
@@ -698,10 +715,10 @@ impl Emit<'_> {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 let span = name.span();
                 match target {
-                    Target::Whole => quote_spanned!(span=> #name += #value;),
-                    Target::Elem(i) => {
-                        let i = self.index(i);
-                        quote_spanned!(span=> #name[#i] += #value;)
+                    Target::Whole => quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name, #value);),
+                    Target::Path(path) => {
+                        let path = self.path(path);
+                        quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name #path, #value);)
                     }
                     Target::Rows { start, rows } => {
                         let start = self.var(*start);
@@ -713,9 +730,9 @@ impl Emit<'_> {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 quote_spanned!(name.span()=> #name = #value;)
             }
-            AStmt::ClearElem { adj, index } => {
-                let (name, i) = (self.adj(*adj), self.index(index));
-                quote_spanned!(name.span()=> #name[#i] = ::autodiff::__private::ZeroLike::zero_like(#name[#i]);)
+            AStmt::Clear { adj, path } => {
+                let (name, path) = (self.adj(*adj), self.path(path));
+                quote_spanned!(name.span()=> ::autodiff::__private::clear(&mut #name #path);)
             }
             AStmt::Vjp {
                 var,
@@ -760,11 +777,8 @@ impl Emit<'_> {
             AStmt::Restore { place, whole } => {
                 let span = self.ir.vars[*place].span;
                 let (log, name) = (log_ident(*place, span), self.var(*place));
-                if *whole {
-                    quote_spanned!(log.span()=> #log.restore_whole(&mut #name);)
-                } else {
-                    quote_spanned!(log.span()=> #log.restore(&mut #name);)
-                }
+                let _ = whole;
+                quote_spanned!(log.span()=> #log.restore(&mut #name);)
             }
             AStmt::If {
                 cond,
@@ -867,7 +881,12 @@ impl Emit<'_> {
                 }
             }
             Value::Inert(tokens) => tokens.clone(),
-            Value::Copy(v) => self.operand(*v, span),
+            // The source may be read again (by the reverse sweep, or by the user's code
+            // if it is `Copy`): a clone, which is a plain copy for floats and tensors.
+            Value::Copy(v) => {
+                let v = self.operand(*v, span);
+                quote_spanned!(span=> ::core::clone::Clone::clone(&#v))
+            }
             Value::Call {
                 callee,
                 args,
@@ -882,15 +901,25 @@ impl Emit<'_> {
                 let v = self.operand(*v, span);
                 quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#v))
             }
-            Value::Load { place, index } => {
-                let place = self.var(*place);
-                match index {
-                    Some(i) => {
-                        let i = self.var(*i);
-                        quote_spanned!(span=> #place[#i])
-                    }
-                    None => quote_spanned!(span=> #place),
-                }
+            Value::Load { place: base, path } | Value::Project { base, path } => {
+                let base = self.operand(*base, span);
+                let path = self.path(path);
+                quote_spanned!(span=> ::core::clone::Clone::clone(&#base #path))
+            }
+            Value::Tuple(elems) => {
+                let elems = elems.iter().map(|v| self.operand(*v, span));
+                quote_spanned!(span=> (#(#elems,)*))
+            }
+            Value::Array(elems) => {
+                let elems = elems.iter().map(|v| self.operand(*v, span));
+                quote_spanned!(span=> [#(#elems),*])
+            }
+            Value::Struct { path, fields } => {
+                let fields = fields.iter().map(|(member, v)| {
+                    let v = self.operand(*v, span);
+                    quote_spanned!(span=> #member: #v)
+                });
+                quote_spanned!(span=> #path { #(#fields),* })
             }
             Value::LogLen { place } => {
                 let log = log_ident(*place, self.ir.vars[*place].span);
@@ -922,7 +951,6 @@ impl Emit<'_> {
                     (Some(Operator::Mul), [a, b]) => quote_spanned!(span=> #a * #b),
                     (Some(Operator::Div), [a, b]) => quote_spanned!(span=> #a / #b),
                     (Some(Operator::Neg), [a]) => quote_spanned!(span=> -#a),
-                    (Some(Operator::Index), [a, i]) => quote_spanned!(span=> #a[#i]),
                     _ => {
                         let path = op_path(prim, generic.as_ref(), span);
                         let method = Ident::new(prim.name, span);
@@ -996,13 +1024,20 @@ impl GraphBuilder<'_> {
                     Value::Detach(source) => {
                         self.node(*var, "Detach", vec![*source], String::new())
                     }
-                    Value::Load { place, index } => {
-                        let op = if index.is_some() {
-                            "SelectBackward0"
-                        } else {
+                    Value::Load { place: base, path } | Value::Project { base, path } => {
+                        let op = if path.is_empty() {
                             "CloneBackward0"
+                        } else {
+                            "SelectBackward0"
                         };
-                        self.node(*var, op, vec![*place], String::new())
+                        self.node(*var, op, vec![*base], String::new())
+                    }
+                    Value::Tuple(elems) | Value::Array(elems) => {
+                        self.node(*var, "StackBackward0", elems.clone(), String::new())
+                    }
+                    Value::Struct { fields, .. } => {
+                        let inputs = fields.iter().map(|(_, v)| *v).collect();
+                        self.node(*var, "StructBackward0", inputs, String::new())
                     }
                     Value::LogLen { .. } => {}
                     Value::Call { callee, args, .. } => {

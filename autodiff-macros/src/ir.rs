@@ -60,18 +60,18 @@ pub enum Stmt {
     },
     /// An expression statement with no differentiated value in it (already renamed).
     Effect(TokenStream),
-    /// `place[index] = value` (or `place = value` without an index).
+    /// `place[i] = value`, `place.w = value` (or `place = value` with an empty path).
     Store {
         place: VarId,
-        index: Option<VarId>,
+        path: Vec<Proj>,
         value: VarId,
         span: Span,
         /// Keeps the overwritten value on the place's undo log (set by `reverse`, for
         /// places whose loads a reverse sweep replays).
-        logged: bool,
+        log: Log,
     },
-    /// `let mut log = UndoLog::new();` for a logged place (added by `reverse`).
-    NewLog { place: VarId },
+    /// `let mut log = ..::new();` for a logged place (added by `reverse`).
+    NewLog { place: VarId, log: Log },
     /// `if cond { then } else { else }`; `phis` are the values it leaves behind.
     If {
         cond: VarId,
@@ -89,6 +89,17 @@ pub enum Stmt {
         /// What each iteration pushes for the reverse sweep (set by `reverse`).
         tape: Option<LoopTape>,
     },
+}
+
+/// How a place keeps what its stores overwrote.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Log {
+    /// Not at all: no replayed region reads it.
+    None,
+    /// Element by element (`y[i] = e` and whole stores on tensors, `Vec`s, arrays).
+    Elements,
+    /// Part by part, for places with stores into fields.
+    Parts,
 }
 
 /// The tape of a loop whose reverse sweep pops one entry per iteration.
@@ -164,8 +175,19 @@ pub enum Value {
         /// Keeps the callee's pullback for the reverse sweep (set by `reverse`).
         keep_pullback: bool,
     },
-    /// Reads a place: one element, or the whole value without an index.
-    Load { place: VarId, index: Option<VarId> },
+    /// Reads a place: a part of it, or the whole value with an empty path.
+    Load { place: VarId, path: Vec<Proj> },
+    /// A part of a value: `x[i]`, `m.w`, `p.0`, `m.layers[i].b`, read in O(1) of the whole.
+    Project { base: VarId, path: Vec<Proj> },
+    /// `(a, b, ..)`.
+    Tuple(Vec<VarId>),
+    /// `[a, b, ..]`.
+    Array(Vec<VarId>),
+    /// `Path { field: value, .. }`: the struct's path as written, and its fields.
+    Struct {
+        path: syn::Path,
+        fields: Vec<(syn::Member, VarId)>,
+    },
     /// The length of a place's undo log: where a replayed region starts (set by `reverse`).
     LogLen { place: VarId },
     /// `tensor![..]` from scalars: `rows` is `None` for the column-vector form; `path` is
@@ -185,6 +207,9 @@ impl Value {
                 Vec::new()
             }
             Value::Load { place, .. } => vec![*place],
+            Value::Project { base, .. } => vec![*base],
+            Value::Tuple(elems) | Value::Array(elems) => elems.clone(),
+            Value::Struct { fields, .. } => fields.iter().map(|(_, v)| *v).collect(),
             Value::Copy(v) => vec![*v],
             Value::Call { args, .. } => args.clone(),
             Value::Stack { elems, .. } => elems.clone(),
@@ -204,6 +229,18 @@ impl Value {
 }
 
 impl Function {
+    /// `[%3:i].w[(0, 1)]`.
+    fn path_label(&self, path: &[Proj]) -> String {
+        path.iter()
+            .map(|p| match p {
+                Proj::Var(v) => format!("[{}]", self.var_label(*v)),
+                Proj::Const(r, c) => format!("[({r}, {c})]"),
+                Proj::Usize(k) => format!("[{k}]"),
+                Proj::Field(m) => format!(".{}", quote::ToTokens::to_token_stream(m)),
+            })
+            .collect()
+    }
+
     fn var_label(&self, v: VarId) -> String {
         match &self.vars[v].name {
             Some(name) => format!("%{v}:{name}"),
@@ -234,13 +271,13 @@ impl Function {
                 Stmt::Effect(tokens) => writeln!(f, "{indent} effect {tokens}")?,
                 Stmt::Store {
                     place,
-                    index,
+                    path,
                     value,
-                    logged,
+                    log,
                     ..
                 } => {
-                    let at = index.map_or(String::new(), |i| format!("[{}]", self.var_label(i)));
-                    let log = if *logged { " (logged)" } else { "" };
+                    let at = self.path_label(path);
+                    let log = if *log == Log::None { "" } else { " (logged)" };
                     writeln!(
                         f,
                         "{indent} store {}{at} = {}{log}",
@@ -248,7 +285,7 @@ impl Function {
                         self.var_label(*value)
                     )?
                 }
-                Stmt::NewLog { place } => {
+                Stmt::NewLog { place, .. } => {
                     writeln!(f, "{indent} new undo log of {}", self.var_label(*place))?
                 }
                 Stmt::If {
@@ -340,15 +377,38 @@ impl Function {
                         Value::Inert(tokens) => writeln!(f, "inert {tokens}")?,
                         Value::Copy(v) => writeln!(f, "copy {}", self.var_label(*v))?,
                         Value::Detach(v) => writeln!(f, "detach {}", self.var_label(*v))?,
-                        Value::Load { place, index } => match index {
-                            Some(i) => writeln!(
+                        Value::Load { place, path } => writeln!(
+                            f,
+                            "load {}{}",
+                            self.var_label(*place),
+                            self.path_label(path)
+                        )?,
+                        Value::Project { base, path } => writeln!(
+                            f,
+                            "project {}{}",
+                            self.var_label(*base),
+                            self.path_label(path)
+                        )?,
+                        Value::Tuple(elems) => writeln!(f, "tuple {}", list(elems))?,
+                        Value::Array(elems) => writeln!(f, "array {}", list(elems))?,
+                        Value::Struct { path, fields } => {
+                            let fields: Vec<String> = fields
+                                .iter()
+                                .map(|(m, v)| {
+                                    format!(
+                                        "{}: {}",
+                                        quote::ToTokens::to_token_stream(m),
+                                        self.var_label(*v)
+                                    )
+                                })
+                                .collect();
+                            writeln!(
                                 f,
-                                "load {}[{}]",
-                                self.var_label(*place),
-                                self.var_label(*i)
-                            )?,
-                            None => writeln!(f, "load {}", self.var_label(*place))?,
-                        },
+                                "struct {} {{ {} }}",
+                                quote::ToTokens::to_token_stream(path).to_string().replace(' ', ""),
+                                fields.join(", ")
+                            )?
+                        }
                         Value::LogLen { place } => {
                             writeln!(f, "undo log length of {}", self.var_label(*place))?
                         }
@@ -416,25 +476,28 @@ pub type AdjId = usize;
 pub enum Target {
     /// The whole value.
     Whole,
-    /// One element: `ct[index]`.
-    Elem(Index),
+    /// A part: `ct.w`, `ct[i]`, `ct.layers[i].b`.
+    Path(Vec<Proj>),
     /// `N` rows from `start` (`fixed_rows::<N>(start)`).
     Rows { start: VarId, rows: TokenStream },
 }
 
-/// An element position: a forward variable holding it, or a constant `(row, col)`.
+/// One step into a value: an element at a position held by a forward variable, a
+/// constant tensor position `(row, col)`, a constant array position, or a field.
 #[derive(Clone)]
-pub enum Index {
+pub enum Proj {
     Var(VarId),
     Const(usize, usize),
+    Usize(usize),
+    Field(syn::Member),
 }
 
 /// A value the reverse sweep reads.
 #[derive(Clone)]
 pub enum AExpr {
     Adj(AdjId),
-    /// One element of an adjoint.
-    AdjElem(AdjId, Index),
+    /// A part of an adjoint.
+    AdjPath(AdjId, Vec<Proj>),
     /// Zero shaped like a forward variable.
     Zero(VarId),
 }
@@ -451,8 +514,8 @@ pub enum AStmt {
     },
     /// `adj = value;`
     Assign { adj: AdjId, value: AExpr },
-    /// `adj[index] = 0;`
-    ClearElem { adj: AdjId, index: Index },
+    /// `adj[path] = 0;`
+    Clear { adj: AdjId, path: Vec<Proj> },
     /// `let (r0, r1, ..) = Op::op_vjp(operands.., out, ct);`, one fresh adjoint per
     /// differentiated operand that is active (`None` for the others).
     Vjp {
@@ -499,17 +562,14 @@ impl Adjoint {
         }
     }
 
-    fn index_label(&self, index: &Index) -> String {
-        match index {
-            Index::Var(v) => self.forward.var_label(*v),
-            Index::Const(r, c) => format!("({r}, {c})"),
-        }
+    fn path_label(&self, path: &[Proj]) -> String {
+        self.forward.path_label(path)
     }
 
     fn expr_label(&self, e: &AExpr) -> String {
         match e {
             AExpr::Adj(a) => self.adj_label(*a),
-            AExpr::AdjElem(a, i) => format!("{}[{}]", self.adj_label(*a), self.index_label(i)),
+            AExpr::AdjPath(a, path) => format!("{}{}", self.adj_label(*a), self.path_label(path)),
             AExpr::Zero(v) => format!("zero like {}", self.forward.var_label(*v)),
         }
     }
@@ -533,7 +593,7 @@ impl Adjoint {
                 AStmt::Accumulate { adj, target, value } => {
                     let at = match target {
                         Target::Whole => String::new(),
-                        Target::Elem(i) => format!("[{}]", self.index_label(i)),
+                        Target::Path(path) => self.path_label(path),
                         Target::Rows { start, rows } => {
                             format!("[rows {rows} from {}]", self.forward.var_label(*start))
                         }
@@ -551,11 +611,11 @@ impl Adjoint {
                     self.adj_label(*adj),
                     self.expr_label(value)
                 )?,
-                AStmt::ClearElem { adj, index } => writeln!(
+                AStmt::Clear { adj, path } => writeln!(
                     f,
-                    "{indent}{}[{}] := 0",
+                    "{indent}{}{} := 0",
                     self.adj_label(*adj),
-                    self.index_label(index)
+                    self.path_label(path)
                 )?,
                 AStmt::Vjp {
                     var,

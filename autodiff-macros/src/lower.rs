@@ -12,7 +12,7 @@
 //! in the same pass.
 
 use crate::errors::Errors;
-use crate::ir::{Carry, Function, LoopKind, Phi, Stmt, Value, Var, VarId, var_ident};
+use crate::ir::{Carry, Function, Log, LoopKind, Phi, Proj, Stmt, Value, Var, VarId, var_ident};
 use crate::prim::{self, Arg, Prim};
 use crate::valid::Signature;
 use proc_macro2::{Span, TokenStream};
@@ -144,9 +144,62 @@ impl Lowerer<'_> {
         var
     }
 
-    /// `place[index]`, or the whole place.
-    fn load(&mut self, place: VarId, index: Option<VarId>, span: Span) -> VarId {
-        self.bind(Value::Load { place, index }, span, true)
+    /// A part of a place, or the whole place with an empty path.
+    fn load(&mut self, place: VarId, path: Vec<Proj>, span: Span) -> VarId {
+        self.bind(Value::Load { place, path }, span, true)
+    }
+
+    /// Splits `m.layers[i].w` into its root expression and the steps into it, lowering
+    /// each index (which must not depend on a differentiated value) to a data variable.
+    /// `None` if an index is differentiated (an error is recorded).
+    fn projections<'x>(&mut self, expr: &'x Expr) -> Option<(&'x Expr, Vec<Proj>)> {
+        let mut steps = Vec::new();
+        let mut base = expr;
+        loop {
+            match base {
+                Expr::Index(i) => {
+                    steps.push(Err(&*i.index));
+                    base = &i.expr;
+                }
+                Expr::Field(f) => {
+                    steps.push(Ok(f.member.clone()));
+                    base = &f.base;
+                }
+                Expr::Paren(p) => base = &p.expr,
+                _ => break,
+            }
+        }
+        let mut path = Vec::with_capacity(steps.len());
+        for step in steps.into_iter().rev() {
+            match step {
+                Ok(member) => path.push(Proj::Field(member)),
+                Err(index) => {
+                    if self.is_varied(index) {
+                        self.errors.push(
+                            index,
+                            "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
+                        );
+                        return None;
+                    }
+                    path.push(Proj::Var(self.inert(index)));
+                }
+            }
+        }
+        Some((base, path))
+    }
+
+    /// `x[i]`, `m.w`, `p.0`, `m.layers[i].w` on a differentiated value: one projection
+    /// from the root (a place is loaded from, anything else projected).
+    fn lower_projection(&mut self, expr: &Expr) -> VarId {
+        let span = expr.span();
+        let Some((base, path)) = self.projections(expr) else {
+            return self.placeholder(span);
+        };
+        if let Some(place) = self.place_named(base) {
+            return self.load(place, path, span);
+        }
+        let base = self.lower_expr(base);
+        self.bind(Value::Project { base, path }, span, true)
     }
 
     /// The place a name denotes now, if it is one.
@@ -412,19 +465,24 @@ impl Lowerer<'_> {
             },
             _ => return false,
         };
-        let (base, index) = match left {
-            Expr::Index(i) => (&*i.expr, Some(&*i.index)),
-            other => (other, None),
-        };
-        let Some(place) = self.place_named(base) else {
-            if let (Some(_), Some(var)) = (index, self.local(base))
+        let mut root = left;
+        while let Expr::Index(syn::ExprIndex { expr: inner, .. })
+        | Expr::Field(syn::ExprField { base: inner, .. })
+        | Expr::Paren(syn::ExprParen { expr: inner, .. }) = root
+        {
+            root = inner;
+        }
+        let partial = !std::ptr::eq(root, left);
+        let Some(place) = self.place_named(root) else {
+            if partial
+                && let Some(var) = self.local(root)
                 && (self.vars[var].varied || self.is_varied(right))
-                && let Some(name) = place_base(base)
+                && let Some(name) = place_base(root)
             {
                 if !self.vars[var].mutable {
                     self.errors.push(
-                        base,
-                        format!("cannot assign to an element of `{name}`, which is not mutable; declare it `let mut {name} = ..`"),
+                        root,
+                        format!("cannot assign to part of `{name}`, which is not mutable; declare it `let mut {name} = ..`"),
                     );
                     return true;
                 }
@@ -434,34 +492,24 @@ impl Lowerer<'_> {
             return false;
         };
         let span = expr.span();
-        let index = match index {
-            Some(index) => {
-                if self.is_varied(index) {
-                    self.errors.push(
-                        index,
-                        "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
-                    );
-                    return true;
-                }
-                Some(self.inert(index))
-            }
-            None => None,
+        let Some((_, path)) = self.projections(left) else {
+            return true;
         };
         let rhs = self.lower_expr(right);
         let value = match op {
             None => rhs,
             Some(prim) => {
-                let old = self.load(place, index, left.span());
+                let old = self.load(place, path.clone(), left.span());
                 let spans = vec![left.span(), right.span()];
                 self.bind_prim(prim, vec![old, rhs], spans, None, span)
             }
         };
         self.stmts.push(Stmt::Store {
             place,
-            index,
+            path,
             value,
             span,
-            logged: false,
+            log: Log::None,
         });
         true
     }
@@ -705,7 +753,7 @@ impl Lowerer<'_> {
     fn lower_expr(&mut self, expr: &Expr) -> VarId {
         if let Some(var) = self.local(expr) {
             if self.vars[var].place {
-                return self.load(var, None, expr.span());
+                return self.load(var, Vec::new(), expr.span());
             }
             return var;
         }
@@ -748,21 +796,32 @@ impl Lowerer<'_> {
                 ),
             },
             Expr::MethodCall(call) => self.lower_method(call),
-            Expr::Index(index) => {
-                if self.is_varied(&index.index) {
+            Expr::Index(_) | Expr::Field(_) => self.lower_projection(expr),
+            Expr::Tuple(t) => {
+                let elems = t.elems.iter().map(|e| self.lower_expr(e)).collect();
+                self.bind(Value::Tuple(elems), span, true)
+            }
+            Expr::Array(a) => {
+                let elems = a.elems.iter().map(|e| self.lower_expr(e)).collect();
+                self.bind(Value::Array(elems), span, true)
+            }
+            Expr::Struct(st) => {
+                if let Some(rest) = &st.rest {
                     return self.unsupported(
-                        &index.index,
-                        "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
+                        rest,
+                        "`..base` in a struct literal of differentiated values is not supported; name every field",
                     );
                 }
-                if let Some(place) = self.place_named(&index.expr) {
-                    let position = self.inert(&index.index);
-                    return self.load(place, Some(position), span);
+                if st.qself.is_some() {
+                    return self.unsupported(st, "write the struct's name as a plain path");
                 }
-                let base = self.lower_expr(&index.expr);
-                let position = self.inert(&index.index);
-                let spans = vec![index.expr.span(), index.index.span()];
-                self.bind_prim(&prim::INDEX, vec![base, position], spans, None, span)
+                let fields = st
+                    .fields
+                    .iter()
+                    .map(|f| (f.member.clone(), self.lower_expr(&f.expr)))
+                    .collect();
+                let path = st.path.clone();
+                self.bind(Value::Struct { path, fields }, span, true)
             }
             Expr::Macro(m) => self.lower_stack(&m.mac),
             // A local called like a function holds a closure, which the fence reported.
@@ -820,14 +879,6 @@ impl Lowerer<'_> {
             Expr::Cast(_) => self.unsupported(
                 expr,
                 "`as` casts of differentiated values are not supported; call `.detach()` first if no gradient should flow",
-            ),
-            Expr::Field(_) => self.unsupported(
-                expr,
-                "fields of differentiated values are not supported; index tensors with `x[i]` or `x[(row, col)]`",
-            ),
-            Expr::Tuple(_) | Expr::Array(_) => self.unsupported(
-                expr,
-                "tuples and arrays of differentiated values are not supported; build a tensor with `tensor![..]`",
             ),
             _ => self.unsupported(
                 expr,

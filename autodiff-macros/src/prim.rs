@@ -39,8 +39,6 @@ pub enum Operator {
     Mul,
     Div,
     Neg,
-    /// `x[i]`.
-    Index,
 }
 
 /// How an op's cotangent is added into its operands' adjoints.
@@ -48,9 +46,6 @@ pub enum Operator {
 pub enum Accumulates {
     /// Through the op's VJP, which returns one dense contribution per operand.
     Dense,
-    /// Into one element of the receiver's adjoint, `ct_x[i] += ct`, in O(1); the second
-    /// operand is the index.
-    Element,
     /// Into `N` rows of the receiver's adjoint from the second operand on, in O(N).
     Rows,
 }
@@ -123,14 +118,6 @@ pub const DIV: Prim = operator(
 pub const NEG: Prim = operator(Operator::Neg, prim("neg", "NegVjp", &[], "NegBackward0"));
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
 pub const TR_MATMUL: Prim = borrowing(prim("tr_matmul", "TrMatmul", &[Diff], "MmBackward0"));
-/// `x[i]`, `x[(r, c)]`: the cotangent is added into one element of `x`'s adjoint.
-pub const INDEX: Prim = Prim {
-    accumulates: Accumulates::Element,
-    ..operator(
-        Operator::Index,
-        prim("index", "IndexVjp", &[Const], "SelectBackward0"),
-    )
-};
 
 const fn prim(
     name: &'static str,

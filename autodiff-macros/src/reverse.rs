@@ -26,7 +26,7 @@
 //! gradient has its parameter's type.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Index, LoopKind, LoopTape, Phi, Stmt, Target,
+    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Log, LoopKind, LoopTape, Phi, Proj, Stmt, Target,
     Value, Var, VarId,
 };
 use crate::prim::Accumulates;
@@ -89,8 +89,8 @@ struct Reverser {
     adjoints: Vec<VarId>,
     /// Each forward variable's adjoint at the current point of the sweep.
     state: Vec<Option<AdjId>>,
-    /// Places with an undo log.
-    logged: BTreeSet<VarId>,
+    /// Places with an undo log, and its kind.
+    logged: HashMap<VarId, Log>,
     /// The undo-log marks of each region (by the address of its statement, which is stable
     /// for the life of the forward IR), so the forward pass and every replay of a region
     /// name the same variables.
@@ -121,23 +121,26 @@ impl Reverser {
                         ty: ty.clone(),
                         value,
                     });
-                    if self.vars[*var].place && self.logged.contains(var) {
-                        out.push(Stmt::NewLog { place: *var });
+                    if let Some(log) = self.logged.get(var).filter(|_| self.vars[*var].place) {
+                        out.push(Stmt::NewLog {
+                            place: *var,
+                            log: *log,
+                        });
                     }
                 }
                 Stmt::Effect(_) | Stmt::NewLog { .. } => out.push(stmt.clone()),
                 Stmt::Store {
                     place,
-                    index,
+                    path,
                     value,
                     span,
                     ..
                 } => out.push(Stmt::Store {
                     place: *place,
-                    index: *index,
+                    path: path.clone(),
                     value: *value,
                     span: *span,
-                    logged: self.logged.contains(place),
+                    log: self.logged.get(place).copied().unwrap_or(Log::None),
                 }),
                 Stmt::If {
                     cond,
@@ -253,7 +256,7 @@ impl Reverser {
         };
         let mut marks = Vec::new();
         for place in stored {
-            if self.logged.contains(&place) && !defined.contains(&place) {
+            if self.logged.contains_key(&place) && !defined.contains(&place) {
                 let span = self.vars[place].span;
                 self.vars.push(Var {
                     name: None,
@@ -290,36 +293,28 @@ impl Reverser {
                 Stmt::Let { var, value, .. } if self.active[*var] => self.vjp(*var, value, out),
                 Stmt::Let { .. } | Stmt::Effect(_) | Stmt::NewLog { .. } => {}
                 Stmt::Store {
-                    place,
-                    index,
-                    value,
-                    ..
+                    place, path, value, ..
                 } => {
                     if let Some(adj) = self.state[*place].filter(|_| self.active[*place]) {
-                        match index {
-                            Some(i) => {
-                                let index = Index::Var(*i);
-                                self.contribute(
-                                    *value,
-                                    Target::Whole,
-                                    AExpr::AdjElem(adj, index.clone()),
-                                    out,
-                                );
-                                out.push(AStmt::ClearElem { adj, index });
-                            }
-                            None => {
-                                self.contribute(*value, Target::Whole, AExpr::Adj(adj), out);
-                                out.push(AStmt::Assign {
-                                    adj,
-                                    value: AExpr::Zero(*place),
-                                });
-                            }
+                        if path.is_empty() {
+                            self.contribute(*value, Target::Whole, AExpr::Adj(adj), out);
+                            out.push(AStmt::Assign {
+                                adj,
+                                value: AExpr::Zero(*place),
+                            });
+                        } else {
+                            let part = AExpr::AdjPath(adj, path.clone());
+                            self.contribute(*value, Target::Whole, part, out);
+                            out.push(AStmt::Clear {
+                                adj,
+                                path: path.clone(),
+                            });
                         }
                     }
-                    if self.logged.contains(place) {
+                    if self.logged.contains_key(place) {
                         out.push(AStmt::Restore {
                             place: *place,
-                            whole: index.is_none(),
+                            whole: path.is_empty(),
                         });
                     }
                 }
@@ -394,18 +389,39 @@ impl Reverser {
         };
         match value {
             Value::Copy(source) => self.contribute(*source, Target::Whole, AExpr::Adj(ct), out),
-            Value::Load { place, index } => {
-                let target = match index {
-                    Some(i) => Target::Elem(Index::Var(*i)),
-                    None => Target::Whole,
+            Value::Load { place, path } | Value::Project { base: place, path } => {
+                let target = if path.is_empty() {
+                    Target::Whole
+                } else {
+                    Target::Path(path.clone())
                 };
                 self.contribute(*place, target, AExpr::Adj(ct), out)
             }
             Value::Stack { elems, rows, .. } => {
                 let cols = rows.map_or(1, |rows| elems.len() / rows);
                 for (k, elem) in elems.iter().enumerate() {
-                    let index = Index::Const(k / cols, k % cols);
-                    self.contribute(*elem, Target::Whole, AExpr::AdjElem(ct, index), out);
+                    let at = vec![Proj::Const(k / cols, k % cols)];
+                    self.contribute(*elem, Target::Whole, AExpr::AdjPath(ct, at), out);
+                }
+            }
+            Value::Tuple(elems) | Value::Array(elems) => {
+                let tuple = matches!(value, Value::Tuple(_));
+                for (k, elem) in elems.iter().enumerate() {
+                    let at = if tuple {
+                        Proj::Field(syn::Member::Unnamed(syn::Index {
+                            index: k as u32,
+                            span: self.vars[*elem].span,
+                        }))
+                    } else {
+                        Proj::Usize(k)
+                    };
+                    self.contribute(*elem, Target::Whole, AExpr::AdjPath(ct, vec![at]), out);
+                }
+            }
+            Value::Struct { fields, .. } => {
+                for (member, field) in fields {
+                    let at = vec![Proj::Field(member.clone())];
+                    self.contribute(*field, Target::Whole, AExpr::AdjPath(ct, at), out);
                 }
             }
             Value::Prim {
@@ -414,10 +430,6 @@ impl Reverser {
                 spans,
                 generic,
             } => match prim.accumulates {
-                Accumulates::Element => {
-                    let target = Target::Elem(Index::Var(operands[1]));
-                    self.contribute(operands[0], target, AExpr::Adj(ct), out)
-                }
                 Accumulates::Rows => {
                     let target = Target::Rows {
                         start: operands[1],
@@ -625,13 +637,13 @@ fn any_active(block: &[Stmt], active: &[bool]) -> bool {
 /// Places that need an undo log: those loaded inside a region nested in the block that
 /// defines them (a replay of that region reads them, so they must be as they were), and
 /// stored to at all.
-fn logged_places(ir: &Function) -> BTreeSet<VarId> {
+fn logged_places(ir: &Function) -> HashMap<VarId, Log> {
     fn walk(
         block: &[Stmt],
         depth: usize,
         defined_at: &mut HashMap<VarId, usize>,
         loaded_deeper: &mut BTreeSet<VarId>,
-        stored: &mut BTreeSet<VarId>,
+        stored: &mut HashMap<VarId, Log>,
     ) {
         for stmt in block {
             match stmt {
@@ -643,8 +655,15 @@ fn logged_places(ir: &Function) -> BTreeSet<VarId> {
                     }
                     defined_at.insert(*var, depth);
                 }
-                Stmt::Store { place, .. } => {
-                    stored.insert(*place);
+                Stmt::Store { place, path, .. } => {
+                    let kind = match path.as_slice() {
+                        [] | [Proj::Var(_)] => Log::Elements,
+                        _ => Log::Parts,
+                    };
+                    let entry = stored.entry(*place).or_insert(kind);
+                    if kind == Log::Parts {
+                        *entry = Log::Parts;
+                    }
                 }
                 Stmt::Effect(_) | Stmt::NewLog { .. } => {}
                 Stmt::If {
@@ -665,9 +684,10 @@ fn logged_places(ir: &Function) -> BTreeSet<VarId> {
         }
     }
     let (mut defined_at, mut loaded, mut stored) =
-        (HashMap::new(), BTreeSet::new(), BTreeSet::new());
+        (HashMap::new(), BTreeSet::new(), HashMap::new());
     walk(&ir.stmts, 0, &mut defined_at, &mut loaded, &mut stored);
-    loaded.intersection(&stored).copied().collect()
+    stored.retain(|place, _| loaded.contains(place));
+    stored
 }
 
 /// The places a block stores to, at any depth.
