@@ -98,14 +98,26 @@ impl<T: Real + ScalarOutput> ScalarOutput for Tensor<T, 1, 1> {
 )]
 pub trait RequiresGrad {}
 
-impl<T: Real> RequiresGrad for T {}
-// The element's bound comes first, so an integer tensor is reported with this trait's
-// message rather than as a missing `Real`.
-impl<T: RequiresGrad + Real, const R: usize, const C: usize> RequiresGrad for Tensor<T, R, C> {}
+// Floats, tensors, and tuples, arrays, `Vec`s and structs of them.
+impl<X: crate::Differentiable> RequiresGrad for X {}
 
 /// Compile-time check emitted once per differentiated argument, spanned on its type.
 #[inline(always)]
 pub fn assert_requires_grad<X: RequiresGrad + ?Sized>() {}
+
+/// The type of a method's `self`, which is differentiated unless `wrt(..)` leaves it out.
+#[diagnostic::on_unimplemented(
+    message = "`self` is differentiated, but `{Self}` is not `Differentiable`",
+    label = "this method differentiates `self`",
+    note = "derive `autodiff::Differentiable` for `{Self}` (`#[derive(Clone, Differentiable)]`), or leave `self` out: `#[differentiable(wrt(x, ..))]`"
+)]
+pub trait SelfRequiresGrad {}
+
+impl<X: crate::Differentiable> SelfRequiresGrad for X {}
+
+/// The check for a differentiated `self`.
+#[inline(always)]
+pub fn assert_self_requires_grad<X: SelfRequiresGrad + ?Sized>() {}
 
 /// The cotangent that stands for "no contribution": zero of the same type and shape.
 pub trait ZeroLike: Copy {

@@ -5,6 +5,7 @@
 
 use crate::errors::Errors;
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, Token, punctuated::Punctuated};
 
@@ -47,7 +48,8 @@ fn parse_args(input: ParseStream) -> syn::Result<Args> {
         }
         let content;
         syn::parenthesized!(content in input);
-        let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+        // `self` is a keyword, which `Ident`'s own parser rejects.
+        let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
         if names.is_empty() {
             return Err(syn::Error::new(
                 key.span(),

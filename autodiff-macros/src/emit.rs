@@ -395,6 +395,10 @@ impl Emit<'_> {
             .filter(|p| p.wrt)
             .map(|p| {
                 let ty = &p.grad_ty;
+                let span = hygienic(p.ident.span());
+                if p.ident == "self" {
+                    return quote_spanned!(span=> ::autodiff::__private::assert_self_requires_grad::<#ty>(););
+                }
                 let span = hygienic(p.ty.span_or_call_site());
                 quote_spanned!(span=> ::autodiff::__private::assert_requires_grad::<#ty>();)
             })
@@ -875,7 +879,8 @@ impl Emit<'_> {
             Value::Param { index, deref } => {
                 let ident = &self.sig.params[*index].ident;
                 if *deref && !self.borrowed {
-                    quote_spanned!(span=> *#ident)
+                    // An owned copy (`&[X]` becomes a `Vec<X>`): the pullback owns it.
+                    quote_spanned!(span=> ::autodiff::__private::to_owned(#ident))
                 } else {
                     quote_spanned!(span=> #ident)
                 }

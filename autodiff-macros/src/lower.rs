@@ -322,10 +322,16 @@ impl Lowerer<'_> {
             p => (p, None),
         };
         let Pat::Ident(p) = pat else {
-            self.errors.push(
-                pat,
-                "only plain names can be bound in a #[differentiable] body (`let x = ..`); destructuring is not supported",
-            );
+            // `let (h, c) = cell(..);`, `let Model { w, b } = m;`, `let [a, b] = xs;`
+            let Some(init) = &local.init else {
+                self.errors.push(
+                    local,
+                    "declare a variable with its value (`let x = ..`); a later assignment cannot be differentiated",
+                );
+                return;
+            };
+            let value = self.lower_expr(&init.expr);
+            self.bind_pattern(pat, value);
             return;
         };
         if p.by_ref.is_some() || p.subpat.is_some() {
@@ -377,6 +383,73 @@ impl Lowerer<'_> {
             value: Value::Copy(value),
         });
         self.bind_name(&p.ident, var);
+    }
+
+    /// Binds the names of a destructuring pattern to projections of `value`.
+    fn bind_pattern(&mut self, pat: &Pat, value: VarId) {
+        let span = pat.span();
+        let part = |this: &mut Self, proj: Proj, pat: &Pat| {
+            let varied = this.vars[value].varied;
+            let var = this.bind(
+                Value::Project {
+                    base: value,
+                    path: vec![proj],
+                },
+                pat.span(),
+                varied,
+            );
+            this.bind_pattern(pat, var);
+        };
+        let unnamed = |k: usize| {
+            Proj::Field(syn::Member::Unnamed(syn::Index {
+                index: k as u32,
+                span,
+            }))
+        };
+        match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let var = self.new_var(
+                    Some(p.ident.to_string()),
+                    p.ident.span(),
+                    self.vars[value].varied,
+                    p.mutability.is_some(),
+                );
+                self.stmts.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    value: Value::Copy(value),
+                });
+                self.bind_name(&p.ident, var);
+            }
+            Pat::Wild(_) => {}
+            Pat::Type(t) => self.bind_pattern(&t.pat, value),
+            Pat::Paren(p) => self.bind_pattern(&p.pat, value),
+            Pat::Reference(r) => self.bind_pattern(&r.pat, value),
+            Pat::Tuple(t) if !t.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
+                for (k, elem) in t.elems.iter().enumerate() {
+                    part(self, unnamed(k), elem);
+                }
+            }
+            Pat::TupleStruct(t) if !t.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
+                for (k, elem) in t.elems.iter().enumerate() {
+                    part(self, unnamed(k), elem);
+                }
+            }
+            Pat::Slice(s) if !s.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
+                for (k, elem) in s.elems.iter().enumerate() {
+                    part(self, Proj::Usize(k), elem);
+                }
+            }
+            Pat::Struct(s) if s.qself.is_none() => {
+                for field in &s.fields {
+                    part(self, Proj::Field(field.member.clone()), &field.pat);
+                }
+            }
+            other => self.errors.push(
+                other,
+                "this pattern is not supported in a #[differentiable] body; bind names, tuples, arrays or struct fields (`let (a, b) = ..`, `let S { w, b } = ..`), without `..`",
+            ),
+        }
     }
 
     /// An expression statement (`x += 1.0;`, `t[0] = 2.0;`, `f(x);`).
@@ -697,6 +770,13 @@ impl Lowerer<'_> {
     }
 
     fn for_header(&mut self, for_loop: &syn::ExprForLoop) -> LoopKind {
+        let plain_pattern = matches!(&*for_loop.pat, Pat::Wild(_) | Pat::Ident(_));
+        if self.is_varied(&for_loop.expr) || !plain_pattern {
+            let source = Source::parse(&for_loop.expr);
+            if let Some(kind) = self.collection_header(&source, &for_loop.pat) {
+                return kind;
+            }
+        }
         if self.is_varied(&for_loop.expr) {
             self.errors.push(
                 &for_loop.expr,
@@ -724,6 +804,109 @@ impl Lowerer<'_> {
             pat,
             iter,
             trip_count,
+        }
+    }
+
+    /// `for x in xs`, `xs.iter()`, `&xs`, `.zip(..)`, `.enumerate()` over slices, `Vec`s,
+    /// arrays or tensors: lowered to a loop over indices `0..len` whose body starts by
+    /// projecting each element (O(1), so the reverse sweep adds into one element of each
+    /// adjoint). `None` (nothing recorded) if a sequence is not a local value or a part of
+    /// one.
+    fn collection_header(&mut self, source: &Source<'_>, pat: &Pat) -> Option<LoopKind> {
+        let mut leaves = Vec::new();
+        source.leaves(&mut leaves);
+        let mut roots = Vec::new();
+        for (leaf, _) in &leaves {
+            let (root, path) = self.projections(leaf)?;
+            let var = self.local(root)?;
+            roots.push((var, path));
+        }
+        let lengths: Vec<TokenStream> = roots
+            .iter()
+            .map(|(var, path)| {
+                let root = var_ident(*var, self.vars[*var].span);
+                let path = path_tokens(path, &self.vars);
+                quote!(#root #path.len())
+            })
+            .collect();
+        let mut len = lengths[0].clone();
+        for other in &lengths[1..] {
+            len = quote!(::core::cmp::min(#len, #other));
+        }
+        let span = pat.span();
+        let counter = self.new_var(None, span, false, false);
+        let mut values = Vec::new();
+        for ((leaf, by_ref), (root, path)) in leaves.iter().zip(roots) {
+            let mut path = path;
+            path.push(Proj::Var(counter));
+            let value = if self.vars[root].place {
+                self.load(root, path, leaf.span())
+            } else if self.vars[root].varied {
+                self.bind(Value::Project { base: root, path }, leaf.span(), true)
+            } else {
+                // Data, as the iterator would give it: a reference for `.iter()`.
+                let base = var_ident(root, self.vars[root].span);
+                let path = path_tokens(&path, &self.vars);
+                let tokens = if *by_ref {
+                    quote!(&#base #path)
+                } else {
+                    quote!(::core::clone::Clone::clone(&#base #path))
+                };
+                self.bind(Value::Inert(tokens), leaf.span(), false)
+            };
+            values.push(value);
+        }
+        let mut values = values.into_iter();
+        self.bind_source(source, pat, counter, &mut values);
+        Some(LoopKind::For {
+            pat: Some(counter),
+            iter: quote!(0..#len),
+            trip_count: None,
+        })
+    }
+
+    /// Binds a `for` pattern against the shape of its iterator: a pair for `zip` and
+    /// `enumerate`, an element for a sequence.
+    fn bind_source(
+        &mut self,
+        source: &Source<'_>,
+        pat: &Pat,
+        counter: VarId,
+        values: &mut std::vec::IntoIter<VarId>,
+    ) {
+        let pat = match pat {
+            Pat::Paren(p) => &*p.pat,
+            Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        match (source, pat) {
+            (Source::Zip(a, b), Pat::Tuple(t)) if t.elems.len() == 2 => {
+                self.bind_source(a, &t.elems[0], counter, values);
+                self.bind_source(b, &t.elems[1], counter, values);
+            }
+            (Source::Enumerate(inner), Pat::Tuple(t)) if t.elems.len() == 2 => {
+                self.bind_pattern(&t.elems[0], counter);
+                self.bind_source(inner, &t.elems[1], counter, values);
+            }
+            (Source::Seq(..), pat) => {
+                let value = values.next().expect("one value per sequence");
+                self.bind_pattern(pat, value);
+            }
+            (_, pat) => {
+                // A whole pair bound to one name: build the tuple.
+                let mut parts = Vec::new();
+                let mut leaves = Vec::new();
+                source.leaves(&mut leaves);
+                if let Source::Enumerate(_) = source {
+                    parts.push(counter);
+                }
+                for _ in 0..leaves.len() {
+                    parts.push(values.next().expect("one value per sequence"));
+                }
+                let varied = parts.iter().any(|v| self.vars[*v].varied);
+                let tuple = self.bind(Value::Tuple(parts), pat.span(), varied);
+                self.bind_pattern(pat, tuple);
+            }
         }
     }
 
@@ -948,6 +1131,11 @@ impl Lowerer<'_> {
             let value = self.lower_expr(&call.receiver);
             return self.bind(Value::Detach(value), span, false);
         }
+        if prim::DATA_METHODS.contains(&name.as_str()) && call.args.is_empty() {
+            // The size of a differentiated value is data.
+            let tokens = self.rename(&Expr::MethodCall(call.clone()));
+            return self.bind(Value::Inert(tokens), span, false);
+        }
         let Some(prim) = prim::method(&name) else {
             return self.unsupported(
                 &call.method,
@@ -1060,6 +1248,66 @@ impl Lowerer<'_> {
         }
         expr.into_token_stream()
     }
+}
+
+/// What a `for` loop over collections iterates: sequences, zipped or enumerated.
+enum Source<'x> {
+    /// A sequence; `true` if its items are references (`.iter()`, `&xs`).
+    Seq(&'x Expr, bool),
+    Zip(Box<Source<'x>>, Box<Source<'x>>),
+    Enumerate(Box<Source<'x>>),
+}
+
+impl<'x> Source<'x> {
+    fn parse(expr: &'x Expr) -> Source<'x> {
+        match expr {
+            Expr::Paren(p) => Source::parse(&p.expr),
+            Expr::Group(g) => Source::parse(&g.expr),
+            Expr::Reference(r) if r.mutability.is_none() => Source::Seq(&r.expr, true),
+            Expr::MethodCall(m) if m.turbofish.is_none() => {
+                match (m.method.to_string().as_str(), m.args.len()) {
+                    ("iter", 0) => Source::Seq(&m.receiver, true),
+                    ("into_iter", 0) => match Source::parse(&m.receiver) {
+                        Source::Seq(e, by_ref) => Source::Seq(e, by_ref),
+                        other => other,
+                    },
+                    ("zip", 1) => Source::Zip(
+                        Box::new(Source::parse(&m.receiver)),
+                        Box::new(Source::parse(&m.args[0])),
+                    ),
+                    ("enumerate", 0) => Source::Enumerate(Box::new(Source::parse(&m.receiver))),
+                    _ => Source::Seq(expr, false),
+                }
+            }
+            _ => Source::Seq(expr, false),
+        }
+    }
+
+    fn leaves(&self, out: &mut Vec<(&'x Expr, bool)>) {
+        match self {
+            Source::Seq(e, by_ref) => out.push((e, *by_ref)),
+            Source::Zip(a, b) => {
+                a.leaves(out);
+                b.leaves(out);
+            }
+            Source::Enumerate(inner) => inner.leaves(out),
+        }
+    }
+}
+
+/// `.w[__ad_v3]` for a projection path, in lowered (renamed) tokens.
+fn path_tokens(path: &[Proj], vars: &[Var]) -> TokenStream {
+    path.iter()
+        .map(|p| match p {
+            Proj::Var(v) => {
+                let v = var_ident(*v, vars[*v].span);
+                quote!([#v])
+            }
+            Proj::Const(r, c) => quote!([(#r, #c)]),
+            Proj::Usize(k) => quote!([#k]),
+            Proj::Field(m) => quote!(.#m),
+        })
+        .collect()
 }
 
 fn stmt_expr(stmt: &syn::Stmt) -> &Expr {
@@ -1301,6 +1549,15 @@ impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
         {
             self.found |= self.lowerer.vars[v].varied;
         }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `xs.len()` is data even when `xs` is differentiated.
+        if call.args.is_empty() && prim::DATA_METHODS.contains(&call.method.to_string().as_str())
+        {
+            return;
+        }
+        syn::visit::visit_expr_method_call(self, call);
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {

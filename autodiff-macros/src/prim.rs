@@ -95,6 +95,9 @@ pub const METHODS: &[Prim] = &[
     prim("concat", "Concat", &[Diff], "CatBackward0"),
 ];
 
+/// Methods that read a differentiated value's size, which carries no gradient.
+pub const DATA_METHODS: &[&str] = &["len", "is_empty"];
+
 /// `detach()`: the identity whose result carries no gradient. Not a `Prim`: it has no VJP.
 pub const DETACH: &str = "detach";
 

@@ -96,7 +96,32 @@ impl Signature {
         let mut params = Vec::new();
         for input in &sig.inputs {
             match input {
-                FnArg::Receiver(_) => has_receiver = true,
+                FnArg::Receiver(receiver) => {
+                    has_receiver = true;
+                    // `self` is differentiated like any parameter (its gradient has type
+                    // `Self`) unless `wrt` leaves it out.
+                    let by_ref = receiver.reference.is_some();
+                    if let Some(m) = &receiver.mutability
+                        && by_ref
+                    {
+                        errors.push(
+                            m,
+                            "a #[differentiable] method takes `self` or `&self`, not `&mut self`",
+                        );
+                    }
+                    params.push(Param {
+                        ident: Ident::new("self", receiver.self_token.span),
+                        ty: if by_ref {
+                            syn::parse_quote!(&Self)
+                        } else {
+                            syn::parse_quote!(Self)
+                        },
+                        grad_ty: syn::parse_quote!(Self),
+                        by_ref,
+                        mutable: receiver.mutability.is_some() && !by_ref,
+                        wrt: args.wrt.is_none(),
+                    });
+                }
                 FnArg::Typed(typed) => {
                     let (ident, mutable) = match &*typed.pat {
                         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
@@ -118,7 +143,15 @@ impl Signature {
                                     "a #[differentiable] function takes its inputs by value or by shared reference, not `&mut`",
                                 );
                             }
-                            ((*r.elem).clone(), true)
+                            // A slice's gradient is a `Vec` of its length.
+                            let grad_ty = match &*r.elem {
+                                Type::Slice(slice) => {
+                                    let elem = &slice.elem;
+                                    syn::parse_quote!(::std::vec::Vec<#elem>)
+                                }
+                                elem => elem.clone(),
+                            };
+                            (grad_ty, true)
                         }
                         ty => (ty.clone(), false),
                     };
@@ -138,10 +171,10 @@ impl Signature {
             for (i, name) in wrt.iter().enumerate() {
                 if wrt[..i].contains(name) {
                     errors.push(name, format!("`{name}` is named twice in `wrt`"));
-                } else if name == "self" {
+                } else if name == "self" && !has_receiver {
                     errors.push(
                         name,
-                        "`self` cannot be differentiated; pass the values to differentiate as explicit arguments",
+                        format!("`{fn_name}` has no `self` to differentiate; `wrt(self)` belongs on a method that takes `self` or `&self`"),
                     );
                 } else if let Some(p) = params.iter_mut().find(|p| p.ident == *name) {
                     p.wrt = true;
@@ -227,14 +260,29 @@ impl Signature {
     }
 }
 
-/// `f32`, `f64`, the generic element type or a `Tensor`.
+/// `f32`, `f64`, the generic element type, a `Tensor`, or a slice, array, tuple or `Vec`
+/// of those.
 fn is_floating(ty: &Type, elem_ty: Option<&Ident>) -> bool {
-    let Type::Path(path) = ty else {
-        return false;
+    let path = match ty {
+        Type::Slice(s) => return is_floating(&s.elem, elem_ty),
+        Type::Array(a) => return is_floating(&a.elem, elem_ty),
+        Type::Reference(r) => return is_floating(&r.elem, elem_ty),
+        Type::Paren(p) => return is_floating(&p.elem, elem_ty),
+        Type::Tuple(t) => {
+            return !t.elems.is_empty() && t.elems.iter().all(|e| is_floating(e, elem_ty));
+        }
+        Type::Path(path) => path,
+        _ => return false,
     };
     let Some(last) = path.path.segments.last() else {
         return false;
     };
+    if last.ident == "Vec"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(elem)) = args.args.first()
+    {
+        return is_floating(elem, elem_ty);
+    }
     last.ident == "f32"
         || last.ident == "f64"
         || last.ident == "Tensor"
@@ -248,14 +296,23 @@ fn non_float_kind(ty: &Type) -> Option<&'static str> {
         "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
     ];
     let Type::Path(path) = ty else {
+        // Containers are differentiable when what they hold is.
         return match ty {
-            Type::Slice(_) | Type::Array(_) => Some("a slice or array, not a tensor"),
-            Type::Tuple(_) => Some("a tuple"),
+            Type::Slice(s) => non_float_kind(&s.elem),
+            Type::Array(a) => non_float_kind(&a.elem),
+            Type::Reference(r) => non_float_kind(&r.elem),
+            Type::Tuple(t) => t.elems.iter().find_map(non_float_kind),
             _ => None,
         };
     };
     let last = path.path.segments.last()?;
     let name = last.ident.to_string();
+    if name == "Vec"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(elem)) = args.args.first()
+    {
+        return non_float_kind(elem);
+    }
     if INTEGERS.contains(&name.as_str()) {
         return Some("an integer");
     }
