@@ -49,14 +49,15 @@ struct Scaler {
 }
 
 impl Scaler {
-    #[differentiable]
+    // `Scaler` is not `Differentiable`: `self` is left out of `wrt`, so it is data.
+    #[differentiable(wrt(x))]
     fn loss(&self, x: Tensor<f64, 2>) -> f64 {
         (x * self.scale).exp().sum()
     }
 }
 
 #[test]
-fn methods_differentiate_their_explicit_arguments() {
+fn methods_may_leave_self_out_of_wrt() {
     let model = Scaler { scale: 0.5 };
     let x = tensor![1.0, -1.0];
     let (_, grad) = model.loss_grad(x);

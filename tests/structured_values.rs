@@ -13,7 +13,11 @@ fn check<X: Differentiable + std::fmt::Debug>(what: &str, f: impl Fn(X) -> f64, 
 // --- tuples: a cell returning two values, called in a loop over a sequence -------------
 
 #[differentiable]
-fn cell(x: Tensor<f64, 2>, h: Tensor<f64, 2>, c: Tensor<f64, 2>) -> (Tensor<f64, 2>, Tensor<f64, 2>) {
+fn cell(
+    x: Tensor<f64, 2>,
+    h: Tensor<f64, 2>,
+    c: Tensor<f64, 2>,
+) -> (Tensor<f64, 2>, Tensor<f64, 2>) {
     let gate = (x + h).sigmoid();
     let c2 = c * gate + (x - h).tanh() * (gate * -1.0 + 1.0);
     (c2.tanh() * gate, c2)
@@ -37,7 +41,12 @@ fn a_cell_returning_a_pair_in_a_loop_over_a_slice() {
     let h0 = tensor![0.1, 0.2];
     let (_, (gxs, gh)) = run_cells_grad(&xs, h0);
     assert_eq!(gxs.len(), xs.len());
-    check("cells, xs", |xs: Vec<Tensor<f64, 2>>| run_cells(&xs, h0), xs.clone(), gxs);
+    check(
+        "cells, xs",
+        |xs: Vec<Tensor<f64, 2>>| run_cells(&xs, h0),
+        xs.clone(),
+        gxs,
+    );
     check("cells, h0", |h| run_cells(&xs, h), h0, gh);
 }
 
@@ -72,7 +81,11 @@ impl Model {
     fn loss(&self, x: Tensor<f64, 3>, target: Tensor<f64, 2>) -> f64 {
         let y = (self.w.matmul(x) + self.b).tanh();
         let d = y - target;
-        if d.sum() > 0.0 { d.dot(d) } else { d.dot(d) * 2.0 }
+        if d.sum() > 0.0 {
+            d.dot(d)
+        } else {
+            d.dot(d) * 2.0
+        }
     }
 
     #[differentiable(wrt(self))]
@@ -105,7 +118,10 @@ fn a_method_differentiates_self_first() {
     let (x, t) = (tensor![0.5, -1.0, 0.25], tensor![0.3, 0.1]);
     let (value, (gm, gx, gt)) = m.loss_grad(x, t);
     assert_eq!(value, m.loss(x, t));
-    assert_eq!(gm.name, "m", "a #[no_grad] field is copied into the gradient");
+    assert_eq!(
+        gm.name, "m",
+        "a #[no_grad] field is copied into the gradient"
+    );
     check("method, self", |m: Model| m.loss(x, t), m.clone(), gm);
     check("method, x", |x| m.loss(x, t), x, gx);
     check("method, target", |t| m.loss(x, t), t, gt);
@@ -121,7 +137,12 @@ fn a_free_function_over_a_model_and_a_dataset() {
         (tensor![-0.2, 0.4, 1.0], tensor![-0.1, 0.6]),
     ];
     let (_, (gm, gdata)) = dataset_loss_grad(&m, &data);
-    check("dataset, m", |m: Model| dataset_loss(&m, &data), m.clone(), gm);
+    check(
+        "dataset, m",
+        |m: Model| dataset_loss(&m, &data),
+        m.clone(),
+        gm,
+    );
     check(
         "dataset, data",
         |d: Vec<(Tensor<f64, 3>, Tensor<f64, 2>)>| dataset_loss(&m, &d),
@@ -151,8 +172,18 @@ fn slices_and_vecs_with_zip_and_enumerate() {
     let ws = vec![1.5, 0.2, -0.7, 0.9];
     let bias = [1.0, 2.0, 3.0, 4.0];
     let (_, (gxs, gws)) = weighted_sum_grad(&xs, ws.clone(), &bias);
-    check("slice", |xs: Vec<f64>| weighted_sum(&xs, ws.clone(), &bias), xs.clone(), gxs);
-    check("vec", |ws: Vec<f64>| weighted_sum(&xs, ws, &bias), ws.clone(), gws);
+    check(
+        "slice",
+        |xs: Vec<f64>| weighted_sum(&xs, ws.clone(), &bias),
+        xs.clone(),
+        gxs,
+    );
+    check(
+        "vec",
+        |ws: Vec<f64>| weighted_sum(&xs, ws, &bias),
+        ws.clone(),
+        gws,
+    );
 }
 
 // --- arrays, tuple and struct literals, field assignment on a local ---------------------
@@ -203,7 +234,12 @@ fn a_generic_struct_in_f32_and_f64() {
     };
     let x = tensor![0.4, 0.9];
     let (_, (ga, gx)) = affine_energy_grad(&a, x);
-    check("generic f64, a", |a: Affine<f64>| affine_energy(&a, x), a.clone(), ga.clone());
+    check(
+        "generic f64, a",
+        |a: Affine<f64>| affine_energy(&a, x),
+        a.clone(),
+        ga.clone(),
+    );
     check("generic f64, x", |x| affine_energy(&a, x), x, gx);
     let a32 = Affine {
         scale: 1.5_f32,
@@ -220,7 +256,26 @@ fn the_check_itself_rejects_a_wrong_gradient() {
     let bias = [1.0, 2.0, 3.0, 4.0];
     let (_, (mut gxs, _)) = weighted_sum_grad(&xs, ws.clone(), &bias);
     gxs[2] += 1e-3;
-    let report = check_gradient(|xs: Vec<f64>| weighted_sum(&xs, ws.clone(), &bias), &xs, &gxs)
-        .within(1e-7, 1e-6);
+    let report = check_gradient(
+        |xs: Vec<f64>| weighted_sum(&xs, ws.clone(), &bias),
+        &xs,
+        &gxs,
+    )
+    .within(1e-7, 1e-6);
     assert!(!report.passed(), "{report}");
+}
+
+#[differentiable]
+fn over_elements(x: Tensor<f64, 3>) -> f64 {
+    let mut total = 0.0;
+    for v in x.iter() {
+        total += *v * *v;
+    }
+    total
+}
+
+#[test]
+fn a_loop_over_a_tensors_elements() {
+    let x = tensor![0.5, -2.0, 1.5];
+    assert_eq!(over_elements_grad(x).1, x * 2.0);
 }

@@ -622,36 +622,22 @@ pub fn check_gradient<X: Differentiable, Y: Real>(
         "check_gradient: the value has {n} coordinates and the gradient {}",
         analytic.len()
     );
-    let mut report = Gradcheck {
-        max_abs_err: 0.0,
-        max_rel_err: 0.0,
-        worst: None,
-        atol: 1e-5,
-        rtol: 1e-3,
-    };
-    let mut worst_excess = f64::NEG_INFINITY;
-    for (i, &analytic) in analytic.iter().enumerate() {
-        let mut up = Nudge::new(i, 1.0);
-        let mut down = Nudge::new(i, -1.0);
-        let mut x_up = x.clone();
-        x_up.zip_update([], &mut up);
-        let mut x_down = x.clone();
-        x_down.zip_update([], &mut down);
-        let f_up = Real::to_f64(f(x_up));
-        let f_down = Real::to_f64(f(x_down));
-        let numerical = (f_up - f_down) / (up.taken - down.taken);
-        let err = (analytic - numerical).abs();
-        report.max_abs_err = report.max_abs_err.max(err);
-        report.max_rel_err = report
-            .max_rel_err
-            .max(err / numerical.abs().max(f64::MIN_POSITIVE));
-        let excess = err - report.rtol * numerical.abs();
-        if excess > worst_excess || err.is_nan() {
-            worst_excess = if err.is_nan() { f64::INFINITY } else { excess };
-            report.worst = Some((i, analytic, numerical));
-        }
-    }
-    report
+    let comparisons = analytic
+        .iter()
+        .enumerate()
+        .map(|(i, &analytic)| {
+            let mut up = Nudge::new(i, 1.0);
+            let mut down = Nudge::new(i, -1.0);
+            let mut x_up = x.clone();
+            x_up.zip_update([], &mut up);
+            let mut x_down = x.clone();
+            x_down.zip_update([], &mut down);
+            let f_up = Real::to_f64(f(x_up));
+            let f_down = Real::to_f64(f(x_down));
+            (analytic, (f_up - f_down) / (up.taken - down.taken))
+        })
+        .collect();
+    Gradcheck::from_comparisons(comparisons)
 }
 
 /// Moves coordinate `index` by one finite-difference step in direction `sign`, and

@@ -49,7 +49,8 @@ fn parse_args(input: ParseStream) -> syn::Result<Args> {
         let content;
         syn::parenthesized!(content in input);
         // `self` is a keyword, which `Ident`'s own parser rejects.
-        let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
+        let names =
+            Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
         if names.is_empty() {
             return Err(syn::Error::new(
                 key.span(),

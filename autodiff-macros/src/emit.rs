@@ -9,7 +9,8 @@
 //! with them.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Function, Log, LoopKind, Proj, Stmt, Target, Value, VarId, var_ident,
+    AExpr, AStmt, AdjId, Adjoint, Function, Log, LoopKind, Proj, Stmt, Target, Value, VarId,
+    var_ident,
 };
 use crate::prim::{Operator, Prim};
 use crate::valid::Signature;
@@ -397,7 +398,9 @@ impl Emit<'_> {
                 let ty = &p.grad_ty;
                 let span = hygienic(p.ident.span());
                 if p.ident == "self" {
-                    return quote_spanned!(span=> ::autodiff::__private::assert_self_requires_grad::<#ty>(););
+                    let _ = ty;
+                    let self_ty = Ident::new("Self", p.ident.span());
+                    return quote_spanned!(span=> ::autodiff::__private::assert_self_requires_grad::<#self_ty>(););
                 }
                 let span = hygienic(p.ty.span_or_call_site());
                 quote_spanned!(span=> ::autodiff::__private::assert_requires_grad::<#ty>();)
@@ -719,7 +722,9 @@ impl Emit<'_> {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 let span = name.span();
                 match target {
-                    Target::Whole => quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name, #value);),
+                    Target::Whole => {
+                        quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name, #value);)
+                    }
                     Target::Path(path) => {
                         let path = self.path(path);
                         quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name #path, #value);)

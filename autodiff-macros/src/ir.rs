@@ -405,7 +405,9 @@ impl Function {
                             writeln!(
                                 f,
                                 "struct {} {{ {} }}",
-                                quote::ToTokens::to_token_stream(path).to_string().replace(' ', ""),
+                                quote::ToTokens::to_token_stream(path)
+                                    .to_string()
+                                    .replace(' ', ""),
                                 fields.join(", ")
                             )?
                         }

@@ -63,6 +63,7 @@ fn lower_with_places(
         places,
         needed_places: Vec::new(),
         varied_cache: HashMap::new(),
+        ref_params: HashSet::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -72,6 +73,9 @@ fn lower_with_places(
             param.mutable,
         );
         let deref = param.by_ref && param.wrt;
+        if deref {
+            lowerer.ref_params.insert(var);
+        }
         lowerer.stmts.push(Stmt::Let {
             var,
             ty: None,
@@ -116,6 +120,8 @@ struct Lowerer<'e> {
     /// a deeply nested expression is scanned once, not once per level. Cleared whenever
     /// a name is bound (variedness depends on the scopes).
     varied_cache: HashMap<*const Expr, bool>,
+    /// Variables bound to differentiated by-reference parameters (copies of the referent).
+    ref_params: HashSet<VarId>,
 }
 
 /// What introduces a loop.
@@ -1021,6 +1027,12 @@ impl Lowerer<'_> {
                             Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
                             arg => (arg, false),
                         };
+                        // A by-reference parameter passed on as it is: the callee takes a
+                        // reference too, to the copy the body works on.
+                        let reference = reference
+                            || self
+                                .local(arg)
+                                .is_some_and(|v| self.ref_params.contains(&v));
                         args.push(self.lower_expr(arg));
                         spans.push(arg.span());
                         by_ref.push(reference);
@@ -1553,8 +1565,7 @@ impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         // `xs.len()` is data even when `xs` is differentiated.
-        if call.args.is_empty() && prim::DATA_METHODS.contains(&call.method.to_string().as_str())
-        {
+        if call.args.is_empty() && prim::DATA_METHODS.contains(&call.method.to_string().as_str()) {
             return;
         }
         syn::visit::visit_expr_method_call(self, call);

@@ -26,8 +26,8 @@
 //! gradient has its parameter's type.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Log, LoopKind, LoopTape, Phi, Proj, Stmt, Target,
-    Value, Var, VarId,
+    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Log, LoopKind, LoopTape, Phi, Proj, Stmt,
+    Target, Value, Var, VarId,
 };
 use crate::prim::Accumulates;
 use std::collections::{BTreeSet, HashMap};

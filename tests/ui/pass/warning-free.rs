@@ -71,6 +71,7 @@ pub fn control_flow(x: Tensor<f64, 3>, n: usize, data: &[f64]) -> f64 {
     clamp(z) + generic::<f64>(y) + internal_names(y, &y)
 }
 
+#[derive(Clone, autodiff::Differentiable)]
 pub struct Model {
     pub bias: f64,
 }
