@@ -211,8 +211,15 @@ impl Emit<'_> {
         };
         let this = &this;
         if self.sig.has_receiver {
-            // Impl blocks cannot hold the struct; methods are not callable this way.
-            return quote!();
+            // A sibling method (impl blocks cannot hold the struct), taking `self` by
+            // value so the pullback borrows nothing of the caller's.
+            let name = full_vjp_method(&this.item.sig.ident);
+            let function = this.vjp_fn(&name, true);
+            return quote! {
+                #[doc(hidden)]
+                #[allow(dead_code, clippy::all)]
+                pub #function
+            };
         }
         let name = &this.item.sig.ident;
         let vis = &this.item.vis;
@@ -482,13 +489,24 @@ impl Emit<'_> {
                         spans,
                         by_ref,
                         keep_pullback: true,
+                        method,
                     } = value
                     {
                         let pullback = pullback_ident(*var, span);
-                        let full = full_vjp_path(callee);
                         let args = self.call_args(args, spans, by_ref);
+                        let call = match method {
+                            Some(method) => {
+                                let full = full_vjp_method(method);
+                                let (receiver, rest) = (&args[0], &args[1..]);
+                                quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
+                            }
+                            None => {
+                                let full = full_vjp_path(callee);
+                                quote_spanned!(span=> #full(#(#args),*))
+                            }
+                        };
                         tokens.extend(quote_spanned! {span=>
-                            let (#name, #pullback) = #full(#(#args),*);
+                            let (#name, #pullback) = #call;
                         });
                         continue;
                     }
@@ -902,10 +920,17 @@ impl Emit<'_> {
                 args,
                 spans,
                 by_ref,
+                method,
                 ..
             } => {
                 let args = self.call_args(args, spans, by_ref);
-                quote_spanned!(span=> #callee(#(#args),*))
+                match method {
+                    Some(method) => {
+                        let (receiver, rest) = (&args[0], &args[1..]);
+                        quote_spanned!(span=> #receiver.#method(#(#rest),*))
+                    }
+                    None => quote_spanned!(span=> #callee(#(#args),*)),
+                }
             }
             Value::Detach(v) => {
                 let v = self.operand(*v, span);
@@ -1141,6 +1166,11 @@ pub fn adj_ident(n: usize, span: Span) -> Ident {
 /// The pullback a call bound to `var` returned.
 pub fn pullback_ident(var: VarId, span: Span) -> Ident {
     format_ident!("__ad_pullback{}", var, span = hygienic(span))
+}
+
+/// The hidden sibling of method `name` that calling `#[differentiable]` bodies chain into.
+pub fn full_vjp_method(name: &Ident) -> Ident {
+    format_ident!("__ad_full_vjp_{}", name)
 }
 
 /// `path::full_vjp` for a callee `path` (its generic arguments moved to `full_vjp`): the

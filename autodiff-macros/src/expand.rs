@@ -52,7 +52,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     // What callers chain into: the same body differentiated with respect to every float
     // argument. If that lowering fails (a float argument used where a gradient cannot
     // flow, such as `n as usize`), callers get this function's own `wrt` instead.
-    let full_sig = sig.with_every_float_differentiated();
+    let full_item = by_value_receiver(&item);
+    let item_for_full = full_item.as_ref().unwrap_or(&item);
+    let mut full_sig = sig.with_every_float_differentiated();
+    if let Some(receiver) = full_sig.params.first_mut().filter(|_| sig.has_receiver) {
+        // The hidden method takes `self` by value (see `Emit::full_vjp`).
+        receiver.by_ref = false;
+        receiver.ty = syn::parse_quote!(Self);
+    }
     let mut full_errors = Errors::default();
     let full_ir = lower::lower(&full_sig, &item.block, &mut full_errors);
     let (full_sig, full_ir) = if full_errors.is_empty() {
@@ -65,7 +72,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let full_ref_params = emit::ref_params(&full_adjoint.forward);
     tokens.extend(
         Emit {
-            item: &item,
+            item: item_for_full,
             sig: &full_sig,
             ir: &full_ir,
             adjoint: &full_adjoint,
@@ -75,6 +82,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .full_vjp(),
     );
     tokens
+}
+
+/// A method's signature with `&self` replaced by `self`, for its hidden sibling.
+fn by_value_receiver(item: &ItemFn) -> Option<ItemFn> {
+    let mut item = item.clone();
+    let syn::FnArg::Receiver(receiver) = item.sig.inputs.first_mut()? else {
+        return None;
+    };
+    receiver.reference = None;
+    receiver.mutability = None;
+    receiver.ty = Box::new(syn::parse_quote!(Self));
+    Some(item)
 }
 
 /// The user's function as written, the errors, and stubs of `f_grad`/`f_vjp` that

@@ -174,6 +174,9 @@ pub enum Value {
         by_ref: Vec<bool>,
         /// Keeps the callee's pullback for the reverse sweep (set by `reverse`).
         keep_pullback: bool,
+        /// A method call `args[0].method(args[1..])` of a `#[differentiable]` method;
+        /// `callee` is then unused.
+        method: Option<syn::Ident>,
     },
     /// Reads a place: a part of it, or the whole value with an empty path.
     Load { place: VarId, path: Vec<Proj> },

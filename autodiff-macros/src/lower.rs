@@ -64,6 +64,7 @@ fn lower_with_places(
         needed_places: Vec::new(),
         varied_cache: HashMap::new(),
         ref_params: HashSet::new(),
+        ref_data: HashSet::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -122,6 +123,9 @@ struct Lowerer<'e> {
     varied_cache: HashMap<*const Expr, bool>,
     /// Variables bound to differentiated by-reference parameters (copies of the referent).
     ref_params: HashSet<VarId>,
+    /// Data variables that hold references (`x` of `for x in data.iter()`): destructuring
+    /// one binds references to its parts, as Rust's binding modes do.
+    ref_data: HashSet<VarId>,
 }
 
 /// What introduces a loop.
@@ -396,6 +400,14 @@ impl Lowerer<'_> {
         let span = pat.span();
         let part = |this: &mut Self, proj: Proj, pat: &Pat| {
             let varied = this.vars[value].varied;
+            if !varied && this.ref_data.contains(&value) {
+                let base = var_ident(value, this.vars[value].span);
+                let path = path_tokens(std::slice::from_ref(&proj), &this.vars);
+                let var = this.bind(Value::Inert(quote!(&#base #path)), pat.span(), false);
+                this.ref_data.insert(var);
+                this.bind_pattern(pat, var);
+                return;
+            }
             let var = this.bind(
                 Value::Project {
                     base: value,
@@ -858,7 +870,11 @@ impl Lowerer<'_> {
                 } else {
                     quote!(::core::clone::Clone::clone(&#base #path))
                 };
-                self.bind(Value::Inert(tokens), leaf.span(), false)
+                let var = self.bind(Value::Inert(tokens), leaf.span(), false);
+                if *by_ref {
+                    self.ref_data.insert(var);
+                }
+                var
             };
             values.push(value);
         }
@@ -1044,6 +1060,7 @@ impl Lowerer<'_> {
                         spans,
                         by_ref,
                         keep_pullback: false,
+                        method: None,
                     };
                     self.bind(value, span, varied)
                 }
@@ -1149,6 +1166,10 @@ impl Lowerer<'_> {
             return self.bind(Value::Inert(tokens), span, false);
         }
         let Some(prim) = prim::method(&name) else {
+            if call.turbofish.is_none() && !name.starts_with("__ad_") {
+                // Another `#[differentiable]` method: chained like a call.
+                return self.lower_method_call(call);
+            }
             return self.unsupported(
                 &call.method,
                 format!(
@@ -1211,6 +1232,40 @@ impl Lowerer<'_> {
             operands.push(self.lower_expr(arg));
         }
         self.bind_prim(prim, operands, spans, generic, span)
+    }
+
+    /// `recv.method(args..)` of a `#[differentiable]` method, whose hidden sibling
+    /// `__ad_full_vjp_method` gives the pullback. A method that is not `#[differentiable]`
+    /// fails to compile there, with rustc's "no method named" on the user's method name.
+    fn lower_method_call(&mut self, call: &syn::ExprMethodCall) -> VarId {
+        let span = call.span();
+        let mut args = vec![self.lower_expr(&call.receiver)];
+        let mut spans = vec![call.receiver.span()];
+        let mut by_ref = vec![false];
+        for arg in &call.args {
+            let (arg, reference) = match arg {
+                Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
+                arg => (arg, false),
+            };
+            let reference = reference
+                || self
+                    .local(arg)
+                    .is_some_and(|v| self.ref_params.contains(&v));
+            args.push(self.lower_expr(arg));
+            spans.push(arg.span());
+            by_ref.push(reference);
+        }
+        let varied = args.iter().any(|v| self.vars[*v].varied);
+        let method = call.method.clone();
+        let value = Value::Call {
+            callee: syn::parse_quote!(#method),
+            args,
+            spans,
+            by_ref,
+            keep_pullback: false,
+            method: Some(method),
+        };
+        self.bind(value, span, varied)
     }
 
     /// `tensor![a, b, c]` or `tensor![[a, b], [c, d]]` with differentiated elements.
