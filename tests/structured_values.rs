@@ -279,3 +279,42 @@ fn a_loop_over_a_tensors_elements() {
     let x = tensor![0.5, -2.0, 1.5];
     assert_eq!(over_elements_grad(x).1, x * 2.0);
 }
+
+// The README's example of a struct model trained with Adam, as written there.
+mod readme {
+    use autodiff::{Differentiable, Tensor, differentiable, optim::Adam};
+
+    #[derive(Clone, Differentiable)]
+    struct Line {
+        w: Tensor<f64, 1, 2>,
+        b: f64,
+    }
+
+    #[differentiable(wrt(m))]
+    fn loss(m: &Line, data: &[(Tensor<f64, 2>, f64)]) -> f64 {
+        let mut total = 0.0;
+        for (x, y) in data.iter() {
+            let e = m.w.matmul(*x)[0] + m.b - *y;
+            total = total + e * e;
+        }
+        total / data.len() as f64
+    }
+
+    #[test]
+    fn a_struct_model_trained_with_adam() {
+        let data = vec![
+            (Tensor::from([1.0, 2.0]), 3.0),
+            (Tensor::from([0.0, 1.0]), 1.0),
+        ];
+        let mut model = Line {
+            w: Tensor::zeros(),
+            b: 0.0,
+        };
+        let mut adam = Adam::new(0.1);
+        for _ in 0..200 {
+            let (_, grad) = loss_grad(&model, &data);
+            adam.step(&mut model, &grad);
+        }
+        assert!(loss(&model, &data) < 1e-3, "{}", loss(&model, &data));
+    }
+}

@@ -221,7 +221,7 @@ impl<S> Tape<S> {
 /// assert_eq!(tape.pop(), None);
 /// ```
 #[derive(Clone, Debug)]
-pub struct StackTape<S, const K: usize> {
+pub struct StackTape<S, const K: usize, const SPILLS: bool = true> {
     /// Entries `0..min(len, K)`.
     inline: [S; K],
     /// Entries `K..len`, in order.
@@ -230,7 +230,9 @@ pub struct StackTape<S, const K: usize> {
     len: usize,
 }
 
-impl<S: Copy + Default, const K: usize> StackTape<S, K> {
+// `SPILLS = false` (a trip count within the inline part, known at compile time) makes the
+// spill branch a constant, so a push or pop is exactly a store or a load.
+impl<S: Copy + Default, const K: usize, const SPILLS: bool> StackTape<S, K, SPILLS> {
     /// An empty tape that spills, if it must, into a heap buffer grown geometrically.
     /// Generated code calls [`with_capacity`](Self::with_capacity) instead, which knows
     /// the number of pushes.
@@ -287,7 +289,7 @@ impl<S: Copy + Default, const K: usize> StackTape<S, K> {
     /// ```
     #[inline]
     pub fn push(&mut self, entry: S) {
-        if self.len < K {
+        if !SPILLS || self.len < K {
             self.inline[self.len] = entry;
         } else {
             self.spill.push(entry);
@@ -310,7 +312,7 @@ impl<S: Copy + Default, const K: usize> StackTape<S, K> {
     #[inline]
     pub fn pop(&mut self) -> Option<S> {
         self.len = self.len.checked_sub(1)?;
-        if self.len < K {
+        if !SPILLS || self.len < K {
             Some(self.inline[self.len])
         } else {
             self.spill.pop()
@@ -379,7 +381,7 @@ impl<S: Copy + Default, const K: usize> Default for StackTape<S, K> {
 /// tape.push(1.0_f64);
 /// assert_eq!(tape.pop(), Some(1.0));
 /// ```
-pub type FixedTape<S, const N: usize> = StackTape<S, N>;
+pub type FixedTape<S, const N: usize> = StackTape<S, N, false>;
 
 #[cfg(test)]
 mod tests {

@@ -580,7 +580,7 @@ impl Emit<'_> {
                                     trip_count: Some(n),
                                     ..
                                 } if !self.is_const_param(n) => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries(#n) }>::with_capacity(#n);)
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries(#n) }, { (#n) > ::autodiff::__private::INLINE_ENTRIES }>::with_capacity(#n);)
                                 }
                                 // `inline_entries(N)` of a const parameter is not a
                                 // constant expression on stable Rust.

@@ -92,7 +92,7 @@ fn by_value_receiver(item: &ItemFn) -> Option<ItemFn> {
     };
     receiver.reference = None;
     receiver.mutability = None;
-    receiver.ty = Box::new(syn::parse_quote!(Self));
+    *receiver.ty = syn::parse_quote!(Self);
     Some(item)
 }
 

@@ -65,6 +65,7 @@ fn lower_with_places(
         varied_cache: HashMap::new(),
         ref_params: HashSet::new(),
         ref_data: HashSet::new(),
+        numeric: HashSet::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -76,6 +77,9 @@ fn lower_with_places(
         let deref = param.by_ref && param.wrt;
         if deref {
             lowerer.ref_params.insert(var);
+        }
+        if is_numeric_type(&param.grad_ty, sig.elem_ty.as_ref()) {
+            lowerer.numeric.insert(var);
         }
         lowerer.stmts.push(Stmt::Let {
             var,
@@ -126,6 +130,10 @@ struct Lowerer<'e> {
     /// Data variables that hold references (`x` of `for x in data.iter()`): destructuring
     /// one binds references to its parts, as Rust's binding modes do.
     ref_data: HashSet<VarId>,
+    /// Variables known to be floats or tensors (parameters declared so, results of
+    /// primitives): a method on them that is not an op is reported as such, not taken for
+    /// a call of a `#[differentiable]` method.
+    numeric: HashSet<VarId>,
 }
 
 /// What introduces a loop.
@@ -218,7 +226,15 @@ impl Lowerer<'_> {
     }
 
     fn bind(&mut self, value: Value, span: Span, varied: bool) -> VarId {
+        let numeric = match &value {
+            Value::Prim { .. } | Value::Stack { .. } => true,
+            Value::Copy(v) => self.numeric.contains(v),
+            _ => false,
+        };
         let var = self.new_var(None, span, varied, false);
+        if numeric {
+            self.numeric.insert(var);
+        }
         self.stmts.push(Stmt::Let {
             var,
             ty: None,
@@ -387,6 +403,9 @@ impl Lowerer<'_> {
             self.vars[value].varied,
             p.mutability.is_some(),
         );
+        if self.numeric.contains(&value) {
+            self.numeric.insert(var);
+        }
         self.stmts.push(Stmt::Let {
             var,
             ty,
@@ -1166,7 +1185,14 @@ impl Lowerer<'_> {
             return self.bind(Value::Inert(tokens), span, false);
         }
         let Some(prim) = prim::method(&name) else {
-            if call.turbofish.is_none() && !name.starts_with("__ad_") {
+            let on_number = self
+                .local(&call.receiver)
+                .is_some_and(|v| self.numeric.contains(&v))
+                || !matches!(
+                    &*call.receiver,
+                    Expr::Path(_) | Expr::Field(_) | Expr::Index(_) | Expr::Paren(_)
+                );
+            if call.turbofish.is_none() && !name.starts_with("__ad_") && !on_number {
                 // Another `#[differentiable]` method: chained like a call.
                 return self.lower_method_call(call);
             }
@@ -1315,6 +1341,19 @@ impl Lowerer<'_> {
         }
         expr.into_token_stream()
     }
+}
+
+/// `f32`, `f64`, the element type or a `Tensor`, as declared.
+fn is_numeric_type(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    path.path.segments.last().is_some_and(|last| {
+        last.ident == "f32"
+            || last.ident == "f64"
+            || last.ident == "Tensor"
+            || elem_ty.is_some_and(|elem| last.ident == *elem)
+    })
 }
 
 /// What a `for` loop over collections iterates: sequences, zipped or enumerated.
