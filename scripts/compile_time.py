@@ -58,7 +58,7 @@ publish = false
 [workspace]
 
 [dependencies]
-autodiff = {{ path = {root} }}
+autodiff = {{ package = "static-autodiff", path = {root} }}
 """
 
 # One statement per step of the chain, cycling; each entry is (template, op count).

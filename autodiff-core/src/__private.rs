@@ -65,19 +65,19 @@ pub fn to_owned<X: ToOwned + ?Sized>(x: &X) -> X::Owned {
 )]
 pub trait ScalarOutput: Sized {
     /// The implicit seed, `1`.
-    fn one() -> Self;
+    fn unit_seed() -> Self;
 }
 
 impl ScalarOutput for f32 {
     #[inline(always)]
-    fn one() -> Self {
+    fn unit_seed() -> Self {
         1.0
     }
 }
 
 impl ScalarOutput for f64 {
     #[inline(always)]
-    fn one() -> Self {
+    fn unit_seed() -> Self {
         1.0
     }
 }
@@ -85,8 +85,8 @@ impl ScalarOutput for f64 {
 // A one-element tensor counts as a scalar, as it does for PyTorch's `backward()`.
 impl<T: Real + ScalarOutput> ScalarOutput for Tensor<T, 1, 1> {
     #[inline(always)]
-    fn one() -> Self {
-        Tensor::from_element(<T as ScalarOutput>::one())
+    fn unit_seed() -> Self {
+        Tensor::from_element(<T as ScalarOutput>::unit_seed())
     }
 }
 

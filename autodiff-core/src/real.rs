@@ -30,8 +30,18 @@ use crate::Differentiable;
 ///
 /// Every `Real` is a [`Differentiable`] value, so generic code over `T: Real` may use
 /// `Tensor<T, R, C>` and structs of them as differentiable values without more bounds.
+// `ScalarOutput` too, so a generic caller of `f_grad` needs no bound beyond `T: Real`.
 pub trait Real:
-    RealField + Copy + Default + Display + Debug + LowerExp + Differentiable + 'static + sealed::Sealed
+    RealField
+    + Copy
+    + Default
+    + Display
+    + Debug
+    + LowerExp
+    + Differentiable
+    + crate::__private::ScalarOutput
+    + 'static
+    + sealed::Sealed
 {
     /// Converts an `f64` to this type, rounding to nearest for `f32`. Generated code uses
     /// it to turn float literals into constants of the element type.

@@ -134,6 +134,10 @@ impl Emit<'_> {
     /// The user's function, with its body replaced by the lowered forward pass.
     fn plain(&self) -> TokenStream {
         let ItemFn { attrs, vis, .. } = self.item;
+        // `#![allow(..)]` at the top of the body stays inside it.
+        let (inner, attrs): (Vec<_>, Vec<_>) = attrs
+            .iter()
+            .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
         let signature = self.signature(&self.item.sig.ident, self.output_ty(), None);
         let forward = self.forward_block(&self.ir.stmts);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
@@ -142,6 +146,7 @@ impl Emit<'_> {
             #(#attrs)*
             #[allow(dead_code)]
             #vis #signature {
+                #(#inner)*
                 #forward
                 #out
             }
@@ -176,7 +181,7 @@ impl Emit<'_> {
             #vis #signature {
                 #checks
                 #forward
-                let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::one();
+                let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
                 #reverse
                 (#out, #grads)
             }
@@ -580,7 +585,7 @@ impl Emit<'_> {
                                     trip_count: Some(n),
                                     ..
                                 } if !self.is_const_param(n) => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries(#n) }, { (#n) > ::autodiff::__private::INLINE_ENTRIES }>::with_capacity(#n);)
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ((#n) as usize) > ::autodiff::__private::INLINE_ENTRIES }>::with_capacity((#n) as usize);)
                                 }
                                 // `inline_entries(N)` of a const parameter is not a
                                 // constant expression on stable Rust.
@@ -588,7 +593,7 @@ impl Emit<'_> {
                                     trip_count: Some(n),
                                     ..
                                 } => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::with_capacity(#n);)
+                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::with_capacity((#n) as usize);)
                                 }
                                 LoopKind::For { .. } => {
                                     let iter = iter_ident(*id, span);

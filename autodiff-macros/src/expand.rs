@@ -114,7 +114,11 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     let graph_name = format_ident!("{}_graph", item.sig.ident);
     // The user's body is left out: it would only repeat, as type errors, what the macro
     // already reported.
-    let attrs = &item.attrs;
+    let attrs: Vec<_> = item
+        .attrs
+        .iter()
+        .filter(|a| matches!(a.style, syn::AttrStyle::Outer))
+        .collect();
     let mut sig_tokens = item.sig.clone();
     // Qualifiers the macro rejected would only add errors of their own to the stub.
     sig_tokens.constness = None;

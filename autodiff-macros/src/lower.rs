@@ -66,6 +66,7 @@ fn lower_with_places(
         ref_params: HashSet::new(),
         ref_data: HashSet::new(),
         numeric: HashSet::new(),
+        assigned: HashSet::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -134,6 +135,8 @@ struct Lowerer<'e> {
     /// primitives): a method on them that is not an op is reported as such, not taken for
     /// a call of a `#[differentiable]` method.
     numeric: HashSet<VarId>,
+    /// Values an assignment bound to a name, which was therefore mutable.
+    assigned: HashSet<VarId>,
 }
 
 /// What introduces a loop.
@@ -497,6 +500,9 @@ impl Lowerer<'_> {
         match expr {
             Expr::Assign(assign) => {
                 if let Some(target) = self.assign_target(&assign.left) {
+                    if !self.check_mutable(&target) {
+                        return;
+                    }
                     let value = self.lower_expr(&assign.right);
                     self.rebind(&target, value);
                     return;
@@ -506,6 +512,9 @@ impl Lowerer<'_> {
                 if let Some(target) = self.assign_target(&bin.left)
                     && self.is_varied(expr)
                 {
+                    if !self.check_mutable(&target) {
+                        return;
+                    }
                     let old = self.local(&bin.left).expect("assign_target checked it");
                     let rhs = self.lower_expr(&bin.right);
                     let prim = compound_op(&bin.op).expect("guarded");
@@ -519,6 +528,10 @@ impl Lowerer<'_> {
         }
         if self.is_varied(expr) {
             match expr {
+                Expr::Block(b) if b.label.is_none() => {
+                    // `{ y = y * x; }`: its own scope; reassignments reach the outer names.
+                    self.lower_block(&b.block);
+                }
                 Expr::If(if_expr) => {
                     self.lower_if(if_expr);
                 }
@@ -624,6 +637,27 @@ impl Lowerer<'_> {
         true
     }
 
+    /// Whether `var` is bound to a name declared `mut` (directly, or as the value an
+    /// assignment gave it).
+    fn is_mutable(&self, var: VarId) -> bool {
+        self.vars[var].mutable || self.assigned.contains(&var)
+    }
+
+    /// Whether the variable `target` names may be assigned (Rust's rule); reports it if not.
+    fn check_mutable(&mut self, target: &Ident) -> bool {
+        let var = self
+            .lookup(&target.to_string())
+            .expect("assign_target checked it");
+        if self.is_mutable(var) {
+            return true;
+        }
+        self.errors.push(
+            target,
+            format!("cannot assign twice to immutable variable `{target}`; declare it `let mut {target} = ..`"),
+        );
+        false
+    }
+
     /// The user variable on the left of `x = ..` / `x += ..`, if it is a plain name.
     fn assign_target(&mut self, left: &Expr) -> Option<Ident> {
         let Expr::Path(p) = left else { return None };
@@ -633,6 +667,7 @@ impl Lowerer<'_> {
     }
 
     fn rebind(&mut self, target: &Ident, value: VarId) {
+        self.assigned.insert(value);
         self.rebind_name(&target.to_string(), value);
     }
 
@@ -689,7 +724,8 @@ impl Lowerer<'_> {
                     continue;
                 }
                 let varied = self.vars[then_value].varied || self.vars[else_value].varied;
-                let out = self.new_var(Some(name.clone()), span, varied, self.vars[old].mutable);
+                let mutable = self.is_mutable(old);
+                let out = self.new_var(Some(name.clone()), span, varied, mutable);
                 phis.push(Phi {
                     out,
                     then_value,
@@ -742,7 +778,8 @@ impl Lowerer<'_> {
             for name in &names {
                 let init = self.lookup(name).expect("retained above");
                 let varied = self.vars[init].varied || varied_inside.contains(name);
-                let phi = self.new_var(Some(name.clone()), span, varied, self.vars[init].mutable);
+                let mutable = self.is_mutable(init);
+                let phi = self.new_var(Some(name.clone()), span, varied, mutable);
                 self.rebind_name(name, phi);
                 phis.push((init, phi));
             }
@@ -783,7 +820,7 @@ impl Lowerer<'_> {
                     Some(name.clone()),
                     span,
                     self.vars[phi].varied,
-                    self.vars[init].mutable,
+                    self.is_mutable(init),
                 );
                 self.rebind_name(name, out);
                 carried.push(Carry {
@@ -821,7 +858,11 @@ impl Lowerer<'_> {
             );
         }
         let iter = self.rename(&for_loop.expr);
-        let trip_count = constant_trip_count(&for_loop.expr);
+        // `let N = n; for _ in 0..N`: an upper-case local is not a constant.
+        let trip_count = constant_trip_count(&for_loop.expr).filter(|n| {
+            syn::parse2::<Ident>(n.clone())
+                .map_or(true, |name| self.lookup(&name.to_string()).is_none())
+        });
         let pat = match &*for_loop.pat {
             Pat::Wild(_) => None,
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
@@ -996,6 +1037,15 @@ impl Lowerer<'_> {
             }
             _ => {}
         }
+        // `x.detach()` of a differentiated `x` is a `Detach` node (data, but shown in the
+        // graph); inside larger data expressions it is plain data code.
+        if let Expr::MethodCall(call) = expr
+            && call.method == prim::DETACH
+            && call.args.is_empty()
+            && self.is_varied(&call.receiver)
+        {
+            return self.lower_method(call);
+        }
         if !self.is_varied(expr) {
             return self.inert(expr);
         }
@@ -1014,6 +1064,12 @@ impl Lowerer<'_> {
                 // The only references to differentiated values are by-reference
                 // parameters, already copied out: `*w` is `w`.
                 UnOp::Deref(_) => self.lower_expr(&un.expr),
+                // `!(x > 0.0)`: the negation of a condition, which carries no gradient.
+                UnOp::Not(_) => {
+                    let operand = self.lower_expr(&un.expr);
+                    let operand = var_ident(operand, un.expr.span());
+                    self.bind(Value::Inert(quote_spanned!(span=> !#operand)), span, false)
+                }
                 _ => self.unsupported(
                     expr,
                     "this operator is not differentiable; differentiated values support unary `-`, `+`, `-`, `*`, `/`",
@@ -1050,6 +1106,25 @@ impl Lowerer<'_> {
             Expr::Macro(m) => self.lower_stack(&m.mac),
             // A local called like a function holds a closure, which the fence reported.
             Expr::Call(call) if self.local(&call.func).is_some() => self.placeholder(span),
+            // `f64::sin(x)`, `T::exp(x)`, `Tensor::dot(a, b)`: the method op in path form.
+            Expr::Call(call)
+                if path_form_op(&call.func, self.elem_ty.as_ref()).is_some()
+                    && !call.args.is_empty() =>
+            {
+                let name = path_form_op(&call.func, self.elem_ty.as_ref()).expect("guarded");
+                let mut args = call.args.iter();
+                let receiver = args.next().expect("guarded").clone();
+                let method = syn::ExprMethodCall {
+                    attrs: Vec::new(),
+                    receiver: Box::new(receiver),
+                    dot_token: Default::default(),
+                    method: Ident::new(&name, call.func.span()),
+                    turbofish: None,
+                    paren_token: call.paren_token,
+                    args: args.cloned().collect(),
+                };
+                self.lower_method(&method)
+            }
             Expr::Call(call) => match &*call.func {
                 Expr::Path(callee) => {
                     let mut args = Vec::new();
@@ -1341,6 +1416,22 @@ impl Lowerer<'_> {
         }
         expr.into_token_stream()
     }
+}
+
+/// `name` of `f64::name`, `f32::name`, `T::name` (the element type) or `Tensor::name`
+/// when `name` is a method op.
+fn path_form_op(func: &Expr, elem_ty: Option<&Ident>) -> Option<String> {
+    let Expr::Path(p) = func else { return None };
+    if p.qself.is_some() || p.path.segments.len() != 2 {
+        return None;
+    }
+    let (ty, name) = (&p.path.segments[0], &p.path.segments[1]);
+    let numeric = ty.ident == "f64"
+        || ty.ident == "f32"
+        || ty.ident == "Tensor"
+        || elem_ty.is_some_and(|e| ty.ident == *e);
+    let name = name.ident.to_string();
+    (numeric && (prim::method(&name).is_some() || name == prim::DETACH)).then_some(name)
 }
 
 /// `f32`, `f64`, the element type or a `Tensor`, as declared.
@@ -1658,8 +1749,11 @@ impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        // `xs.len()` is data even when `xs` is differentiated.
-        if call.args.is_empty() && prim::DATA_METHODS.contains(&call.method.to_string().as_str()) {
+        // `xs.len()` and `x.detach()` are data even when `x` is differentiated.
+        let name = call.method.to_string();
+        if call.args.is_empty()
+            && (prim::DATA_METHODS.contains(&name.as_str()) || name == prim::DETACH)
+        {
             return;
         }
         syn::visit::visit_expr_method_call(self, call);
@@ -1739,6 +1833,17 @@ impl VisitMut for Renamer<'_, '_> {
                 });
                 // The user's own path to `tensor!`, so their import stays used.
                 *expr = Expr::Verbatim(quote!(#path![#body]));
+            }
+            Expr::MethodCall(m)
+                if m.method == prim::DETACH && m.args.is_empty() && m.turbofish.is_none() =>
+            {
+                // `x.detach()` inside data code: the runtime's detach, which needs no import.
+                self.visit_expr_mut(&mut m.receiver);
+                let receiver = &m.receiver;
+                let span = m.method.span();
+                *expr = Expr::Verbatim(
+                    quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#receiver)),
+                );
             }
             Expr::Struct(s) => {
                 // `S { x }` names `x` twice, as field and as value: spell both out.

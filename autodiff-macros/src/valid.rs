@@ -95,6 +95,16 @@ impl Signature {
         let mut has_receiver = false;
         let mut params = Vec::new();
         for input in &sig.inputs {
+            let attrs = match input {
+                FnArg::Receiver(r) => &r.attrs,
+                FnArg::Typed(t) => &t.attrs,
+            };
+            if let Some(attr) = attrs.iter().find(|a| !is_lint_attribute(a)) {
+                errors.push(
+                    attr,
+                    "attributes on the parameters of a #[differentiable] function are not supported (`#[cfg]` would leave the generated functions with a parameter the body cannot see); remove it",
+                );
+            }
             match input {
                 FnArg::Receiver(receiver) => {
                     has_receiver = true;
@@ -358,6 +368,17 @@ fn element_type(item: &ItemFn) -> Option<Ident> {
 /// Rejects the constructs no body may contain, wherever they are. A `return` is only
 /// allowed as the body's last statement.
 pub fn fence(body: &syn::Block, errors: &mut Errors) {
+    if let Some(deep) = too_deep(quote::ToTokens::to_token_stream(body), 0) {
+        // Deeper nesting than this would overflow the compiler's stack in the stages'
+        // recursion; the plain function is unaffected.
+        errors.push_error(syn::Error::new(
+            deep,
+            format!(
+                "expression nested too deeply for #[differentiable] (more than {MAX_NESTING} levels of brackets); bind parts of it with `let` first"
+            ),
+        ));
+        return;
+    }
     let mut fence = Fence { errors };
     for (i, stmt) in body.stmts.iter().enumerate() {
         match stmt {
@@ -368,6 +389,49 @@ pub fn fence(body: &syn::Block, errors: &mut Errors) {
             }
             _ => fence.visit_stmt(stmt),
         }
+    }
+}
+
+/// How deeply brackets may nest in a body.
+pub const MAX_NESTING: usize = 200;
+
+/// The span of a group nested more than `MAX_NESTING` deep, if any (the recursion is
+/// itself bounded by `MAX_NESTING`).
+fn too_deep(tokens: proc_macro2::TokenStream, depth: usize) -> Option<proc_macro2::Span> {
+    for tree in tokens {
+        if let proc_macro2::TokenTree::Group(group) = tree {
+            if depth >= MAX_NESTING {
+                return Some(group.span());
+            }
+            if let Some(span) = too_deep(group.stream(), depth + 1) {
+                return Some(span);
+            }
+        }
+    }
+    None
+}
+
+/// Attributes rustc would act on that a body statement may carry: lint levels, which the
+/// generated code keeps. Every other attribute is reported, never dropped.
+fn is_lint_attribute(attr: &syn::Attribute) -> bool {
+    ["allow", "warn", "deny", "expect", "forbid"]
+        .iter()
+        .any(|lint| attr.path().is_ident(lint))
+}
+
+fn check_statement_attributes(attrs: &[syn::Attribute], errors: &mut Errors) {
+    for attr in attrs {
+        if is_lint_attribute(attr) {
+            continue;
+        }
+        let message = if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
+            "`#[cfg]` on a statement in a #[differentiable] body is not supported (the statement would be compiled in regardless); move the conditional code into a function of its own with `#[cfg]` on it"
+        } else if attr.path().is_ident("checkpoint") {
+            "`#[checkpoint]` is not supported yet; remove it (the loop is differentiated without checkpointing)"
+        } else {
+            "this attribute is not supported on a statement in a #[differentiable] body; only lint attributes (`#[allow(..)]`, ...) are kept"
+        };
+        errors.push(attr, message);
     }
 }
 
@@ -439,6 +503,23 @@ struct Fence<'a> {
     errors: &'a mut Errors,
 }
 
+/// The outer attributes of the statement-level expressions that can carry them.
+fn expr_attrs(expr: &syn::Expr) -> &[syn::Attribute] {
+    use syn::Expr;
+    match expr {
+        Expr::ForLoop(e) => &e.attrs,
+        Expr::While(e) => &e.attrs,
+        Expr::If(e) => &e.attrs,
+        Expr::Block(e) => &e.attrs,
+        Expr::Assign(e) => &e.attrs,
+        Expr::Binary(e) => &e.attrs,
+        Expr::Call(e) => &e.attrs,
+        Expr::MethodCall(e) => &e.attrs,
+        Expr::Path(e) => &e.attrs,
+        _ => &[],
+    }
+}
+
 impl<'ast> Visit<'ast> for Fence<'_> {
     fn visit_expr(&mut self, expr: &'ast syn::Expr) {
         if is_fenced(expr) {
@@ -450,6 +531,13 @@ impl<'ast> Visit<'ast> for Fence<'_> {
     }
 
     fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        let attrs: &[syn::Attribute] = match stmt {
+            syn::Stmt::Local(local) => &local.attrs,
+            syn::Stmt::Macro(m) => &m.attrs,
+            syn::Stmt::Expr(e, _) => expr_attrs(e),
+            syn::Stmt::Item(_) => &[],
+        };
+        check_statement_attributes(attrs, self.errors);
         match stmt {
             syn::Stmt::Item(item) => self.errors.push(
                 item,

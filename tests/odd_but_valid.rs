@@ -1,0 +1,114 @@
+//! Valid code that earlier versions rejected or failed on inside generated code; each is
+//! checked against central finite differences.
+#![allow(non_snake_case)]
+
+use autodiff::{Real, Tensor, differentiable, gradcheck, tensor};
+
+fn check<X: autodiff::Perturb>(what: &str, f: impl Fn(X) -> f64, x: X, grad: X) {
+    let report = gradcheck(f, x, grad).within(1e-7, 1e-6);
+    assert!(report.passed(), "{what}: {report}");
+}
+
+/// `.detach()` inline: in a method chain, a cast, an index, a range bound and a call.
+#[differentiable]
+fn detached_inline(x: Tensor<f64, 3>) -> f64 {
+    let scale = x.detach().sum().abs().ln_1p();
+    let k = (x.detach()[0].abs() * 2.0) as usize;
+    let mut total = 0.0;
+    for i in 0..(x.detach()[1].abs() as usize + 2) {
+        total = total + x[i % 3] * scale;
+    }
+    total + x[k % 3]
+}
+
+/// `detached_inline` with its detached values frozen at `x0`: the function whose
+/// derivative the gradient is.
+fn frozen_at(x0: Tensor<f64, 3>, x: Tensor<f64, 3>) -> f64 {
+    let scale = x0.sum().abs().ln_1p();
+    let k = (x0[0].abs() * 2.0) as usize;
+    let mut total = 0.0;
+    for i in 0..(x0[1].abs() as usize + 2) {
+        total += x[i % 3] * scale;
+    }
+    total + x[k % 3]
+}
+
+#[test]
+fn detach_in_any_position() {
+    let x = tensor![0.7, 1.2, -0.4];
+    let (value, grad) = detached_inline_grad(x);
+    assert_eq!(value, frozen_at(x, x));
+    check("detach", |y| frozen_at(x, y), x, grad);
+}
+
+/// Upper-case locals and parameters are not constants; suffixed and typed bounds.
+const M: i32 = 3;
+
+#[differentiable(wrt(x))]
+fn upper_case_bounds(x: f64, N: usize) -> f64 {
+    let K = N + 1;
+    let mut y = x;
+    for _ in 0..K {
+        y = y * 1.1;
+    }
+    for _ in 0..4u8 {
+        y = y + x;
+    }
+    for _ in 0..M {
+        y = y.sin();
+    }
+    y
+}
+
+#[test]
+fn upper_case_names_bound_loops() {
+    let x = 0.3;
+    check(
+        "bounds",
+        |x| upper_case_bounds(x, 2),
+        x,
+        upper_case_bounds_grad(x, 2).1,
+    );
+}
+
+/// A plain block statement, `!` on a condition, an inner attribute, path-form ops.
+#[differentiable]
+fn blocks_and_negation(x: f64) -> f64 {
+    #![allow(clippy::neg_multiply)]
+    let mut y = x;
+    {
+        y = y * x;
+    }
+    if !(x > 0.0) {
+        y = y * -1.0;
+    }
+    f64::sin(y) + f64::powi(x, 3)
+}
+
+#[test]
+fn blocks_negation_and_path_form() {
+    for x in [0.4, -0.6] {
+        check(
+            "blocks",
+            blocks_and_negation,
+            x,
+            blocks_and_negation_grad(x).1,
+        );
+    }
+}
+
+/// A generic caller of a generated gradient needs no bound beyond `T: Real`.
+fn generic_caller<T: Real>(x: T) -> T {
+    generic_square_grad(x).1
+}
+
+#[differentiable]
+fn generic_square<T: Real>(x: T) -> T {
+    x * x
+}
+
+#[test]
+fn a_generic_caller_of_f_grad() {
+    assert_eq!(generic_caller(3.0_f64), 6.0);
+    assert_eq!(generic_caller(1.5_f32), 3.0);
+}
