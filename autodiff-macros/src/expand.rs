@@ -8,7 +8,7 @@ use crate::args::Args;
 use crate::emit::{self, Emit};
 use crate::errors::Errors;
 use crate::valid::{self, Signature};
-use crate::{activity, lower, reverse};
+use crate::{activity, lower, reverse, tangent};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ItemFn;
@@ -39,15 +39,17 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let active = activity::active(&ir);
     let adjoint = reverse::reverse(&ir, &active);
     let ref_params = emit::ref_params(&adjoint.forward);
-    let mut tokens = Emit {
+    let this = Emit {
         item: &item,
         sig: &sig,
         ir: &ir,
         adjoint: &adjoint,
         ref_params: &ref_params,
         borrowed: false,
-    }
-    .emit();
+    };
+    let mut tokens = this.emit();
+    // Forward mode: the tangent sweep of the forward IR.
+    tokens.extend(this.jvp(&tangent::tangent(&ir)));
 
     // What callers chain into: the same body differentiated with respect to every float
     // argument. If that lowering fails (a float argument used where a gradient cannot
@@ -63,17 +65,16 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let full_active = activity::active(&full_ir);
     let full_adjoint = reverse::reverse(&full_ir, &full_active);
     let full_ref_params = emit::ref_params(&full_adjoint.forward);
-    tokens.extend(
-        Emit {
-            item: &item,
-            sig: &full_sig,
-            ir: &full_ir,
-            adjoint: &full_adjoint,
-            ref_params: &full_ref_params,
-            borrowed: false,
-        }
-        .full_vjp(),
-    );
+    let full = Emit {
+        item: &item,
+        sig: &full_sig,
+        ir: &full_ir,
+        adjoint: &full_adjoint,
+        ref_params: &full_ref_params,
+        borrowed: false,
+    };
+    tokens.extend(full.full_vjp());
+    tokens.extend(full.full_jvp(&tangent::tangent(&full_ir)));
     tokens
 }
 

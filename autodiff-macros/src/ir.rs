@@ -204,7 +204,7 @@ impl Value {
 }
 
 impl Function {
-    fn var_label(&self, v: VarId) -> String {
+    pub(crate) fn var_label(&self, v: VarId) -> String {
         match &self.vars[v].name {
             Some(name) => format!("%{v}:{name}"),
             None => format!("%{v}"),
@@ -221,7 +221,12 @@ impl fmt::Display for Function {
 }
 
 impl Function {
-    fn fmt_block(&self, f: &mut fmt::Formatter<'_>, block: &[Stmt], depth: usize) -> fmt::Result {
+    pub(crate) fn fmt_block(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        block: &[Stmt],
+        depth: usize,
+    ) -> fmt::Result {
         let list = |vars: &[VarId]| {
             vars.iter()
                 .map(|v| self.var_label(*v))
@@ -440,6 +445,7 @@ pub enum AExpr {
 }
 
 /// A statement of the reverse sweep.
+#[derive(Clone)]
 pub enum AStmt {
     /// `let mut adj = value;`
     Init { adj: AdjId, value: AExpr },
@@ -491,7 +497,7 @@ pub enum AStmt {
 }
 
 impl Adjoint {
-    fn adj_label(&self, a: AdjId) -> String {
+    pub(crate) fn adj_label(&self, a: AdjId) -> String {
         let primal = self.adjoints[a];
         match &self.forward.vars[primal].name {
             Some(name) => format!("ct{a}({name})"),
@@ -499,7 +505,7 @@ impl Adjoint {
         }
     }
 
-    fn index_label(&self, index: &Index) -> String {
+    pub(crate) fn index_label(&self, index: &Index) -> String {
         match index {
             Index::Var(v) => self.forward.var_label(*v),
             Index::Const(r, c) => format!("({r}, {c})"),
@@ -514,7 +520,12 @@ impl Adjoint {
         }
     }
 
-    fn fmt_block(&self, f: &mut fmt::Formatter<'_>, block: &[AStmt], depth: usize) -> fmt::Result {
+    pub(crate) fn fmt_block(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        block: &[AStmt],
+        depth: usize,
+    ) -> fmt::Result {
         let indent = "  ".repeat(depth);
         let results = |rs: &[Option<AdjId>]| {
             rs.iter()

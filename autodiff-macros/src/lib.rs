@@ -15,6 +15,7 @@ mod ir;
 mod lower;
 mod prim;
 mod reverse;
+mod tangent;
 mod valid;
 
 use proc_macro::TokenStream;
