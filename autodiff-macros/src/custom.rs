@@ -20,7 +20,10 @@ use syn::{ItemFn, Path};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let (vjp, jvp): (Option<Path>, Option<Path>) = match syn::parse::Parser::parse2(parse_rules, args.clone()) {
+    let (vjp, jvp): (Option<Path>, Option<Path>) = match syn::parse::Parser::parse2(
+        parse_rules,
+        args.clone(),
+    ) {
         Ok((vjp, jvp)) => (Some(vjp), jvp),
         Err(error) if error.to_string().is_empty() => {
             errors.push_error(syn::Error::new(
@@ -131,9 +134,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `vjp_rule` or `vjp_rule, jvp = jvp_rule`. A malformed rule path is reported with the
 /// general usage message (an empty error); anything else with its own.
 fn parse_rules(input: syn::parse::ParseStream) -> syn::Result<(Path, Option<Path>)> {
-    let vjp: Path = input
-        .parse()
-        .map_err(|e| syn::Error::new(e.span(), ""))?;
+    let vjp: Path = input.parse().map_err(|e| syn::Error::new(e.span(), ""))?;
     let mut jvp = None;
     if input.parse::<Option<syn::Token![,]>>()?.is_some() && !input.is_empty() {
         let key: syn::Ident = input.parse()?;
@@ -162,7 +163,12 @@ fn parse_rules(input: syn::parse::ParseStream) -> syn::Result<(Path, Option<Path
 fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream {
     let name = &item.sig.ident;
     let out_ty = &full.output_ty;
-    let mut inputs: Vec<TokenStream> = item.sig.inputs.iter().map(ToTokens::to_token_stream).collect();
+    let mut inputs: Vec<TokenStream> = item
+        .sig
+        .inputs
+        .iter()
+        .map(ToTokens::to_token_stream)
+        .collect();
     let mut rebind = Vec::new();
     let mut tangents = Vec::new();
     for p in &full.params {
@@ -172,7 +178,9 @@ fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream 
             false => quote!(()),
         };
         inputs.push(quote!(#ident: impl ::autodiff::__private::TangentOf<#ty>));
-        rebind.push(quote!(let #ident: #ty = ::autodiff::__private::TangentOf::<#ty>::tangent(#ident);));
+        rebind.push(
+            quote!(let #ident: #ty = ::autodiff::__private::TangentOf::<#ty>::tangent(#ident);),
+        );
         if p.wrt {
             tangents.push(ident);
         }

@@ -1564,8 +1564,9 @@ impl Emit<'_> {
 
     fn tangent_value(&self, var: VarId, value: &TValue, span: Span) -> TokenStream {
         match value {
-            TValue::Param(index) => tangent_param_ident(&self.sig.params[*index].ident)
-                .into_token_stream(),
+            TValue::Param(index) => {
+                tangent_param_ident(&self.sig.params[*index].ident).into_token_stream()
+            }
             TValue::Zero => {
                 let primal = self.operand(var, span);
                 quote_spanned!(span=> ::autodiff::__private::ZeroLike::zero_like(#primal))

@@ -19,8 +19,7 @@
 //! each tangent has its primal's type; the primal statements are exactly the input's.
 
 use crate::ir::{
-    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Index, LoopKind, Phi, Stmt, Target, Value,
-    VarId,
+    AExpr, AStmt, AdjId, Adjoint, Carry, Function, Index, LoopKind, Phi, Stmt, Target, Value, VarId,
 };
 use crate::prim::Prim;
 use proc_macro2::{Span, TokenStream};
@@ -142,7 +141,10 @@ pub enum TLoopKind {
         iter: TokenStream,
         trip_count: Option<TokenStream>,
     },
-    While { cond_block: Vec<TStmt>, cond: VarId },
+    While {
+        cond_block: Vec<TStmt>,
+        cond: VarId,
+    },
 }
 
 /// The tangent sweep of `f`'s statements.
@@ -282,7 +284,8 @@ impl Sweep<'_> {
                     },
                 };
                 let tape = tape.as_ref().map(|tape| {
-                    let mut slots: Vec<Slot> = tape.pushed.iter().map(|v| Slot::Primal(*v)).collect();
+                    let mut slots: Vec<Slot> =
+                        tape.pushed.iter().map(|v| Slot::Primal(*v)).collect();
                     slots.extend(
                         tape.pushed
                             .iter()
@@ -393,10 +396,7 @@ pub enum HStmt {
     ClearElem { adj: AdjId, index: Index },
     /// The VJP (as `AStmt::Vjp`) and then its tangent:
     /// `let (dr0, ..) = Op::op_vjp_jvp(operands.., out, ct, d_operands.., d_out, d_ct)`.
-    VjpJvp {
-        vjp: AStmt,
-        tangents: Vec<TOperand>,
-    },
+    VjpJvp { vjp: AStmt, tangents: Vec<TOperand> },
     /// `let ((r0, ..), (dr0, ..)) = pullback.backward((ct, dct));`
     Backward {
         var: VarId,
@@ -484,7 +484,12 @@ impl Sweep<'_> {
                     index: index.clone(),
                 });
             }
-            AStmt::Vjp { var, prim, operands, .. } => {
+            AStmt::Vjp {
+                var,
+                prim,
+                operands,
+                ..
+            } => {
                 let tangents = Value::Prim {
                     prim,
                     operands: operands.clone(),
@@ -593,9 +598,7 @@ impl Printer<'_> {
                         TValue::Param(i) => format!("tangent of param {i}"),
                         TValue::Zero => format!("zero like {}", self.label(*var)),
                         TValue::Copy(v) => format!("copy {}", self.tan(*v)),
-                        TValue::Jvp {
-                            prim, tangents, ..
-                        } => format!(
+                        TValue::Jvp { prim, tangents, .. } => format!(
                             "{}_jvp {}",
                             prim.name,
                             tangents
@@ -636,7 +639,11 @@ impl Printer<'_> {
                         "{indent}*{}, {} = call {} {} {} with tangents {}",
                         self.label(*var),
                         self.tan(*var),
-                        if *keep_pullback { "full_hvp" } else { "full_jvp" },
+                        if *keep_pullback {
+                            "full_hvp"
+                        } else {
+                            "full_jvp"
+                        },
                         quote::ToTokens::to_token_stream(callee),
                         args.join(", "),
                         tangents.join(", ")
@@ -806,7 +813,12 @@ impl TangentAdjoint {
                             format!("[rows {rows} from {}]", printer.label(*start))
                         }
                     };
-                    writeln!(f, "{indent}{}{at} += {}", self.dadj(*adj), self.dexpr(value))?
+                    writeln!(
+                        f,
+                        "{indent}{}{at} += {}",
+                        self.dadj(*adj),
+                        self.dexpr(value)
+                    )?
                 }
                 HStmt::Assign { adj, value } => {
                     writeln!(f, "{indent}{} := {}", self.dadj(*adj), self.dexpr(value))?
@@ -818,7 +830,8 @@ impl TangentAdjoint {
                     self.adjoint.index_label(index)
                 )?,
                 HStmt::VjpJvp { vjp, tangents } => {
-                    self.adjoint.fmt_block(f, std::slice::from_ref(vjp), depth)?;
+                    self.adjoint
+                        .fmt_block(f, std::slice::from_ref(vjp), depth)?;
                     if let AStmt::Vjp {
                         var, ct, results, ..
                     } = vjp

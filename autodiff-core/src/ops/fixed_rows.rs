@@ -32,6 +32,21 @@ pub trait FixedRows<const N: usize>: Sized {
 
     /// `dY = dX[start..start + N, :]`.
     fn fixed_rows_jvp(self, start: usize, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn fixed_rows_vjp_jvp(
+        self,
+        start: usize,
+        out: Self::Output,
+        _ct: Self::Output,
+        _dx: Self,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        self.fixed_rows_vjp(start, out, dct)
+    }
 }
 
 /// Adds `part` into rows `start..start + N` of `ct`, in place: how the reverse sweep
@@ -138,5 +153,20 @@ mod tests {
     #[should_panic]
     fn out_of_range_panics() {
         let _ = M::zeros().fixed_rows::<2>(3);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        let x = M::from_fn(|r, c| (r as f64 * 1.3 - c as f64).sin());
+        check_vjp_jvp(
+            |x: M| x.fixed_rows::<2>(1),
+            |x: M, out, dx| FixedRows::<2>::fixed_rows_jvp(x, 1, out, dx),
+            |x: M, out, ct| FixedRows::<2>::fixed_rows_vjp(x, 1, out, ct),
+            |x: M, out, ct, dx, dout, dct| {
+                FixedRows::<2>::fixed_rows_vjp_jvp(x, 1, out, ct, dx, dout, dct)
+            },
+            x,
+        );
     }
 }

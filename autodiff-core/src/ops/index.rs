@@ -30,7 +30,29 @@ pub trait IndexVjp<I>: Index<I> + Sized {
     fn index_vjp(self, index: I, ct: <Self as Index<I>>::Output) -> Self;
 
     /// Returns `dy = dx[index]`.
-    fn index_jvp(self, index: I, out: <Self as Index<I>>::Output, dx: Self) -> <Self as Index<I>>::Output;
+    fn index_jvp(
+        self,
+        index: I,
+        out: <Self as Index<I>>::Output,
+        dx: Self,
+    ) -> <Self as Index<I>>::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn index_vjp_jvp(
+        self,
+        index: I,
+        _ct: <Self as Index<I>>::Output,
+        _dx: Self,
+        _dout: <Self as Index<I>>::Output,
+        dct: <Self as Index<I>>::Output,
+    ) -> Self
+    where
+        <Self as Index<I>>::Output: Sized,
+    {
+        self.index_vjp(index, dct)
+    }
 }
 
 impl<T: Real, const R: usize> IndexVjp<usize> for Tensor<T, R, 1> {
@@ -93,7 +115,11 @@ mod tests {
         check_jvp(f, jvp, m);
         check_vjp_against_jvp(f, vjp, jvp, m);
         let v = Tensor::<f64, 3>::from_row_slice(&[0.3, -1.2, 2.0]);
-        check_jvp(|v: Tensor<f64, 3>| v[1], |v, out, dv| v.index_jvp(1, out, dv), v);
+        check_jvp(
+            |v: Tensor<f64, 3>| v[1],
+            |v, out, dv| v.index_jvp(1, out, dv),
+            v,
+        );
     }
 
     #[test]
@@ -113,5 +139,19 @@ mod tests {
     #[should_panic]
     fn out_of_range_panics() {
         let _ = Tensor::<f64, 2>::zeros().index_vjp(2, 1.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 3>;
+        let m = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp_jvp(
+            |m: M| m[(1, 2)],
+            |m: M, out, dm| m.index_jvp((1, 2), out, dm),
+            |m: M, _, ct| m.index_vjp((1, 2), ct),
+            |m: M, _, ct, dm, dout, dct| m.index_vjp_jvp((1, 2), ct, dm, dout, dct),
+            m,
+        );
     }
 }
