@@ -9,7 +9,10 @@
 mod bench_common;
 
 use autodiff::{Perturb, Tensor, custom_vjp, differentiable, tensor};
-use bench_common::{calc, calc_grad, calc_jvp, mlp, mlp_inputs, mlp_jvp, spring, spring_jvp};
+use bench_common::{
+    calc, calc_grad, calc_hvp, calc_jvp, mlp, mlp_grad, mlp_hvp, mlp_inputs, mlp_jvp, spring,
+    spring_grad, spring_hvp, spring_jvp,
+};
 
 /// `x + h v`, element by element.
 fn shift<X: Perturb>(x: X, v: X, h: f64) -> X {
@@ -244,4 +247,159 @@ fn a_custom_primitive_uses_its_forward_rule() {
 fn a_zero_tangent_gives_a_zero_derivative() {
     let (_, dy) = calc_jvp(tensor![1.0, 2.0, 3.0], Tensor::zeros());
     assert_eq!(dy, 0.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// f_hvp
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn calc_hvp_matches_finite_differences_of_the_gradient() {
+    let a = tensor![1.0, 2.0, 3.0];
+    let v = direction(a, 0.3);
+    let (y, g, hv) = calc_hvp(a, v);
+    assert_eq!((y, g), calc_grad(a));
+    assert_close(
+        "calc",
+        &elems(hv),
+        &central(|h| calc_grad(shift(a, v, h)).1),
+    );
+}
+
+#[test]
+fn mlp_hvp_matches_finite_differences_of_the_gradient() {
+    let (w1, w2, w3, x, t) = mlp_inputs::<10>();
+    let (v1, v2, v3) = (direction(w1, 0.1), direction(w2, 0.9), direction(w3, 2.3));
+    let (y, g, (h1, h2, h3)) = mlp_hvp(&w1, &w2, &w3, x, t, v1, v2, v3);
+    assert_eq!((y, g), mlp_grad(&w1, &w2, &w3, x, t));
+    let at = |h: f64| {
+        let (w1, w2, w3) = (shift(w1, v1, h), shift(w2, v2, h), shift(w3, v3, h));
+        mlp_grad(&w1, &w2, &w3, x, t).1
+    };
+    assert_close("mlp w1", &elems(h1), &central(|h| at(h).0));
+    assert_close("mlp w2", &elems(h2), &central(|h| at(h).1));
+    assert_close("mlp w3", &elems(h3), &central(|h| at(h).2));
+}
+
+#[test]
+fn spring_hvp_matches_finite_differences_of_the_gradient() {
+    let (k, c, x0, v0, target) = bench_common::spring_inputs();
+    let (y, g, (hk, hc)) = spring_hvp(k, c, x0, v0, target, 0.7, -1.3);
+    assert_eq!((y, g), spring_grad(k, c, x0, v0, target));
+    let at = |h: f64| spring_grad(k + 0.7 * h, c - 1.3 * h, x0, v0, target).1;
+    assert_close("spring k", &[hk], &central(|h| at(h).0));
+    assert_close("spring c", &[hc], &central(|h| at(h).1));
+}
+
+/// The loops of `data_loops`, ending in a scalar.
+#[differentiable(wrt(x))]
+fn loop_loss(x: Tensor<f64, 3>, steps: usize) -> f64 {
+    let mut y = x;
+    for _ in 0..steps {
+        y = (y * 0.9 + x.sin() * 0.3).tanh();
+    }
+    let mut s = y.norm() + 1.0;
+    while s < 40.0 {
+        s = s * 1.7 + y.sum();
+        y = y * 1.1;
+    }
+    (y * s).dot(y.exp())
+}
+
+#[test]
+fn hvp_through_loops_with_data_dependent_trip_counts() {
+    let x = tensor![0.3, -0.8, 1.1];
+    let v = direction(x, 0.5);
+    for steps in [0, 1, 7] {
+        let (y, g, hv) = loop_loss_hvp(x, steps, v);
+        assert_eq!((y, g), loop_loss_grad(x, steps));
+        let want = central(|h| loop_loss_grad(shift(x, v, h), steps).1);
+        assert_close(&format!("loop_loss({steps})"), &elems(hv), &want);
+    }
+}
+
+#[test]
+fn hvp_through_branches() {
+    for x in [tensor![0.3, -0.2, 0.4], tensor![-0.3, -0.2, 0.4]] {
+        let (vx, vw) = (direction(x, 1.1), 0.6);
+        let (y, g, (hx, hw)) = branchy_hvp(x, 0.8, vx, vw);
+        assert_eq!((y, g), branchy_grad(x, 0.8));
+        let at = |h: f64| branchy_grad(shift(x, vx, h), 0.8 + vw * h).1;
+        assert_close("branchy x", &elems(hx), &central(|h| at(h).0));
+        assert_close("branchy w", &[hw], &central(|h| at(h).1));
+    }
+}
+
+#[test]
+fn hvp_through_calls() {
+    let (x, v) = (tensor![0.4, -0.7], tensor![1.2, 0.3]);
+    let (vx, vv) = (direction(x, 0.2), direction(v, 1.9));
+    let (y, g, (hx, hv)) = caller_hvp(x, v, 0.05, vx, vv);
+    assert_eq!((y, g), caller_grad(x, v, 0.05));
+    let at = |h: f64| caller_grad(shift(x, vx, h), shift(v, vv, h), 0.05).1;
+    assert_close("caller x", &elems(hx), &central(|h| at(h).0));
+    assert_close("caller v", &elems(hv), &central(|h| at(h).1));
+}
+
+/// `recurrence` as a scalar: a place assigned element by element inside a loop that
+/// reads it (the reverse sweep undoes its stores), sliced and indexed.
+#[differentiable]
+fn recurrence_loss<const N: usize>(x: Tensor<f64, N>) -> f64 {
+    let mut y = Tensor::<f64, N>::zeros();
+    y[0] = x[0];
+    for i in 1..N {
+        y[i] = y[i - 1] * x[i] + x[i].sin();
+    }
+    y[(N - 1, 0)] += 2.0 * x[0];
+    let head = y.fixed_rows::<2>(0);
+    let t = tensor![head.sum(), y[N - 1] * y[1], y.mean()];
+    t.dot(t) + t.logsumexp()
+}
+
+#[test]
+fn hvp_through_element_assignment() {
+    let x = Tensor::<f64, 6>::from_fn(|i, _| 0.5 + 0.3 * (i as f64 * 1.3).sin());
+    let v = direction(x, 0.7);
+    let (y, g, hv) = recurrence_loss_hvp(x, v);
+    assert_eq!((y, g), recurrence_loss_grad(x));
+    let want = central(|h| recurrence_loss_grad(shift(x, v, h)).1);
+    assert_close("recurrence_loss", &elems(hv), &want);
+}
+
+/// Every op with curvature, in one body.
+#[differentiable]
+fn every_op(x: Tensor<f64, 3>, w: Tensor<f64, 3, 3>, p: f64) -> f64 {
+    let a = w.matmul(x).sigmoid() + w.t().matmul(x).tanh();
+    let b = (a.abs() + 1.0).ln() + x.powi(3) / (x.cos() + 2.0) - x.sin().relu();
+    let c = b.celu(0.7).softmax() * (x * x + 1.0).sqrt().powf(p);
+    let d = c.cross(x) - x.exp() / p;
+    d.norm() + d.dot(b) * 0.5 + (2.0 / (d.mean() + 3.0)) - (-c).sum() + a.logsumexp()
+}
+
+#[test]
+fn hvp_through_every_op() {
+    let x = tensor![0.3, -0.8, 1.1];
+    let w = Tensor::<f64, 3, 3>::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin());
+    let (vx, vw, vp) = (direction(x, 0.5), direction(w, 1.5), 0.4);
+    let (y, g, (hx, hw, hp)) = every_op_hvp(x, w, 1.3, vx, vw, vp);
+    assert_eq!((y, g), every_op_grad(x, w, 1.3));
+    let at = |h: f64| every_op_grad(shift(x, vx, h), shift(w, vw, h), 1.3 + vp * h).1;
+    assert_close("every_op x", &elems(hx), &central(|h| at(h).0));
+    assert_close("every_op w", &elems(hw), &central(|h| at(h).1));
+    assert_close("every_op p", &[hp], &central(|h| at(h).2));
+    // And forward mode agrees with the gradient: ⟨g, v⟩ = JVP along v.
+    let (_, dy) = every_op_jvp(x, w, 1.3, vx, vw, vp);
+    let (gx, gw, gp) = g;
+    let inner = gx.dot(vx) + gw.dot(vw) + gp * vp;
+    assert!((dy - inner).abs() < 1e-12 * (1.0 + inner.abs()));
+}
+
+#[test]
+fn the_hessian_is_symmetric() {
+    // ⟨u, H v⟩ = ⟨v, H u⟩ to rounding, for two unrelated directions.
+    let a = tensor![0.7, -1.2, 2.0];
+    let (u, v) = (direction(a, 0.3), direction(a, 2.9));
+    let (_, _, hv) = calc_hvp(a, v);
+    let (_, _, hu) = calc_hvp(a, u);
+    assert!((u.dot(hv) - v.dot(hu)).abs() < 1e-14);
 }

@@ -169,6 +169,7 @@ fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream 
         .iter()
         .map(ToTokens::to_token_stream)
         .collect();
+    let mut hvp_inputs = inputs.clone();
     let mut rebind = Vec::new();
     let mut tangents = Vec::new();
     for p in &full.params {
@@ -178,6 +179,7 @@ fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream 
             false => quote!(()),
         };
         inputs.push(quote!(#ident: impl ::autodiff::__private::TangentOf<#ty>));
+        hvp_inputs.push(quote!(#ident: #ty));
         rebind.push(
             quote!(let #ident: #ty = ::autodiff::__private::TangentOf::<#ty>::tangent(#ident);),
         );
@@ -192,8 +194,22 @@ fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream 
         quote!(<#generics>)
     };
     let where_clause = &item.sig.generics.where_clause;
+    // `f_hvp` would need the tangent of the VJP, which no rule gives: callers' `full_hvp`
+    // compiles against this one, and their `f_hvp` fails on the missing `SecondOrderRule`.
+    let grads_ty = full.every_grad_ty();
+    let full_hvp = quote! {
+        #[allow(dead_code, clippy::all, unused_variables)]
+        impl #name {
+            #[doc(hidden)]
+            pub fn full_hvp #generics(#(#hvp_inputs),*) -> ((#out_ty, #out_ty), ::autodiff::Pullback<(#out_ty, #out_ty), (#grads_ty, #grads_ty), fn((#out_ty, #out_ty)) -> (#grads_ty, #grads_ty)>) #where_clause {
+                ::core::unreachable!("a function that reaches this primitive has no `_hvp` that compiles")
+            }
+        }
+    };
     let Some(jvp) = jvp else {
         return quote! {
+            #full_hvp
+
             #[allow(dead_code, clippy::all, unused_variables)]
             impl #name {
                 #[doc(hidden)]
@@ -215,6 +231,8 @@ fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream 
     let span = jvp.span();
     let jvp_call = quote_spanned!(span=> #jvp(#(#params,)* __ad_out, #(#tangents),*));
     quote! {
+        #full_hvp
+
         #[allow(dead_code, clippy::all)]
         impl #name {
             #[doc(hidden)]

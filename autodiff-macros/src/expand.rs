@@ -48,8 +48,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         borrowed: false,
     };
     let mut tokens = this.emit();
-    // Forward mode: the tangent sweep of the forward IR.
+    // Forward mode: the tangent sweep of the forward IR; second order: the tangent sweep
+    // of the adjoint IR.
     tokens.extend(this.jvp(&tangent::tangent(&ir)));
+    let over = tangent::over_adjoint(reverse::reverse(&ir, &active));
+    tokens.extend(this.hvp(&over));
 
     // What callers chain into: the same body differentiated with respect to every float
     // argument. If that lowering fails (a float argument used where a gradient cannot
@@ -75,6 +78,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     tokens.extend(full.full_vjp());
     tokens.extend(full.full_jvp(&tangent::tangent(&full_ir)));
+    let full_over = tangent::over_adjoint(reverse::reverse(&full_ir, &full_active));
+    tokens.extend(full.full_hvp(&full_over));
     tokens
 }
 
@@ -94,6 +99,22 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     let grad_name = format_ident!("{}_grad", item.sig.ident);
     let vjp_name = format_ident!("{}_vjp", item.sig.ident);
     let graph_name = format_ident!("{}_graph", item.sig.ident);
+    let jvp_name = format_ident!("{}_jvp", item.sig.ident);
+    let hvp_name = format_ident!("{}_hvp", item.sig.ident);
+    let tangents: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .filter(|p| p.wrt)
+        .map(|p| {
+            let (ident, ty) = (emit::tangent_param_ident(&p.ident), &p.grad_ty);
+            quote!(#ident: #ty)
+        })
+        .collect();
+    let sep = if inputs.is_empty() || inputs.trailing_punct() {
+        quote!()
+    } else {
+        quote!(,)
+    };
     // The user's body is left out: it would only repeat, as type errors, what the macro
     // already reported.
     let attrs = &item.attrs;
@@ -120,6 +141,14 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
         }
         #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
         #vis fn #vjp_name #generics(#inputs) -> (#out, ::autodiff::Pullback<#out, #grads, fn(#out) -> #grads>) #where_clause {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+        #vis fn #jvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #out) #where_clause {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+        #vis fn #hvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #grads, #grads) #where_clause {
             ::core::unreachable!("#[differentiable] reported an error for this function")
         }
     }

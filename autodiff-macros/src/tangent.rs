@@ -436,7 +436,8 @@ pub fn over_adjoint(adjoint: Adjoint) -> TangentAdjoint {
     }
 }
 
-fn dexpr(e: &AExpr) -> DExpr {
+/// The tangent of an adjoint expression.
+pub fn dexpr(e: &AExpr) -> DExpr {
     match e {
         AExpr::Adj(a) => DExpr::Adj(*a),
         AExpr::AdjElem(a, i) => DExpr::AdjElem(*a, i.clone()),
