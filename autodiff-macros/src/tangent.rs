@@ -745,6 +745,22 @@ impl Printer<'_> {
                     }
                     self.block(f, body, depth + 1)?;
                     writeln!(f, "{indent} }}")?;
+                    for c in carried {
+                        writeln!(
+                            f,
+                            "{indent} {} = after loop {}",
+                            self.label(c.out),
+                            self.label(c.phi)
+                        )?;
+                    }
+                    for c in tangent_carried {
+                        writeln!(
+                            f,
+                            "{indent} {} = after loop {}",
+                            self.tan(c.out),
+                            self.tan(c.phi)
+                        )?;
+                    }
                 }
             }
         }
@@ -910,5 +926,162 @@ impl TangentAdjoint {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::Args;
+    use crate::errors::Errors;
+    use crate::valid::Signature;
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    fn lower(item: TokenStream) -> Function {
+        let mut errors = Errors::default();
+        let args = Args::from_tokens(quote!(), &mut errors);
+        let item: syn::ItemFn = syn::parse2(item).expect("a function");
+        let sig = Signature::validate(&item, &args, &mut errors).expect("a valid signature");
+        let ir = crate::lower::lower(&sig, &item.block, &mut errors);
+        assert!(errors.is_empty(), "{}", errors.to_compile_errors());
+        ir
+    }
+
+    /// The tangent IR of `item`, as text.
+    fn tangent_str(item: TokenStream) -> String {
+        let text = tangent(&lower(item)).to_string();
+        if std::env::var_os("AUTODIFF_PRINT_IR").is_some() {
+            println!("{text}");
+        }
+        text
+    }
+
+    /// The tangent of the adjoint IR of `item`, as text.
+    fn over_adjoint_str(item: TokenStream) -> String {
+        let ir = lower(item);
+        let active = crate::activity::active(&ir);
+        let text = over_adjoint(crate::reverse::reverse(&ir, &active)).to_string();
+        if std::env::var_os("AUTODIFF_PRINT_IR").is_some() {
+            println!("{text}");
+        }
+        text
+    }
+
+    fn assert_dump(got: &str, want: &str) {
+        let want: Vec<&str> = want
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let got: Vec<&str> = got.lines().map(str::trim_end).collect();
+        assert_eq!(got, want, "\ngot:\n{}\n", got.join("\n"));
+    }
+
+    #[test]
+    fn straight_line_code_gets_one_tangent_per_varied_value() {
+        let text = tangent_str(quote! {
+            fn f(a: Tensor<f64, 3>) -> f64 {
+                let b = a * 2.0;
+                let c = b.sin() + a;
+                c.sum()
+            }
+        });
+        assert_dump(
+            &text,
+            "
+*%0:a = param 0
+ d%0:a = tangent of param 0
+ %1 = inert 2.0
+*%2:b = mul %0:a, %1
+ d%2:b = mul_jvp d%0:a, zero like %1
+*%3 = sin %2:b
+ d%3 = sin_jvp d%2:b
+*%4:c = add %3, %0:a
+ d%4:c = add_jvp d%3, d%0:a
+*%5 = sum %4:c
+ d%5 = sum_jvp d%4:c
+return %5, d%5
+",
+        );
+    }
+
+    #[test]
+    fn branches_merge_and_loops_carry_tangents() {
+        let text = tangent_str(quote! {
+            fn f(x: f64) -> f64 {
+                let mut y = x;
+                for _ in 0..3 {
+                    y = y * x;
+                }
+                if y > 1.0 { y.ln() } else { 0.5 }
+            }
+        });
+        assert!(
+            text.contains("[%2:y <- %1:y / %3:y; d%2:y <- d%1:y / d%3:y] {"),
+            "{text}"
+        );
+        assert!(text.contains("d%3:y = mul_jvp d%2:y, d%0:x"), "{text}");
+        assert!(text.contains("d%4:y = after loop d%2:y"), "{text}");
+        // The constant branch contributes a zero tangent.
+        assert!(text.contains("= phi d%"), "{text}");
+        assert!(text.contains(", zero like %"), "{text}");
+    }
+
+    #[test]
+    fn places_store_tangents_and_calls_chain_into_full_jvp() {
+        let text = tangent_str(quote! {
+            fn f(x: Tensor<f64, 2>) -> f64 {
+                let mut y = Tensor::<f64, 2>::zeros();
+                y[0] = helper(x[1], 3);
+                y[1] = x[0];
+                y.sum()
+            }
+        });
+        assert!(text.contains("zero like %"), "{text}");
+        assert!(text.contains("call full_jvp helper"), "{text}");
+        assert!(text.contains("with tangents d%"), "{text}");
+        assert!(text.contains("store d%"), "{text}");
+    }
+
+    #[test]
+    fn the_reverse_sweep_gets_tangent_adjoints() {
+        let text = over_adjoint_str(quote! {
+            fn f(x: f64) -> f64 {
+                let mut y = x;
+                while y < 10.0 {
+                    y = y * x;
+                }
+                y.exp()
+            }
+        });
+        // The tape holds the tangents of the carried values beside them.
+        assert!(text.contains("(each iteration pushes %2:y, d%2:y)"), "{text}");
+        assert!(
+            text.contains("for each entry (%2:y, d%2:y) popped from tape 0 {"),
+            "{text}"
+        );
+        // Each VJP is followed by its tangent, each adjoint statement by its own.
+        assert!(text.contains("dct1(y) = vjp_jvp of %7 with dct0(%7), d%6:y"), "{text}");
+        assert!(text.contains("dct"), "{text}");
+        let vjps = text.matches("= vjp of").count();
+        assert_eq!(vjps, text.matches("= vjp_jvp of").count(), "{text}");
+    }
+
+    #[test]
+    fn logged_places_log_their_tangents() {
+        let text = over_adjoint_str(quote! {
+            fn f(x: Tensor<f64, 4>) -> f64 {
+                let mut y = x;
+                for i in 1..4 {
+                    y[i] = y[i] + y[i - 1];
+                }
+                y.sum()
+            }
+        });
+        assert!(text.contains("new undo log of d%"), "{text}");
+        assert!(text.contains("(logged)"), "{text}");
+        assert!(text.contains("undo d%"), "{text}");
+        assert!(text.contains("restore d%"), "{text}");
     }
 }
