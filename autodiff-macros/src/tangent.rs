@@ -1056,13 +1056,19 @@ return %5, d%5
             }
         });
         // The tape holds the tangents of the carried values beside them.
-        assert!(text.contains("(each iteration pushes %2:y, d%2:y)"), "{text}");
+        assert!(
+            text.contains("(each iteration pushes %2:y, d%2:y)"),
+            "{text}"
+        );
         assert!(
             text.contains("for each entry (%2:y, d%2:y) popped from tape 0 {"),
             "{text}"
         );
         // Each VJP is followed by its tangent, each adjoint statement by its own.
-        assert!(text.contains("dct1(y) = vjp_jvp of %7 with dct0(%7), d%6:y"), "{text}");
+        assert!(
+            text.contains("dct1(y) = vjp_jvp of %7 with dct0(%7), d%6:y"),
+            "{text}"
+        );
         assert!(text.contains("dct"), "{text}");
         let vjps = text.matches("= vjp of").count();
         assert_eq!(vjps, text.matches("= vjp_jvp of").count(), "{text}");
