@@ -11,6 +11,8 @@
 //! Inputs go through `std::hint::black_box` every iteration (see `benches/gradients.rs`).
 //! Run with `cargo bench --bench forward_mode`.
 
+// The hand-written adjoints are for `benches/gradients.rs`; this bench does not time them.
+#[allow(dead_code)]
 mod common;
 
 use std::hint::black_box;

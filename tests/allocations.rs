@@ -283,7 +283,8 @@ long_spring!(spring_million, 1_000_000);
 
 #[test]
 fn a_constant_bound_loop_above_the_stack_budget_allocates_exactly_once() {
-    let run = |f: fn(f64, f64, f64, f64) -> (f64, (f64, f64))| {
+    type SpringGrad = fn(f64, f64, f64, f64) -> (f64, (f64, f64));
+    let run = |f: SpringGrad| {
         count_allocations(|| {
             f(
                 black_box(4.0),
