@@ -403,3 +403,36 @@ fn the_hessian_is_symmetric() {
     let (_, _, hu) = calc_hvp(a, u);
     assert!((u.dot(hv) - v.dot(hu)).abs() < 1e-14);
 }
+
+/// Calls inside a loop and inside a branch, whose pullbacks the reverse sweep recreates
+/// when it replays the region.
+#[differentiable]
+fn calls_in_regions(x: Tensor<f64, 2>, s: f64) -> f64 {
+    let mut y = x;
+    for i in 0..4 {
+        y = physics::step(y, &x, s * 0.1, i);
+    }
+    let z = if s > 0.0 {
+        energy(y[0]) * s
+    } else {
+        energy(y[1] + s)
+    };
+    z + energy(s)
+}
+
+#[test]
+fn jvp_and_hvp_through_calls_in_loops_and_branches() {
+    for s in [0.7, -0.4] {
+        let x = tensor![0.4, -0.7];
+        let (vx, vs) = (direction(x, 0.8), 1.3);
+        let (y, dy) = calls_in_regions_jvp(x, s, vx, vs);
+        assert_eq!(y, calls_in_regions(x, s));
+        let want = central(|h| calls_in_regions(shift(x, vx, h), s + vs * h));
+        assert_close("calls_in_regions jvp", &[dy], &want);
+        let (y, g, (hx, hs)) = calls_in_regions_hvp(x, s, vx, vs);
+        assert_eq!((y, g), calls_in_regions_grad(x, s));
+        let at = |h: f64| calls_in_regions_grad(shift(x, vx, h), s + vs * h).1;
+        assert_close("calls_in_regions x", &elems(hx), &central(|h| at(h).0));
+        assert_close("calls_in_regions s", &[hs], &central(|h| at(h).1));
+    }
+}
