@@ -91,6 +91,8 @@
 //! | `fn f_grad(args..) -> (Out, Grads)` | value and gradient; only for a scalar `Out` (a float or a one-element tensor) |
 //! | `fn f_vjp(args..) -> (Out, Pullback<..>)` | value and [`Pullback`]; `pullback.backward(seed: Out) -> Grads` |
 //! | `fn f_graph() -> Graph` | the compile-time [`Graph`], with PyTorch's `grad_fn` names |
+//! | `fn f_jvp(args.., tangents..) -> (Out, Out)` | value and directional derivative (forward mode): one tangent per differentiated argument, of its gradient's type, in `Grads` order |
+//! | `fn f_hvp(args.., v..) -> (Out, Grads, Grads)` | value, gradient and Hessian-vector product `H v` (forward over reverse); only for a scalar `Out` |
 //!
 //! `Grads` is the gradient of the one differentiated argument, or a tuple of them in
 //! declaration order. `#[differentiable(wrt(a, b))]` names the arguments to differentiate;
@@ -139,6 +141,42 @@
 //!
 //! Code in a body should be free of side effects: the reverse sweep recomputes the
 //! statements of a branch or loop iteration before reversing them.
+//!
+//! # Forward mode and second order
+//!
+//! `f_jvp` runs a tangent sweep beside the forward pass: every value that depends on a
+//! differentiated argument gets a tangent, computed by its op's JVP, and nothing else
+//! does. `f_hvp` runs the same tangent sweep over `f_grad`'s forward pass and reverse
+//! sweep, so it returns `H v` for the cost of a small constant times `f_grad`. Both cover
+//! branches, loops, element assignment and calls; [`jacobian_fwd`], [`hessian`] and
+//! [`value_grad_hessian`] build whole Jacobians and Hessians from them.
+//!
+//! ```
+//! use autodiff::{differentiable, hessian, tensor, Tensor};
+//!
+//! #[differentiable]
+//! fn rosen(p: Tensor<f64, 2>) -> f64 {
+//!     let x = p[0];
+//!     let y = p[1];
+//!     (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
+//! }
+//!
+//! let p = tensor![1.0, 1.0];
+//! // The directional derivative along (1, 0): the first coordinate of the gradient.
+//! let (value, slope) = rosen_jvp(p, tensor![1.0, 0.0]);
+//! assert_eq!((value, slope), (0.0, 0.0));
+//! // H v at the minimum, and the whole Hessian from two HVPs.
+//! let (_, grad, hv) = rosen_hvp(p, tensor![1.0, 0.0]);
+//! assert_eq!(grad, Tensor::zeros());
+//! assert_eq!(hv, tensor![802.0, -400.0]);
+//! assert_eq!(hessian(rosen_hvp, p), tensor![[802.0, -400.0], [-400.0, 200.0]]);
+//! ```
+//!
+//! A [`custom_vjp`] primitive takes an optional forward rule, `#[custom_vjp(vjp_rule, jvp =
+//! jvp_rule)]` with `jvp_rule(args.., out, tangents..) -> Out`; calling `f_jvp` of a
+//! function that reaches a primitive without one is a compile error that says so, and so
+//! is calling `f_hvp` of a function that reaches any `#[custom_vjp]` primitive (it would
+//! need the tangent of the hand-written VJP).
 //!
 //! # PyTorch's semantics, made static
 //!

@@ -322,3 +322,43 @@ fn a_million_step_loop_neither_overflows_the_stack_nor_loses_accuracy() {
         "{gc} vs {fd_c}"
     );
 }
+
+#[test]
+fn forward_mode_and_hvps_allocate_nothing_on_straight_line_code_and_constant_bound_loops() {
+    let a = calc_input();
+    let v = tensor![0.3, -1.0, 0.5];
+    assert_eq!(
+        count_allocations(|| calc_jvp(black_box(a), black_box(v))),
+        NONE,
+        "calc_jvp"
+    );
+    assert_eq!(
+        count_allocations(|| calc_hvp(black_box(a), black_box(v))),
+        NONE,
+        "calc_hvp"
+    );
+    let (w1, w2, w3, x, t) = mlp_inputs::<10>();
+    let (d1, d2, d3) = (w1 * 0.5, w2 * -0.25, w3 * 2.0);
+    assert_eq!(
+        count_allocations(|| mlp_jvp(&w1, &w2, &w3, black_box(x), t, d1, d2, d3)),
+        NONE,
+        "mlp_jvp"
+    );
+    assert_eq!(
+        count_allocations(|| mlp_hvp(&w1, &w2, &w3, black_box(x), t, d1, d2, d3)),
+        NONE,
+        "mlp_hvp"
+    );
+    let (k, c, x0, v0, target) = spring_inputs();
+    assert_eq!(
+        count_allocations(|| spring_jvp(black_box(k), c, x0, v0, target, 1.0, -0.5)),
+        NONE,
+        "spring_jvp"
+    );
+    // The 100 steps' tape, tangents included, stays within the stack budget.
+    assert_eq!(
+        count_allocations(|| spring_hvp(black_box(k), c, x0, v0, target, 1.0, -0.5)),
+        NONE,
+        "spring_hvp"
+    );
+}

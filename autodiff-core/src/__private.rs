@@ -152,3 +152,61 @@ pub use crate::tape::{INLINE_ENTRIES, StackTape, inline_entries};
 pub fn zero_vec_like<X: crate::Differentiable>(xs: &[X]) -> Vec<X> {
     xs.iter().map(crate::Differentiable::zero_like).collect()
 }
+
+/// Marks a function `f_jvp` may differentiate through: every `#[differentiable]` function
+/// (when everything it calls is one too) and every `#[custom_vjp(.., jvp = ..)]`
+/// primitive. `f_jvp` carries `for<'a> callee: ForwardRule` for each function it calls,
+/// checked where `f_jvp` is called, so a body that reaches a primitive without a forward
+/// rule still compiles and only calling its `_jvp` fails, with this message.
+#[diagnostic::on_unimplemented(
+    message = "the primitive `{Self}` has no forward rule, so `_jvp` cannot differentiate through it",
+    label = "this call differentiates through `{Self}` in forward mode",
+    note = "give the primitive a JVP: `#[custom_vjp(vjp_rule, jvp = jvp_rule)]`"
+)]
+pub trait ForwardRule {}
+
+/// Marks a function `f_hvp` may differentiate through: every `#[differentiable]` function
+/// whose callees are. `#[custom_vjp]` primitives have no second-order rule (the tangent of
+/// their VJP), so `f_hvp` of a function that reaches one fails where it is called.
+#[diagnostic::on_unimplemented(
+    message = "the primitive `{Self}` has no second-order rule, so `_hvp` cannot differentiate through it",
+    label = "this call differentiates through `{Self}` twice",
+    note = "`#[custom_vjp]` primitives support `_grad`, `_vjp` and (with `jvp = ..`) `_jvp`; for `_hvp`, write the primitive's body as a `#[differentiable]` function"
+)]
+pub trait SecondOrderRule {}
+
+/// The tangent a caller passes for an argument that does not depend on its inputs.
+pub struct NoTangent;
+
+/// What `full_jvp` accepts as the tangent of a parameter of type `X`: an `X`, or
+/// [`NoTangent`] for zero (`()` is the tangent type of a parameter that is not a float).
+pub trait TangentOf<X> {
+    /// The tangent as an `X`.
+    fn tangent(self) -> X;
+}
+
+impl<X> TangentOf<X> for X {
+    #[inline(always)]
+    fn tangent(self) -> X {
+        self
+    }
+}
+
+impl<T: Real> TangentOf<T> for NoTangent {
+    #[inline(always)]
+    fn tangent(self) -> T {
+        T::zero()
+    }
+}
+
+impl<T: Real, const R: usize, const C: usize> TangentOf<Tensor<T, R, C>> for NoTangent {
+    #[inline(always)]
+    fn tangent(self) -> Tensor<T, R, C> {
+        Tensor::zeros()
+    }
+}
+
+impl TangentOf<()> for NoTangent {
+    #[inline(always)]
+    fn tangent(self) {}
+}

@@ -1,9 +1,15 @@
 //! `#[custom_vjp(vjp)]`: a user-defined primitive, a function whose derivative the user
-//! writes by hand (JAX's `custom_vjp`, PyTorch's `autograd.Function`).
+//! writes by hand (JAX's `custom_vjp`, PyTorch's `autograd.Function`), optionally with a
+//! forward rule: `#[custom_vjp(vjp, jvp = jvp_rule)]`.
 //!
-//! Output: the function unchanged, plus the `name::full_vjp` entry that
-//! `#[differentiable]` callers chain into (see `emit::Emit::full_vjp`), built from the
-//! forward function and the user's VJP instead of from a lowered body.
+//! Output: the function unchanged, plus the `name::full_vjp` and `name::full_jvp` entries
+//! that `#[differentiable]` callers chain into (see `emit::Emit::full_vjp` and
+//! `Emit::full_jvp`), built from the forward function and the user's rules instead of from
+//! a lowered body. With a forward rule the primitive implements `ForwardRule`; without
+//! one, `full_jvp` exists (so callers' code compiles) but no `f_jvp` that reaches it can
+//! be called: its `ForwardRule` bound fails at the call, saying the primitive has no
+//! forward rule. A primitive never implements `SecondOrderRule` (`f_hvp` would need the
+//! tangent of its VJP).
 
 use crate::errors::Errors;
 use crate::valid::Signature;
@@ -14,14 +20,21 @@ use syn::{ItemFn, Path};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let vjp: Option<Path> = match syn::parse2(args.clone()) {
-        Ok(path) => Some(path),
-        Err(_) => {
+    let (vjp, jvp): (Option<Path>, Option<Path>) = match syn::parse::Parser::parse2(
+        parse_rules,
+        args.clone(),
+    ) {
+        Ok((vjp, jvp)) => (Some(vjp), jvp),
+        Err(error) if error.to_string().is_empty() => {
             errors.push_error(syn::Error::new(
                 args.span(),
                 "#[custom_vjp] names the function that computes the vector-Jacobian product: `#[custom_vjp(my_fn_vjp)]`",
             ));
-            None
+            (None, None)
+        }
+        Err(error) => {
+            errors.push_error(error);
+            (None, None)
         }
     };
     let item: ItemFn = match syn::parse2(item.clone()) {
@@ -90,8 +103,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let vjp_args = params.iter();
     // Spanned on the user's VJP path, so a wrong signature is reported there.
     let vjp_call = quote_spanned!(span=> #vjp(#(#vjp_args,)* __ad_out, __ad_seed));
+    let full_jvp = full_jvp(&item, &full, jvp.as_ref());
     quote! {
         #item
+
+        #full_jvp
 
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
@@ -112,5 +128,123 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 }))
             }
         }
+    }
+}
+
+/// `vjp_rule` or `vjp_rule, jvp = jvp_rule`. A malformed rule path is reported with the
+/// general usage message (an empty error); anything else with its own.
+fn parse_rules(input: syn::parse::ParseStream) -> syn::Result<(Path, Option<Path>)> {
+    let vjp: Path = input.parse().map_err(|e| syn::Error::new(e.span(), ""))?;
+    let mut jvp = None;
+    if input.parse::<Option<syn::Token![,]>>()?.is_some() && !input.is_empty() {
+        let key: syn::Ident = input.parse()?;
+        if key != "jvp" {
+            return Err(syn::Error::new(
+                key.span(),
+                "unknown #[custom_vjp] argument; the forward rule is given as `jvp = my_fn_jvp`",
+            ));
+        }
+        input.parse::<syn::Token![=]>()?;
+        jvp = Some(input.parse()?);
+        input.parse::<Option<syn::Token![,]>>()?;
+    }
+    if !input.is_empty() {
+        return Err(input.error(
+            "unexpected #[custom_vjp] argument; write `#[custom_vjp(my_fn_vjp)]` or `#[custom_vjp(my_fn_vjp, jvp = my_fn_jvp)]`",
+        ));
+    }
+    Ok((vjp, jvp))
+}
+
+/// `name::full_jvp(args.., tangents..)`: the forward and the user's forward rule
+/// `jvp(args.., out, d_args..)` (one tangent per float argument, the arguments as the VJP
+/// rule gets them), and the primitive's `ForwardRule` impl; without a rule, a `full_jvp`
+/// that no compiling program reaches (see the module docs).
+fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream {
+    let name = &item.sig.ident;
+    let out_ty = &full.output_ty;
+    let mut inputs: Vec<TokenStream> = item
+        .sig
+        .inputs
+        .iter()
+        .map(ToTokens::to_token_stream)
+        .collect();
+    let mut hvp_inputs = inputs.clone();
+    let mut rebind = Vec::new();
+    let mut tangents = Vec::new();
+    for p in &full.params {
+        let ident = crate::emit::tangent_param_ident(&p.ident);
+        let ty = match p.wrt {
+            true => p.grad_ty.to_token_stream(),
+            false => quote!(()),
+        };
+        inputs.push(quote!(#ident: impl ::autodiff::__private::TangentOf<#ty>));
+        hvp_inputs.push(quote!(#ident: #ty));
+        rebind.push(
+            quote!(let #ident: #ty = ::autodiff::__private::TangentOf::<#ty>::tangent(#ident);),
+        );
+        if p.wrt {
+            tangents.push(ident);
+        }
+    }
+    let generics = &item.sig.generics.params;
+    let generics = if generics.is_empty() {
+        quote!()
+    } else {
+        quote!(<#generics>)
+    };
+    let where_clause = &item.sig.generics.where_clause;
+    // `f_hvp` would need the tangent of the VJP, which no rule gives: callers' `full_hvp`
+    // compiles against this one, and their `f_hvp` fails on the missing `SecondOrderRule`.
+    let grads_ty = full.every_grad_ty();
+    let full_hvp = quote! {
+        #[allow(dead_code, clippy::all, unused_variables)]
+        impl #name {
+            #[doc(hidden)]
+            pub fn full_hvp #generics(#(#hvp_inputs),*) -> ((#out_ty, #out_ty), ::autodiff::Pullback<(#out_ty, #out_ty), (#grads_ty, #grads_ty), fn((#out_ty, #out_ty)) -> (#grads_ty, #grads_ty)>) #where_clause {
+                ::core::unreachable!("a function that reaches this primitive has no `_hvp` that compiles")
+            }
+        }
+    };
+    let Some(jvp) = jvp else {
+        return quote! {
+            #full_hvp
+
+            #[allow(dead_code, clippy::all, unused_variables)]
+            impl #name {
+                #[doc(hidden)]
+                pub fn full_jvp #generics(#(#inputs),*) -> (#out_ty, #out_ty) #where_clause {
+                    ::core::unreachable!("a function that reaches this primitive has no `_jvp` that compiles")
+                }
+            }
+        };
+    };
+    let params: Vec<_> = full.params.iter().map(|p| &p.ident).collect();
+    let owned = full.params.iter().map(|p| {
+        let ident = &p.ident;
+        if p.by_ref && p.wrt {
+            quote!(let #ident = *#ident;)
+        } else {
+            quote!()
+        }
+    });
+    let span = jvp.span();
+    let jvp_call = quote_spanned!(span=> #jvp(#(#params,)* __ad_out, #(#tangents),*));
+    quote! {
+        #full_hvp
+
+        #[allow(dead_code, clippy::all)]
+        impl #name {
+            #[doc(hidden)]
+            pub fn full_jvp #generics(#(#inputs),*) -> (#out_ty, #out_ty) #where_clause {
+                let __ad_out = #name(#(#params),*);
+                #(#owned)*
+                #(#rebind)*
+                let __ad_dout = #jvp_call;
+                (__ad_out, __ad_dout)
+            }
+        }
+
+        impl ::autodiff::__private::ForwardRule for #name {}
     }
 }

@@ -13,6 +13,7 @@ use crate::ir::{
     var_ident,
 };
 use crate::prim::{Operator, Prim};
+use crate::tangent::{DExpr, HStmt, TLoopKind, TOperand, TStmt, TValue, Tangent, TangentAdjoint};
 use crate::valid::Signature;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -420,6 +421,35 @@ impl Emit<'_> {
             .collect()
     }
 
+    /// `let mut tape = ..;` for loop `id`. The first entries live on the stack, the rest in
+    /// one allocation sized from the trip count where it is known: a constant (a plain
+    /// array when it fits the stack budget), a const parameter (`inline_entries(N)` of
+    /// one is not a constant expression on stable Rust), or the bound iterator's length.
+    fn tape_declaration(
+        &self,
+        id: usize,
+        span: Span,
+        for_loop: bool,
+        trip_count: Option<&TokenStream>,
+    ) -> TokenStream {
+        let tape = tape_ident(id, span);
+        match (for_loop, trip_count) {
+            (true, Some(n)) if !self.is_const_param(n) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ((#n) as usize) > ::autodiff::__private::INLINE_ENTRIES }>::with_capacity((#n) as usize);)
+            }
+            (true, Some(n)) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::with_capacity((#n) as usize);)
+            }
+            (true, None) => {
+                let iter = iter_ident(id, span);
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::for_iter(&#iter);)
+            }
+            (false, _) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::new();)
+            }
+        }
+    }
+
     /// Whether `tokens` is just the name of one of the function's const parameters.
     fn is_const_param(&self, tokens: &TokenStream) -> bool {
         let name = tokens.to_string();
@@ -578,31 +608,11 @@ impl Emit<'_> {
                     let (tape_decl, push) = match tape {
                         Some(tape) => {
                             let pushed = tape.pushed.iter().map(|v| self.var(*v));
-                            // The first entries live on the stack, the rest in one
-                            // allocation sized from the trip count where it is known.
-                            let decl = match kind {
-                                LoopKind::For {
-                                    trip_count: Some(n),
-                                    ..
-                                } if !self.is_const_param(n) => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ((#n) as usize) > ::autodiff::__private::INLINE_ENTRIES }>::with_capacity((#n) as usize);)
-                                }
-                                // `inline_entries(N)` of a const parameter is not a
-                                // constant expression on stable Rust.
-                                LoopKind::For {
-                                    trip_count: Some(n),
-                                    ..
-                                } => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::with_capacity((#n) as usize);)
-                                }
-                                LoopKind::For { .. } => {
-                                    let iter = iter_ident(*id, span);
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::for_iter(&#iter);)
-                                }
-                                LoopKind::While { .. } => {
-                                    quote_spanned!(span=> let mut #tape_name = ::autodiff::__private::Tape::new();)
-                                }
+                            let (for_loop, trip_count) = match kind {
+                                LoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
+                                LoopKind::While { .. } => (false, None),
                             };
+                            let decl = self.tape_declaration(*id, span, for_loop, trip_count);
                             (
                                 decl,
                                 quote_spanned!(span=> #tape_name.push((#(#pushed,)*));),
@@ -1222,4 +1232,970 @@ impl<T: ToTokens> SpanOrCallSite for T {
             .next()
             .map_or_else(Span::call_site, |t| t.span())
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Forward mode: `f_jvp` and `full_jvp`, printed from the tangent IR (`tangent.rs`).
+// ---------------------------------------------------------------------------------------
+
+impl Emit<'_> {
+    /// `f_jvp(args.., tangents..) -> (Out, Out)`: the value and the directional
+    /// derivative along one tangent per differentiated parameter.
+    pub fn jvp(&self, tangent: &Tangent) -> TokenStream {
+        let this = Emit {
+            ir: &tangent.forward,
+            borrowed: true,
+            ..*self
+        };
+        let name = &self.item.sig.ident;
+        let jvp_name = format_ident!("{}_jvp", name);
+        let out_ty = self.output_ty();
+        let extra = self
+            .sig
+            .params
+            .iter()
+            .filter(|p| p.wrt)
+            .map(|p| {
+                let (ident, ty) = (tangent_param_ident(&p.ident), &p.grad_ty);
+                quote!(#ident: #ty)
+            })
+            .collect();
+        let bounds = callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule));
+        let item = with_inputs(self.item, extra);
+        let signature = Emit {
+            item: &item,
+            ..this
+        }
+        .signature(&jvp_name, quote!((#out_ty, #out_ty)), bounds);
+        let checks = self.requires_grad_checks();
+        let body = this.tangent_block(&tangent.stmts);
+        let (out, dout) = this.output_and_tangent();
+        let vis = &self.item.vis;
+        let tangents: Vec<String> = self
+            .sig
+            .params
+            .iter()
+            .filter(|p| p.wrt)
+            .map(|p| format!("`{}`", p.ident))
+            .collect();
+        let doc = format!(
+            "The value of [`{name}`] and its directional derivative (Jacobian-vector product) along one tangent per differentiated parameter ({}), in order, each of its parameter's type. Generated by `#[differentiable]`.",
+            tangents.join(", ")
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code, clippy::all)]
+            #vis #signature {
+                #checks
+                #body
+                (#out, #dout)
+            }
+        }
+    }
+
+    /// `name::full_jvp(args.., tangents..)`, what calling `#[differentiable]` functions
+    /// chain into in forward mode: one tangent per parameter, each an
+    /// `impl TangentOf<G>` (a `G`, or `NoTangent` for zero) where `G` is the parameter's
+    /// gradient type, `()` for a parameter that is not differentiated. Beside it, the
+    /// function's `ForwardRule` impl, which holds when every function it calls has one.
+    /// `self` is the `Emit` of a lowering with every float argument differentiated.
+    pub fn full_jvp(&self, tangent: &Tangent) -> TokenStream {
+        let this = Emit {
+            ir: &tangent.forward,
+            borrowed: true,
+            ..*self
+        };
+        let name = &self.item.sig.ident;
+        let out_ty = self.output_ty();
+        let mut rebind = Vec::new();
+        let extra = self
+            .sig
+            .params
+            .iter()
+            .map(|p| {
+                let ident = tangent_param_ident(&p.ident);
+                let ty = match p.wrt {
+                    true => p.grad_ty.to_token_stream(),
+                    false => quote!(()),
+                };
+                rebind.push(quote! {
+                    let #ident: #ty = ::autodiff::__private::TangentOf::<#ty>::tangent(#ident);
+                });
+                quote!(#ident: impl ::autodiff::__private::TangentOf<#ty>)
+            })
+            .collect();
+        let item = with_inputs(self.item, extra);
+        let signature = Emit {
+            item: &item,
+            ..this
+        }
+        .signature(
+            &if self.sig.has_receiver {
+                format_ident!("__ad_full_jvp_{}", name)
+            } else {
+                Ident::new("full_jvp", name.span())
+            },
+            quote!((#out_ty, #out_ty)),
+            None,
+        );
+        let body = this.tangent_block(&tangent.stmts);
+        let (out, dout) = this.output_and_tangent();
+        if self.sig.has_receiver {
+            // A sibling method, as for `full_vjp` (no rule impl: a method is no type).
+            return quote! {
+                #[doc(hidden)]
+                #[allow(dead_code, clippy::all, unused_variables)]
+                pub #signature {
+                    #(#rebind)*
+                    #body
+                    (#out, #dout)
+                }
+            };
+        }
+        let rule = callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule));
+        let rule = rule.map(|bounds| quote!(where #bounds));
+        quote! {
+            #[allow(dead_code, clippy::all, unused_variables)]
+            impl #name {
+                #[doc(hidden)]
+                pub #signature {
+                    #(#rebind)*
+                    #body
+                    (#out, #dout)
+                }
+            }
+
+            impl ::autodiff::__private::ForwardRule for #name #rule {}
+        }
+    }
+
+    /// The output and its tangent (zero if the output does not depend on the inputs).
+    fn output_and_tangent(&self) -> (TokenStream, TokenStream) {
+        let v = self.ir.output;
+        let span = self.ir.vars[v].span;
+        let out = self.operand(v, span);
+        let dout = self.t_operand(&match self.ir.vars[v].varied {
+            true => TOperand::Tan(v),
+            false => TOperand::Zero(v),
+        });
+        (out, dout)
+    }
+
+    fn tan(&self, v: VarId) -> Ident {
+        tangent_ident(v, self.ir.vars[v].span)
+    }
+
+    /// A tangent operand: a variable's tangent or zero shaped like a primal.
+    fn t_operand(&self, t: &TOperand) -> TokenStream {
+        match t {
+            // A clone (a copy for floats and tensors): a tangent may be read again, in a
+            // later iteration or by the reverse sweep.
+            TOperand::Tan(v) => {
+                let t = self.tan(*v);
+                quote!(::core::clone::Clone::clone(&#t))
+            }
+            TOperand::Zero(v) => {
+                let span = hygienic(self.ir.vars[*v].span);
+                let primal = self.operand(*v, span);
+                quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
+            }
+        }
+    }
+
+    fn t_binding(&self, v: VarId) -> TokenStream {
+        let name = self.tan(v);
+        if self.ir.vars[v].mutable {
+            quote!(mut #name)
+        } else {
+            name.into_token_stream()
+        }
+    }
+
+    /// A block of the tangent sweep: each primal statement as `forward_block` prints it,
+    /// followed by its tangent.
+    pub fn tangent_block(&self, block: &[TStmt]) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        for stmt in block {
+            tokens.extend(self.tangent_stmt(stmt));
+        }
+        tokens
+    }
+
+    fn tangent_stmt(&self, stmt: &TStmt) -> TokenStream {
+        match stmt {
+            TStmt::Primal(stmt) => self.forward_block(std::slice::from_ref(stmt)),
+            TStmt::Let { var, value } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                let name = self.tan(*var);
+                let rhs = self.tangent_value(*var, value, span);
+                if self.ir.vars[*var].mutable {
+                    quote_spanned!(span=> #[allow(unused_mut)] let mut #name = #rhs;)
+                } else {
+                    quote_spanned!(span=> let #name = #rhs;)
+                }
+            }
+            TStmt::Call {
+                var,
+                callee,
+                args,
+                spans,
+                by_ref,
+                tangents,
+                keep_pullback,
+                method,
+            } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                let (name, dname) = (self.var(*var), self.tan(*var));
+                let args = self.call_args(args, spans, by_ref);
+                let tangents = tangents.iter().map(|t| match (t, keep_pullback) {
+                    (Some(v), _) => self.t_operand(&TOperand::Tan(*v)),
+                    (None, false) => quote_spanned!(span=> ::autodiff::__private::NoTangent),
+                    // `full_hvp` takes its tangents' own types.
+                    (None, true) => quote_spanned!(span=> ::autodiff::__private::TangentOf::tangent(::autodiff::__private::NoTangent)),
+                });
+                let tangents: Vec<TokenStream> = tangents.collect();
+                let which = if *keep_pullback { "hvp" } else { "jvp" };
+                let call = match method {
+                    // `recv.__ad_full_jvp_m(args.., tangents..)`, `self` by value.
+                    Some(method) => {
+                        let full = format_ident!("__ad_full_{}_{}", which, method);
+                        let (receiver, rest) = (&args[0], &args[1..]);
+                        quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest,)* #(#tangents),*))
+                    }
+                    None => {
+                        let path = full_path(callee, &format!("full_{which}"));
+                        quote_spanned!(span=> #path(#(#args,)* #(#tangents),*))
+                    }
+                };
+                if *keep_pullback {
+                    let pullback = pullback_ident(*var, span);
+                    quote_spanned! {span=>
+                        let ((#name, #dname), #pullback) = #call;
+                    }
+                } else {
+                    quote_spanned! {span=>
+                        let (#name, #dname) = #call;
+                    }
+                }
+            }
+            TStmt::Store {
+                place,
+                path,
+                value,
+                span,
+                log: kind,
+            } => {
+                let span = hygienic(*span);
+                let name = self.tan(*place);
+                let value = self.t_operand(value);
+                let log = tangent_log_ident(*place, self.ir.vars[*place].span);
+                match (path.as_slice(), kind) {
+                    (_, Log::None) => {
+                        let path = self.path(path);
+                        quote_spanned!(span=> #name #path = #value;)
+                    }
+                    ([], _) => quote_spanned!(span=> #log.store_whole(&mut #name, #value);),
+                    ([Proj::Var(i)], Log::Elements) => {
+                        let i = self.var(*i);
+                        quote_spanned!(span=> #log.store(&mut #name, #i, #value);)
+                    }
+                    (_, _) => {
+                        let path = self.path(path);
+                        let place = Ident::new("__ad_place", Span::mixed_site().located_at(span));
+                        quote_spanned!(span=> #log.store_part(&mut #name, move |#place| &mut #place #path, #value);)
+                    }
+                }
+            }
+            TStmt::NewLog { place, log: kind } => {
+                let log = tangent_log_ident(*place, self.ir.vars[*place].span);
+                let ty = match kind {
+                    Log::Parts => quote!(PartLog),
+                    _ => quote!(UndoLog),
+                };
+                quote_spanned! {log.span()=>
+                    #[allow(unused_mut)]
+                    let mut #log = ::autodiff::__private::#ty::new();
+                }
+            }
+            TStmt::If {
+                cond,
+                then_block,
+                else_block,
+                phis,
+                tangent_phis,
+            } => {
+                let cond = self.var(*cond);
+                let then_tokens = self.tangent_block(then_block);
+                let else_tokens = self.tangent_block(else_block);
+                if phis.is_empty() {
+                    return quote!(if #cond { #then_tokens } else { #else_tokens });
+                }
+                let outs = phis
+                    .iter()
+                    .map(|p| self.binding(p.out))
+                    .chain(tangent_phis.iter().map(|(out, _, _)| self.t_binding(*out)));
+                let then_values = phis
+                    .iter()
+                    .map(|p| self.value_of(p.then_value))
+                    .chain(tangent_phis.iter().map(|(_, t, _)| self.t_operand(t)));
+                let else_values = phis
+                    .iter()
+                    .map(|p| self.value_of(p.else_value))
+                    .chain(tangent_phis.iter().map(|(_, _, e)| self.t_operand(e)));
+                quote! {
+                    #[allow(unused_mut)]
+                    let (#(#outs,)*) = if #cond {
+                        #then_tokens
+                        (#(#then_values,)*)
+                    } else {
+                        #else_tokens
+                        (#(#else_values,)*)
+                    };
+                }
+            }
+            TStmt::Loop {
+                id,
+                kind,
+                body,
+                carried,
+                tangent_carried,
+                tape,
+            } => {
+                let span = hygienic(
+                    carried
+                        .first()
+                        .map_or_else(Span::call_site, |c| self.ir.vars[c.phi].span),
+                );
+                let slots: Vec<Ident> = carried
+                    .iter()
+                    .map(|c| format_ident!("__ad_slot{}", c.phi, span = span))
+                    .chain(
+                        tangent_carried
+                            .iter()
+                            .map(|c| format_ident!("__ad_dslot{}", c.phi, span = span)),
+                    )
+                    .collect();
+                let inits = carried
+                    .iter()
+                    .map(|c| self.value_of(c.init))
+                    .chain(tangent_carried.iter().map(|c| self.t_operand(&c.init)));
+                let phis: Vec<Ident> = carried
+                    .iter()
+                    .map(|c| self.var(c.phi))
+                    .chain(tangent_carried.iter().map(|c| self.tan(c.phi)))
+                    .collect();
+                let nexts = carried
+                    .iter()
+                    .map(|c| self.value_of(c.next))
+                    .chain(tangent_carried.iter().map(|c| self.t_operand(&c.next)));
+                let outs = carried
+                    .iter()
+                    .map(|c| self.binding(c.out))
+                    .chain(tangent_carried.iter().map(|c| self.t_binding(c.out)));
+                let tape_name = tape_ident(*id, span);
+                let body_tokens = self.tangent_block(body);
+                let (tape_decl, push) = match tape {
+                    Some(tape) => {
+                        let pushed = tape.iter().map(|s| self.slot(s));
+                        let (for_loop, trip_count) = match kind {
+                            TLoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
+                            TLoopKind::While { .. } => (false, None),
+                        };
+                        let decl = self.tape_declaration(*id, span, for_loop, trip_count);
+                        (
+                            decl,
+                            quote_spanned!(span=> #tape_name.push((#(#pushed,)*));),
+                        )
+                    }
+                    None => (quote!(), quote!()),
+                };
+                let header = quote_spanned!(span=> #(let #phis = #slots;)*);
+                let update = quote_spanned!(span=> #(#slots = #nexts;)*);
+                let looped = match kind {
+                    TLoopKind::For { pat, iter, .. } => {
+                        let pat = match pat {
+                            Some(p) => self.var(*p).into_token_stream(),
+                            None => quote!(_),
+                        };
+                        let iter = if tape.is_some() {
+                            iter_ident(*id, span).into_token_stream()
+                        } else {
+                            iter.clone()
+                        };
+                        quote_spanned! {span=>
+                            for #pat in #iter {
+                                #header
+                                #body_tokens
+                                #push
+                                #update
+                            }
+                        }
+                    }
+                    TLoopKind::While { cond_block, cond } => {
+                        let cond_tokens = self.tangent_block(cond_block);
+                        let cond = self.var(*cond);
+                        quote_spanned! {span=>
+                            loop {
+                                #header
+                                #cond_tokens
+                                if !#cond {
+                                    break;
+                                }
+                                #body_tokens
+                                #push
+                                #update
+                            }
+                        }
+                    }
+                };
+                let bind_iter = match (kind, tape) {
+                    (TLoopKind::For { iter, .. }, Some(_)) => {
+                        let name = iter_ident(*id, span);
+                        quote_spanned!(span=> let #name = ::core::iter::IntoIterator::into_iter(#iter);)
+                    }
+                    _ => quote!(),
+                };
+                quote_spanned! {span=>
+                    #bind_iter
+                    #tape_decl
+                    #(#[allow(unused_mut)] let mut #slots = #inits;)*
+                    #looped
+                    #[allow(unused_mut)]
+                    let (#(#outs,)*) = (#(#slots,)*);
+                }
+            }
+        }
+    }
+
+    fn slot(&self, slot: &crate::tangent::Slot) -> Ident {
+        match slot {
+            crate::tangent::Slot::Primal(v) => self.var(*v),
+            crate::tangent::Slot::Tangent(v) => self.tan(*v),
+        }
+    }
+
+    fn tangent_value(&self, var: VarId, value: &TValue, span: Span) -> TokenStream {
+        match value {
+            TValue::Param(index) => {
+                tangent_param_ident(&self.sig.params[*index].ident).into_token_stream()
+            }
+            TValue::Zero => {
+                let primal = self.operand(var, span);
+                quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
+            }
+            TValue::Copy(v) => self.t_operand(&TOperand::Tan(*v)),
+            TValue::Project { base, path } => {
+                let (base, path) = (self.tan(*base), self.path(path));
+                quote_spanned!(span=> ::core::clone::Clone::clone(&#base #path))
+            }
+            TValue::Build { parts } => {
+                // Zero shaped like the value (data fields cloned), then the varied parts.
+                let primal = self.operand(var, span);
+                let built = Ident::new("__ad_built", Span::mixed_site().located_at(span));
+                let sets = parts.iter().map(|(p, v)| {
+                    let (p, t) = (self.path(std::slice::from_ref(p)), self.tan(*v));
+                    quote_spanned!(span=> #built #p = #t;)
+                });
+                quote_spanned!(span=> {
+                    let mut #built = ::autodiff::__private::ZeroGrad::zero_grad(&#primal);
+                    #(#sets)*
+                    #built
+                })
+            }
+            TValue::Stack { elems, rows, path } => {
+                let elems: Vec<TokenStream> = elems.iter().map(|t| self.t_operand(t)).collect();
+                match rows {
+                    None => quote_spanned!(span=> #path![#(#elems),*]),
+                    Some(rows) => {
+                        let rows = elems
+                            .chunks(elems.len() / rows)
+                            .map(|row| quote!([#(#row),*]));
+                        quote_spanned!(span=> #path![#(#rows),*])
+                    }
+                }
+            }
+            TValue::Jvp {
+                prim,
+                operands,
+                spans,
+                generic,
+                tangents,
+            } => {
+                let path = op_path(prim, generic.as_ref(), span);
+                let method = format_ident!("{}_jvp", prim.name, span = span);
+                let ops = self.operands(operands, spans);
+                let out = self.var(var);
+                let dops: Vec<TokenStream> = tangents.iter().map(|t| self.t_operand(t)).collect();
+                if prim.by_ref {
+                    let active = tangents.iter().map(|t| matches!(t, TOperand::Tan(_)));
+                    let refs = borrow_operands(&ops, spans);
+                    quote_spanned!(span=> #path::#method(#(#refs,)* &#out, #(&#dops,)* [#(#active),*]))
+                } else {
+                    quote_spanned!(span=> #path::#method(#(#ops,)* #out, #(#dops),*))
+                }
+            }
+        }
+    }
+}
+
+/// `f`'s item with `extra` parameters appended (the tangents of `f_jvp` and `full_jvp`).
+fn with_inputs(item: &ItemFn, extra: Vec<TokenStream>) -> ItemFn {
+    let mut item = item.clone();
+    for tokens in extra {
+        if let Ok(arg) = syn::parse2::<FnArg>(tokens) {
+            item.sig.inputs.push(arg);
+        }
+    }
+    item
+}
+
+/// `for<'__ad_rule> callee: Rule` for every function the sweep calls (each once), so
+/// that a callee without the rule is reported where the generated function is called.
+fn callee_bounds(block: &[TStmt], rule: TokenStream) -> Option<TokenStream> {
+    fn walk(block: &[TStmt], out: &mut Vec<syn::Path>) {
+        for stmt in block {
+            match stmt {
+                // A method has no type to carry the rule; its own sweep checks its callees.
+                TStmt::Call {
+                    method: Some(_), ..
+                } => {}
+                TStmt::Call { callee, .. } => {
+                    let mut path = callee.path.clone();
+                    if let Some(last) = path.segments.last_mut() {
+                        last.arguments = syn::PathArguments::None;
+                    }
+                    if !out.contains(&path) {
+                        out.push(path);
+                    }
+                }
+                TStmt::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    walk(then_block, out);
+                    walk(else_block, out);
+                }
+                TStmt::Loop { kind, body, .. } => {
+                    if let TLoopKind::While { cond_block, .. } = kind {
+                        walk(cond_block, out);
+                    }
+                    walk(body, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(block, &mut paths);
+    if paths.is_empty() {
+        return None;
+    }
+    let bounds = paths.iter().map(|path| {
+        let span = hygienic(path.span_or_call_site());
+        quote_spanned!(span=> for<'__ad_rule> #path: #rule)
+    });
+    Some(quote!(#(#bounds),*))
+}
+
+/// `path::method` for a callee `path`, its generic arguments moved to `method`.
+fn full_path(callee: &syn::ExprPath, method: &str) -> TokenStream {
+    let mut path = callee.path.clone();
+    let generics = path
+        .segments
+        .last_mut()
+        .map(|last| std::mem::replace(&mut last.arguments, syn::PathArguments::None));
+    let span = callee.span_or_call_site();
+    let generics = match generics {
+        Some(syn::PathArguments::AngleBracketed(args)) => args.to_token_stream(),
+        _ => quote!(),
+    };
+    let method = Ident::new(method, span);
+    quote!(#path::#method #generics)
+}
+
+/// The tangent of variable `v`.
+pub fn tangent_ident(v: VarId, span: Span) -> Ident {
+    format_ident!("__ad_d{}", v, span = hygienic(span))
+}
+
+/// The tangent argument of parameter `param` in `f_jvp`, `f_hvp` and `full_jvp`.
+pub fn tangent_param_ident(param: &Ident) -> Ident {
+    format_ident!(
+        "__ad_tangent_{}",
+        param,
+        span = Span::mixed_site().located_at(param.span())
+    )
+}
+
+/// The undo log of the tangent of place `place`.
+pub fn tangent_log_ident(place: VarId, span: Span) -> Ident {
+    format_ident!("__ad_dlog{}", place, span = hygienic(span))
+}
+
+// ---------------------------------------------------------------------------------------
+// Second order: `f_hvp` and `full_hvp`, printed from the tangent of the adjoint IR.
+// ---------------------------------------------------------------------------------------
+
+impl Emit<'_> {
+    /// `f_hvp(args.., v..) -> (Out, Grads, Grads)`: the value, the gradient and the
+    /// Hessian-vector product along one direction per differentiated parameter, for a
+    /// scalar output. `self.adjoint` must be `th.adjoint`.
+    pub fn hvp(&self, th: &TangentAdjoint) -> TokenStream {
+        let this = Emit {
+            ir: &th.adjoint.forward,
+            adjoint: &th.adjoint,
+            borrowed: true,
+            ..*self
+        };
+        let name = &self.item.sig.ident;
+        let hvp_name = format_ident!("{}_hvp", name);
+        let out_ty = self.output_ty();
+        let grads_ty = self.sig.grads_ty();
+        let extra = self
+            .sig
+            .params
+            .iter()
+            .filter(|p| p.wrt)
+            .map(|p| {
+                let (ident, ty) = (tangent_param_ident(&p.ident), &p.grad_ty);
+                quote!(#ident: #ty)
+            })
+            .collect();
+        let scalar_bound = quote_spanned! {out_ty.span_or_call_site()=>
+            for<'__ad_scalar> #out_ty: ::autodiff::__private::ScalarOutput
+        };
+        let bounds =
+            match callee_bounds(&th.forward, quote!(::autodiff::__private::SecondOrderRule)) {
+                Some(rules) => quote!(#scalar_bound, #rules),
+                None => scalar_bound,
+            };
+        let item = with_inputs(self.item, extra);
+        let signature = Emit {
+            item: &item,
+            ..this
+        }
+        .signature(
+            &hvp_name,
+            quote!((#out_ty, #grads_ty, #grads_ty)),
+            Some(bounds),
+        );
+        let checks = self.requires_grad_checks();
+        let forward = this.tangent_block(&th.forward);
+        let (seed, dseed) = (
+            adj_ident(0, Span::call_site()),
+            dadj_ident(0, Span::call_site()),
+        );
+        let reverse = this.hvp_block(&th.stmts);
+        let grads = this.grads(false);
+        let dgrads = this.dgrads(false);
+        let out = this.operand(this.ir.output, this.ir.vars[this.ir.output].span);
+        let vis = &self.item.vis;
+        let doc = format!(
+            "The value of [`{name}`], its gradient with respect to {} and the Hessian-vector product `H v` along one direction per differentiated parameter, in order, shaped like the gradients (forward mode over the reverse sweep). Generated by `#[differentiable]`.",
+            self.wrt_list()
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code, clippy::all)]
+            #vis #signature {
+                #checks
+                #forward
+                let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
+                #[allow(unused_mut)]
+                let mut #dseed: #out_ty = ::autodiff::__private::ZeroGrad::zero_grad(&#seed);
+                #reverse
+                (#out, #grads, #dgrads)
+            }
+        }
+    }
+
+    /// `name::full_hvp(args.., tangents..) -> ((out, dout), pullback)` whose
+    /// `backward((ct, dct))` returns `(grads, dgrads)`, one entry per parameter (`()` for
+    /// the others): what `f_hvp` of a caller chains into. Tangents as for `full_jvp`.
+    /// Beside it, the function's `SecondOrderRule` impl. `self` is the `Emit` of a lowering
+    /// with every float argument differentiated and `th` its tangent adjoint.
+    pub fn full_hvp(&self, th: &TangentAdjoint) -> TokenStream {
+        let this = Emit {
+            ir: &th.adjoint.forward,
+            adjoint: &th.adjoint,
+            borrowed: false,
+            ..*self
+        };
+        let name = &self.item.sig.ident;
+        let out_ty = self.output_ty();
+        let grads_ty = self.sig.every_grad_ty();
+        // Concrete tangent types (an `impl TangentOf<..>` argument could not be named in the
+        // pullback's `use<..>`): callers convert `NoTangent` themselves.
+        let extra = self
+            .sig
+            .params
+            .iter()
+            .map(|p| {
+                let ident = tangent_param_ident(&p.ident);
+                let ty = match p.wrt {
+                    true => p.grad_ty.to_token_stream(),
+                    false => quote!(()),
+                };
+                quote!(#ident: #ty)
+            })
+            .collect();
+        let captures = this.precise_captures();
+        let ret = quote! {
+            ((#out_ty, #out_ty), ::autodiff::Pullback<(#out_ty, #out_ty), (#grads_ty, #grads_ty),
+                impl ::core::ops::FnOnce((#out_ty, #out_ty)) -> (#grads_ty, #grads_ty) + ::core::clone::Clone #captures>)
+        };
+        let item = with_inputs(self.item, extra);
+        let signature = Emit {
+            item: &item,
+            ..this
+        }
+        .signature_with(
+            &if self.sig.has_receiver {
+                format_ident!("__ad_full_hvp_{}", name)
+            } else {
+                Ident::new("full_hvp", name.span())
+            },
+            ret,
+            None,
+            !self.sig.has_receiver,
+        );
+        let forward = this.tangent_block(&th.forward);
+        let (seed, dseed) = (
+            adj_ident(0, Span::call_site()),
+            dadj_ident(0, Span::call_site()),
+        );
+        let reverse = this.hvp_block(&th.stmts);
+        let grads = this.grads(true);
+        let dgrads = this.dgrads(true);
+        let (out, dout) = this.output_and_tangent();
+        if self.sig.has_receiver {
+            return quote! {
+                #[doc(hidden)]
+                #[allow(dead_code, clippy::all, unused_variables)]
+                pub #signature {
+                    #forward
+                    ((#out, #dout), ::autodiff::Pullback::new(
+                        move |(mut #seed, mut #dseed): (#out_ty, #out_ty)| -> (#grads_ty, #grads_ty) {
+                            #reverse
+                            (#grads, #dgrads)
+                        },
+                    ))
+                }
+            };
+        }
+        let rule = callee_bounds(&th.forward, quote!(::autodiff::__private::SecondOrderRule));
+        let rule = rule.map(|bounds| quote!(where #bounds));
+        quote! {
+            #[allow(dead_code, clippy::all, unused_variables)]
+            impl #name {
+                #[doc(hidden)]
+                pub #signature {
+                    #forward
+                    ((#out, #dout), ::autodiff::Pullback::new(
+                        move |(mut #seed, mut #dseed): (#out_ty, #out_ty)| -> (#grads_ty, #grads_ty) {
+                            #reverse
+                            (#grads, #dgrads)
+                        },
+                    ))
+                }
+            }
+
+            impl ::autodiff::__private::SecondOrderRule for #name #rule {}
+        }
+    }
+
+    /// The gradients' tangents, grouped like `grads`.
+    fn dgrads(&self, every_param: bool) -> TokenStream {
+        let grads: Vec<TokenStream> = self
+            .adjoint
+            .grads
+            .iter()
+            .filter(|g| every_param || g.is_some())
+            .map(|g| match g {
+                Some(e) => self.dexpr(&crate::tangent::dexpr(e)),
+                None => quote!(()),
+            })
+            .collect();
+        match (every_param, grads.as_slice()) {
+            (true, all) => quote!((#(#all,)*)),
+            (false, [one]) => one.clone(),
+            (false, many) => quote!((#(#many),*)),
+        }
+    }
+
+    fn dadj(&self, a: AdjId) -> Ident {
+        let primal = self.adjoint.adjoints[a];
+        dadj_ident(a, self.ir.vars[primal].span)
+    }
+
+    fn dexpr(&self, e: &DExpr) -> TokenStream {
+        match e {
+            DExpr::Adj(a) => self.dadj(*a).into_token_stream(),
+            DExpr::AdjPath(a, path) => {
+                let (a, path) = (self.dadj(*a), self.path(path));
+                quote!(::core::clone::Clone::clone(&#a #path))
+            }
+            DExpr::Zero(v) => self.aexpr(&AExpr::Zero(*v)),
+        }
+    }
+
+    /// The reverse sweep carried into tangent space.
+    fn hvp_block(&self, block: &[HStmt]) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        for stmt in block {
+            tokens.extend(self.hvp_stmt(stmt));
+        }
+        tokens
+    }
+
+    fn hvp_stmt(&self, stmt: &HStmt) -> TokenStream {
+        match stmt {
+            HStmt::Adjoint(a) => self.reverse_stmt(a),
+            HStmt::Init { adj, value } => {
+                let (name, value) = (self.dadj(*adj), self.dexpr(value));
+                quote_spanned!(name.span()=> #[allow(unused_mut)] let mut #name = #value;)
+            }
+            HStmt::Accumulate { adj, target, value } => {
+                let (name, value) = (self.dadj(*adj), self.dexpr(value));
+                let span = name.span();
+                match target {
+                    Target::Whole => {
+                        quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name, #value);)
+                    }
+                    Target::Path(path) => {
+                        let path = self.path(path);
+                        quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name #path, #value);)
+                    }
+                    Target::Rows { start, rows } => {
+                        let start = self.var(*start);
+                        quote_spanned!(span=> ::autodiff::__private::ops::add_rows::<_, #rows, _, _>(&mut #name, #start, #value);)
+                    }
+                }
+            }
+            HStmt::Assign { adj, value } => {
+                let (name, value) = (self.dadj(*adj), self.dexpr(value));
+                quote_spanned!(name.span()=> #name = #value;)
+            }
+            HStmt::Clear { adj, path } => {
+                let (name, path) = (self.dadj(*adj), self.path(path));
+                quote_spanned!(name.span()=> ::autodiff::__private::clear(&mut #name #path);)
+            }
+            HStmt::VjpJvp { vjp, tangents } => {
+                let primal = self.reverse_stmt(vjp);
+                let AStmt::Vjp {
+                    var,
+                    prim,
+                    operands,
+                    spans,
+                    generic,
+                    ct,
+                    results,
+                } = vjp
+                else {
+                    return primal;
+                };
+                let span = hygienic(self.ir.vars[*var].span);
+                let path = op_path(prim, generic.as_ref(), span);
+                let method = format_ident!("{}_vjp_jvp", prim.name, span = span);
+                let ops = self.operands(operands, spans);
+                let out = var_ident(*var, span);
+                let dout = self.tan(*var);
+                let (ct, dct) = (self.adj(*ct), self.dadj(*ct));
+                let dops: Vec<TokenStream> = tangents.iter().map(|t| self.t_operand(t)).collect();
+                let call = if prim.by_ref {
+                    let wanted = results.iter().map(Option::is_some);
+                    let active = tangents.iter().map(|t| matches!(t, TOperand::Tan(_)));
+                    let refs = borrow_operands(&ops, spans);
+                    quote_spanned!(span=> #path::#method(#(#refs,)* &#out, #ct, #(&#dops,)* &#dout, #dct, [#(#wanted),*], [#(#active),*]))
+                } else {
+                    quote_spanned!(span=> #path::#method(#(#ops,)* #out, #ct, #(#dops,)* #dout, #dct))
+                };
+                let names: Vec<TokenStream> = results
+                    .iter()
+                    .map(|r| match r {
+                        Some(a) => {
+                            let a = self.dadj(*a);
+                            quote!(mut #a)
+                        }
+                        None => quote!(_),
+                    })
+                    .collect();
+                let pattern = match names.as_slice() {
+                    [one] => one.clone(),
+                    many => quote!((#(#many),*)),
+                };
+                quote_spanned! {span=>
+                    #primal
+                    #[allow(unused_mut)]
+                    let #pattern = #call;
+                }
+            }
+            HStmt::Backward { var, ct, results } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                let pullback = pullback_ident(*var, span);
+                let (ct, dct) = (self.adj(*ct), self.dadj(*ct));
+                let pattern = self.results(results, true);
+                let dnames = results.iter().map(|r| match r {
+                    Some(a) => {
+                        let a = self.dadj(*a);
+                        quote!(mut #a)
+                    }
+                    None => quote!(_),
+                });
+                quote_spanned! {span=>
+                    #[allow(unused_mut)]
+                    let (#pattern, (#(#dnames,)*)) = #pullback.backward((#ct, #dct));
+                }
+            }
+            HStmt::Replay(stmts) => self.tangent_block(stmts),
+            HStmt::UndoTangentTo { place, mark } => {
+                let span = self.ir.vars[*place].span;
+                let (log, name, mark) = (
+                    tangent_log_ident(*place, span),
+                    self.tan(*place),
+                    self.var(*mark),
+                );
+                quote_spanned!(log.span()=> #log.undo_to(&mut #name, #mark);)
+            }
+            HStmt::RestoreTangent { place, whole } => {
+                let span = self.ir.vars[*place].span;
+                let (log, name) = (tangent_log_ident(*place, span), self.tan(*place));
+                if *whole {
+                    quote_spanned!(log.span()=> #log.restore_whole(&mut #name);)
+                } else {
+                    quote_spanned!(log.span()=> #log.restore(&mut #name);)
+                }
+            }
+            HStmt::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                let cond = self.var(*cond);
+                let then_tokens = self.hvp_block(then_block);
+                let else_tokens = self.hvp_block(else_block);
+                quote!(if #cond { #then_tokens } else { #else_tokens })
+            }
+            HStmt::Loop { id, popped, body } => {
+                let span = hygienic(popped.first().map_or_else(Span::call_site, |s| {
+                    let (crate::tangent::Slot::Primal(v) | crate::tangent::Slot::Tangent(v)) = s;
+                    self.ir.vars[*v].span
+                }));
+                let tape = tape_ident(*id, span);
+                let popped = popped.iter().map(|s| self.slot(s));
+                let body = self.hvp_block(body);
+                quote_spanned! {span=>
+                    while let ::core::option::Option::Some((#(#popped,)*)) = #tape.pop() {
+                        #body
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The tangent of adjoint number `n`; number 0 is the seed's.
+pub fn dadj_ident(n: usize, span: Span) -> Ident {
+    format_ident!("__ad_dct{}", n, span = hygienic(span))
 }

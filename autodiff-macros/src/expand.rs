@@ -8,7 +8,7 @@ use crate::args::Args;
 use crate::emit::{self, Emit};
 use crate::errors::Errors;
 use crate::valid::{self, Signature};
-use crate::{activity, lower, reverse};
+use crate::{activity, lower, reverse, tangent};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ItemFn;
@@ -39,15 +39,20 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let active = activity::active(&ir);
     let adjoint = reverse::reverse(&ir, &active);
     let ref_params = emit::ref_params(&adjoint.forward);
-    let mut tokens = Emit {
+    let this = Emit {
         item: &item,
         sig: &sig,
         ir: &ir,
         adjoint: &adjoint,
         ref_params: &ref_params,
         borrowed: false,
-    }
-    .emit();
+    };
+    let mut tokens = this.emit();
+    // Forward mode: the tangent sweep of the forward IR; second order: the tangent sweep
+    // of the adjoint IR.
+    tokens.extend(this.jvp(&tangent::tangent(&ir)));
+    let over = tangent::over_adjoint(reverse::reverse(&ir, &active));
+    tokens.extend(this.hvp(&over));
 
     // What callers chain into: the same body differentiated with respect to every float
     // argument. If that lowering fails (a float argument used where a gradient cannot
@@ -70,17 +75,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let full_active = activity::active(&full_ir);
     let full_adjoint = reverse::reverse(&full_ir, &full_active);
     let full_ref_params = emit::ref_params(&full_adjoint.forward);
-    tokens.extend(
-        Emit {
-            item: item_for_full,
-            sig: &full_sig,
-            ir: &full_ir,
-            adjoint: &full_adjoint,
-            ref_params: &full_ref_params,
-            borrowed: false,
-        }
-        .full_vjp(),
-    );
+    let full = Emit {
+        item: item_for_full,
+        sig: &full_sig,
+        ir: &full_ir,
+        adjoint: &full_adjoint,
+        ref_params: &full_ref_params,
+        borrowed: false,
+    };
+    tokens.extend(full.full_vjp());
+    tokens.extend(full.full_jvp(&tangent::tangent(&full_ir)));
+    let full_over = tangent::over_adjoint(reverse::reverse(&full_ir, &full_active));
+    tokens.extend(full.full_hvp(&full_over));
     tokens
 }
 
@@ -112,6 +118,22 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     let grad_name = format_ident!("{}_grad", item.sig.ident);
     let vjp_name = format_ident!("{}_vjp", item.sig.ident);
     let graph_name = format_ident!("{}_graph", item.sig.ident);
+    let jvp_name = format_ident!("{}_jvp", item.sig.ident);
+    let hvp_name = format_ident!("{}_hvp", item.sig.ident);
+    let tangents: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .filter(|p| p.wrt)
+        .map(|p| {
+            let (ident, ty) = (emit::tangent_param_ident(&p.ident), &p.grad_ty);
+            quote!(#ident: #ty)
+        })
+        .collect();
+    let sep = if inputs.is_empty() || inputs.trailing_punct() {
+        quote!()
+    } else {
+        quote!(,)
+    };
     // The user's body is left out: it would only repeat, as type errors, what the macro
     // already reported.
     let attrs: Vec<_> = item
@@ -142,6 +164,14 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
         }
         #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
         #vis fn #vjp_name #generics(#inputs) -> (#out, ::autodiff::Pullback<#out, #grads, fn(#out) -> #grads>) #where_clause {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+        #vis fn #jvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #out) #where_clause {
+            ::core::unreachable!("#[differentiable] reported an error for this function")
+        }
+        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+        #vis fn #hvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #grads, #grads) #where_clause {
             ::core::unreachable!("#[differentiable] reported an error for this function")
         }
     }

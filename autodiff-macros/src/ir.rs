@@ -233,7 +233,7 @@ impl Value {
 
 impl Function {
     /// `[%3:i].w[(0, 1)]`.
-    fn path_label(&self, path: &[Proj]) -> String {
+    pub(crate) fn path_label(&self, path: &[Proj]) -> String {
         path.iter()
             .map(|p| match p {
                 Proj::Var(v) => format!("[{}]", self.var_label(*v)),
@@ -244,7 +244,7 @@ impl Function {
             .collect()
     }
 
-    fn var_label(&self, v: VarId) -> String {
+    pub(crate) fn var_label(&self, v: VarId) -> String {
         match &self.vars[v].name {
             Some(name) => format!("%{v}:{name}"),
             None => format!("%{v}"),
@@ -261,7 +261,12 @@ impl fmt::Display for Function {
 }
 
 impl Function {
-    fn fmt_block(&self, f: &mut fmt::Formatter<'_>, block: &[Stmt], depth: usize) -> fmt::Result {
+    pub(crate) fn fmt_block(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        block: &[Stmt],
+        depth: usize,
+    ) -> fmt::Result {
         let list = |vars: &[VarId]| {
             vars.iter()
                 .map(|v| self.var_label(*v))
@@ -508,6 +513,7 @@ pub enum AExpr {
 }
 
 /// A statement of the reverse sweep.
+#[derive(Clone)]
 pub enum AStmt {
     /// `let mut adj = value;`
     Init { adj: AdjId, value: AExpr },
@@ -559,7 +565,7 @@ pub enum AStmt {
 }
 
 impl Adjoint {
-    fn adj_label(&self, a: AdjId) -> String {
+    pub(crate) fn adj_label(&self, a: AdjId) -> String {
         let primal = self.adjoints[a];
         match &self.forward.vars[primal].name {
             Some(name) => format!("ct{a}({name})"),
@@ -567,7 +573,7 @@ impl Adjoint {
         }
     }
 
-    fn path_label(&self, path: &[Proj]) -> String {
+    pub(crate) fn path_label(&self, path: &[Proj]) -> String {
         self.forward.path_label(path)
     }
 
@@ -579,7 +585,12 @@ impl Adjoint {
         }
     }
 
-    fn fmt_block(&self, f: &mut fmt::Formatter<'_>, block: &[AStmt], depth: usize) -> fmt::Result {
+    pub(crate) fn fmt_block(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        block: &[AStmt],
+        depth: usize,
+    ) -> fmt::Result {
         let indent = "  ".repeat(depth);
         let results = |rs: &[Option<AdjId>]| {
             rs.iter()

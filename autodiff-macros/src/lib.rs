@@ -19,6 +19,7 @@ mod krate;
 mod lower;
 mod prim;
 mod reverse;
+mod tangent;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -28,11 +29,13 @@ use proc_macro::TokenStream;
 /// `#[differentiable] fn f(args..) -> Out` keeps `f` and generates next to it
 /// `f_grad(args..) -> (Out, Grads)` (scalar outputs only), `f_vjp(args..) -> (Out,
 /// Pullback)` whose `backward(seed: Out)` returns the vector-Jacobian product, and
-/// `f_graph() -> Graph`. `#[differentiable(wrt(a, b))]` selects the arguments to
-/// differentiate (by default, all of them). `#[differentiable(crate = path)]` (or
-/// `crate = "path"`) names the path the facade is reachable under, for crates that
-/// re-export it; without it the macro uses the name the user's `Cargo.toml` gives the
-/// `static-autodiff` package, or `::autodiff`.
+/// `f_graph() -> Graph`, `f_jvp(args.., tangents..) -> (Out, Out)` (forward mode) and
+/// `f_hvp(args.., v..) -> (Out, Grads, Grads)` (Hessian-vector products, scalar outputs
+/// only). `#[differentiable(wrt(a, b))]` selects the arguments to differentiate (by
+/// default, all of them). `#[differentiable(crate = path)]` (or `crate = "path"`) names
+/// the path the facade is reachable under, for crates that re-export it; without it the
+/// macro uses the name the user's `Cargo.toml` gives the `static-autodiff` package, or
+/// `::autodiff`.
 ///
 /// The supported language, the generated code before and after, and runnable examples
 /// are in the documentation of the `autodiff` crate, which re-exports this attribute.
@@ -46,8 +49,10 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[custom_vjp(f_vjp_rule)] fn f(args..) -> Out` keeps `f` and lets `#[differentiable]`
 /// bodies call it like a built-in op; the reverse sweep calls
 /// `f_vjp_rule(args.., out, ct)`, which returns one cotangent per float argument (a
-/// tuple when there are several). `#[custom_vjp(f_vjp_rule, crate = path)]` names the
-/// facade's path, as for `#[differentiable]`. Example in the documentation of the
+/// tuple when there are several). `#[custom_vjp(f_vjp_rule, jvp = f_jvp_rule)]` adds a
+/// forward rule for `_jvp`: `f_jvp_rule(args.., out, tangents..)` gets one tangent per
+/// float argument and returns the output's tangent; `crate = path` names the facade's
+/// path, as for `#[differentiable]`. Example in the documentation of the
 /// `autodiff` crate.
 #[proc_macro_attribute]
 pub fn custom_vjp(args: TokenStream, item: TokenStream) -> TokenStream {

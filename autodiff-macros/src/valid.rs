@@ -263,15 +263,28 @@ impl Signature {
     /// what a caller may pass differentiated values into, whatever this function's `wrt`.
     pub fn with_every_float_differentiated(&self) -> Signature {
         let mut full = self.clone();
+        // Floats and tensors only: a slice, `Vec` or struct parameter keeps the function's
+        // own `wrt` (by default, differentiated), so data passed in one stays data.
         for p in &mut full.params {
-            p.wrt |= is_floating(&p.grad_ty, self.elem_ty.as_ref());
+            p.wrt |= is_float_or_tensor(&p.grad_ty, self.elem_ty.as_ref());
         }
         full
     }
 }
 
+/// `f32`, `f64`, the generic element type or a `Tensor`.
+fn is_float_or_tensor(ty: &Type, elem_ty: Option<&Ident>) -> bool {
+    matches!(ty, Type::Path(_)) && !is_container(ty) && is_floating(ty, elem_ty)
+}
+
+fn is_container(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return true };
+    path.path.segments.last().is_some_and(|s| s.ident == "Vec")
+}
+
 /// `f32`, `f64`, the generic element type, a `Tensor`, or a slice, array, tuple or `Vec`
 /// of those.
+#[allow(dead_code)]
 fn is_floating(ty: &Type, elem_ty: Option<&Ident>) -> bool {
     let path = match ty {
         Type::Slice(s) => return is_floating(&s.elem, elem_ty),

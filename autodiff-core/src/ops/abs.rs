@@ -29,6 +29,10 @@ pub trait Abs: Sized {
 
     /// `dy = dx * sign(x)`.
     fn abs_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ sign(x)` (the slope is piecewise constant).
+    fn abs_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Abs for X {
@@ -63,6 +67,12 @@ impl<X: Elementwise> Abs for X {
                 zero
             }
         })
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn abs_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        self.abs_vjp(out, dct)
     }
 }
 
@@ -113,5 +123,27 @@ mod tests {
         assert_eq!(Abs::abs_jvp(0.0_f64, 0.0, 1.0), 0.0);
         assert_eq!(Abs::abs_jvp(-0.0_f64, 0.0, 1.0), 0.0);
         assert_eq!(Abs::abs_jvp(-2.0_f64, 2.0, 3.0), -3.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.abs(),
+            |x: M, out, dx| x.abs_jvp(out, dx),
+            |x: M, out, ct| x.abs_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.abs_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.abs(),
+            |x: f64, out, dx| x.abs_jvp(out, dx),
+            |x: f64, out, ct| x.abs_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.abs_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -34,6 +34,18 @@ pub trait Celu: Sized {
 
     /// `dy = dx` for `x > 0`, `dx * e^{x/α} = dx * (y/α + 1)` otherwise.
     fn celu_jvp(self, alpha: Self::Elem, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ slope + ct ⊙ dy / α` where `x ≤ 0` (the slope `y/α + 1` read off the output like the VJP's; constant where `x > 0`).
+    fn celu_vjp_jvp(
+        self,
+        alpha: Self::Elem,
+        out: Self,
+        ct: Self,
+        dx: Self,
+        dout: Self,
+        dct: Self,
+    ) -> Self;
 }
 
 impl<X: Elementwise> Celu for X {
@@ -78,6 +90,28 @@ impl<X: Elementwise> Celu for X {
                 dx * (y * inv_alpha + X::Elem::one())
             }
         })
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn celu_vjp_jvp(
+        self,
+        alpha: X::Elem,
+        out: Self,
+        ct: Self,
+        dx: Self,
+        dout: Self,
+        dct: Self,
+    ) -> Self {
+        let inv_alpha = X::Elem::one() / alpha;
+        let dslope = dout.zip_map_elems(out, |dy, y| {
+            if y > X::Elem::zero() {
+                X::Elem::zero()
+            } else {
+                dy * inv_alpha
+            }
+        });
+        super::second_order(self.celu_vjp(alpha, out, dct), ct, dslope)
     }
 }
 
@@ -140,5 +174,27 @@ mod tests {
         assert_eq!(Celu::celu_vjp(0.0_f64, 0.5, 0.0, 2.0), 2.0);
         assert!((Celu::celu_jvp(-1.0_f64, 0.5, y, 2.0) - 0.270_670_566_473_225_4).abs() < 1e-15);
         assert_eq!(Celu::celu_jvp(3.0_f64, 0.5, 3.0, 2.0), 2.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7]);
+        check_vjp_jvp(
+            |x: M| x.celu(0.8),
+            |x: M, out, dx| x.celu_jvp(0.8, out, dx),
+            |x: M, out, ct| x.celu_vjp(0.8, out, ct),
+            |x: M, out, ct, dx, dout, dct| x.celu_vjp_jvp(0.8, out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, -0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.celu(0.8),
+            |x: f64, out, dx| x.celu_jvp(0.8, out, dx),
+            |x: f64, out, ct| x.celu_vjp(0.8, out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.celu_vjp_jvp(0.8, out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

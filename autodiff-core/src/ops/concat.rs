@@ -30,6 +30,23 @@ pub trait Concat<Rhs, Out>: Sized {
 
     /// `dy`: the same concatenation of the tangents.
     fn concat_jvp(self, rhs: Rhs, out: Out, da: Self, db: Rhs) -> Out;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn concat_vjp_jvp(
+        self,
+        rhs: Rhs,
+        out: Out,
+        _ct: Out,
+        _da: Self,
+        _db: Rhs,
+        _dout: Out,
+        dct: Out,
+    ) -> (Self, Rhs) {
+        self.concat_vjp(rhs, out, dct)
+    }
 }
 
 impl<T: Real, const A: usize, const B: usize, const N: usize> Concat<Tensor<T, B>, Tensor<T, N>>
@@ -107,5 +124,26 @@ mod tests {
         let y: Y = a.concat(b);
         assert_eq!(y[1], a[1]);
         assert_eq!(y[4], b[2]);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2>;
+            type B = Tensor<f64, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| Concat::<_, Tensor<f64, 5>>::concat(a, b),
+                |(a, b): (A, B), out, (da, db)| a.concat_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.concat_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.concat_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2]),
+                    Tensor::from_row_slice(&[2.0, 0.7, 0.1]),
+                ),
+            );
+        }
     }
 }

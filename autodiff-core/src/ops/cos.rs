@@ -27,6 +27,10 @@ pub trait Cos: Sized {
 
     /// `dy = -dx * sin x`.
     fn cos_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `-dct ⊙ sin x - ct ⊙ cos x ⊙ dx`.
+    fn cos_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Cos for X {
@@ -43,6 +47,16 @@ impl<X: Elementwise> Cos for X {
     #[inline]
     fn cos_jvp(self, _out: Self, dx: Self) -> Self {
         dx.zip_map_elems(self, |dx, x| -dx * ComplexField::sin(x))
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn cos_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(
+            self.cos_vjp(out, dct),
+            ct,
+            dx.zip_map_elems(out, |dx, y| -y * dx),
+        )
     }
 }
 
@@ -90,5 +104,27 @@ mod tests {
         assert_eq!(Cos::cos(0.0_f64), 1.0);
         assert_eq!(Cos::cos_vjp(0.0_f64, 1.0, 3.0), 0.0);
         assert_eq!(Cos::cos_jvp(0.0_f64, 1.0, 3.0), 0.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.cos(),
+            |x: M, out, dx| x.cos_jvp(out, dx),
+            |x: M, out, ct| x.cos_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.cos_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.cos(),
+            |x: f64, out, dx| x.cos_jvp(out, dx),
+            |x: f64, out, ct| x.cos_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.cos_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -27,6 +27,19 @@ pub trait Cross: Sized {
 
     /// `dy = da × b + a × db`.
     fn cross_jvp(self, rhs: Self, out: Self, da: Self, db: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the cross product is bilinear, so it is the VJP of `dct` plus the VJP of `ct` at `(da, db)`.
+    #[allow(clippy::too_many_arguments)]
+    fn cross_vjp_jvp(
+        self,
+        rhs: Self,
+        out: Self,
+        ct: Self,
+        da: Self,
+        db: Self,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, Self);
 }
 
 impl<T: Real> Cross for Tensor<T, 3, 1> {
@@ -46,6 +59,24 @@ impl<T: Real> Cross for Tensor<T, 3, 1> {
         Tensor::from_matrix(
             da.as_matrix().cross(rhs.as_matrix()) + self.as_matrix().cross(db.as_matrix()),
         )
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn cross_vjp_jvp(
+        self,
+        rhs: Self,
+        out: Self,
+        ct: Self,
+        da: Self,
+        db: Self,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, Self) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the operands' tangents.
+        let (a1, b1) = self.cross_vjp(rhs, out, dct);
+        let (a2, b2) = da.cross_vjp(db, dout, ct);
+        (a1 + a2, b1 + b2)
     }
 }
 
@@ -99,5 +130,26 @@ mod tests {
             a.cross_jvp(b, a.cross(b), a, V::zeros()),
             V::from_row_slice(&[-3.0, 6.0, -3.0])
         );
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 3>;
+            type B = Tensor<f64, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a.cross(b),
+                |(a, b): (A, B), out, (da, db)| a.cross_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.cross_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.cross_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0]),
+                    Tensor::from_row_slice(&[0.7, 0.1, 1.5]),
+                ),
+            );
+        }
     }
 }

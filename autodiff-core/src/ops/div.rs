@@ -30,6 +30,19 @@ pub trait DivVjp<Rhs = Self>: Div<Rhs> + Sized {
     /// Returns `dq = (da - q * db) / b` for `out = q = self / rhs` and the input tangents
     /// `da`, `db`.
     fn div_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): with `g = ct / b`, `(dg, -(dg q + g dq))` where `dg = (dct - g db) / b`, broadcast sides summed.
+    #[allow(clippy::too_many_arguments)]
+    fn div_vjp_jvp(
+        self,
+        rhs: Rhs,
+        out: Self::Output,
+        ct: Self::Output,
+        da: Self,
+        db: Rhs,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> (Self, Rhs);
 }
 
 /// Scalar / scalar and tensor / tensor.
@@ -46,6 +59,21 @@ impl<X: Elementwise + Div<Output = X>> DivVjp for X {
         // `da / b - a db / b² = (da - q db) / b`: the quotient saves the second division.
         da.zip3_map_elems(out, db, |da, q, db| da - q * db)
             .zip_map_elems(rhs, |n, b| n / b)
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn div_vjp_jvp(self, rhs: X, out: X, ct: X, _da: X, db: X, dout: X, dct: X) -> (X, X) {
+        // With g = ct / b: dg = (dct - g db) / b, and ct_b = -g q gives -(dg q + g dq).
+        let g = ct.zip_map_elems(rhs, |ct, b| ct / b);
+        let dg = dct
+            .zip3_map_elems(g, db, |dct, g, db| dct - g * db)
+            .zip_map_elems(rhs, |n, b| n / b);
+        let g_dq = g.zip_map_elems(dout, |g, dq| g * dq);
+        (
+            dg,
+            dg.zip3_map_elems(out, g_dq, |dg, q, g_dq| -(dg * q) - g_dq),
+        )
     }
 }
 
@@ -80,6 +108,28 @@ impl<T: Real, const R: usize, const C: usize> DivVjp<T> for Tensor<T, R, C> {
         // One division for the whole tensor, not one per element.
         let inv_b = T::one() / rhs;
         da.zip_map_elems(out, |da, q| (da - q * db) * inv_b)
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn div_vjp_jvp(
+        self,
+        rhs: T,
+        out: Self,
+        ct: Self,
+        _da: Self,
+        db: T,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, T) {
+        // ct_a = ct / b and ct_b = -⟨ct, q⟩ / b, differentiated along (dct, db, dq).
+        let inv_b = T::one() / rhs;
+        let ct_q = ct.as_matrix().dot(out.as_matrix());
+        let d_ct_q = dct.as_matrix().dot(out.as_matrix()) + ct.as_matrix().dot(dout.as_matrix());
+        (
+            dct.zip_map_elems(ct, |dct, ct| (dct - ct * db * inv_b) * inv_b),
+            (ct_q * db * inv_b - d_ct_q) * inv_b,
+        )
     }
 }
 
@@ -131,6 +181,23 @@ macro_rules! scalar_over_tensor {
             ) -> Tensor<$t, R, C> {
                 out.zip3_map_elems(db, rhs, |q, db, b| (da - q * db) / b)
             }
+
+            #[inline]
+            #[allow(clippy::too_many_arguments)]
+            fn div_vjp_jvp(
+                self,
+                rhs: Tensor<$t, R, C>,
+                out: Tensor<$t, R, C>,
+                ct: Tensor<$t, R, C>,
+                _da: $t,
+                db: Tensor<$t, R, C>,
+                dout: Tensor<$t, R, C>,
+                dct: Tensor<$t, R, C>,
+            ) -> ($t, Tensor<$t, R, C>) {
+                let g = ct / rhs;
+                let dg = (dct - g * db) / rhs;
+                (dg.sum_elems(), -(dg * out) - g * dout)
+            }
         }
     )*};
 }
@@ -178,5 +245,74 @@ mod tests {
             2.0.div_jvp(tensor![1.0, 4.0], tensor![2.0, 0.5], 1.0, tensor![1.0, 0.0]),
             tensor![-1.0, 0.25]
         );
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a / b,
+                |(a, b): (A, B), out, (da, db)| a.div_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.div_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.div_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a / b,
+                |(a, b): (A, B), out, (da, db)| a.div_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.div_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.div_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    0.7,
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a / b,
+                |(a, b): (A, B), out, (da, db)| a.div_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.div_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.div_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    -0.4,
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a / b,
+                |(a, b): (A, B), out, (da, db)| a.div_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.div_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.div_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (-0.4, 1.5),
+            );
+        }
     }
 }

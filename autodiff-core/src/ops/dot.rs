@@ -30,6 +30,19 @@ pub trait Dot<Rhs = Self>: Sized {
 
     /// `dy = ⟨da, b⟩ + ⟨a, db⟩`.
     fn dot_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the inner product is bilinear, so it is `(b dct + db ct, a dct + da ct)`.
+    #[allow(clippy::too_many_arguments)]
+    fn dot_vjp_jvp(
+        self,
+        rhs: Rhs,
+        out: Self::Output,
+        ct: Self::Output,
+        da: Self,
+        db: Rhs,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> (Self, Rhs);
 }
 
 impl<T: Real, const R: usize, const C: usize> Dot for Tensor<T, R, C> {
@@ -49,6 +62,24 @@ impl<T: Real, const R: usize, const C: usize> Dot for Tensor<T, R, C> {
     fn dot_jvp(self, rhs: Self, _out: T, da: Self, db: Self) -> T {
         da.as_matrix().dot(rhs.as_matrix()) + self.as_matrix().dot(db.as_matrix())
     }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn dot_vjp_jvp(
+        self,
+        rhs: Self,
+        out: T,
+        ct: T,
+        da: Self,
+        db: Self,
+        dout: T,
+        dct: T,
+    ) -> (Self, Self) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the operands' tangents.
+        let (a1, b1) = self.dot_vjp(rhs, out, dct);
+        let (a2, b2) = da.dot_vjp(db, dout, ct);
+        (a1 + a2, b1 + b2)
+    }
 }
 
 impl<T: Real> Dot for T {
@@ -67,6 +98,15 @@ impl<T: Real> Dot for T {
     #[inline]
     fn dot_jvp(self, rhs: T, _out: T, da: T, db: T) -> T {
         da * rhs + self * db
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn dot_vjp_jvp(self, rhs: T, out: T, ct: T, da: T, db: T, dout: T, dct: T) -> (T, T) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the operands' tangents.
+        let (a1, b1) = self.dot_vjp(rhs, out, dct);
+        let (a2, b2) = da.dot_vjp(db, dout, ct);
+        (a1 + a2, b1 + b2)
     }
 }
 
@@ -126,5 +166,40 @@ mod tests {
         // d⟨m, m⟩ along dm = m is 2⟨m, m⟩.
         assert_eq!(m.dot_jvp(m, 30.0, m, m), 60.0);
         assert_eq!(Dot::dot_jvp(2.0_f64, 3.0, 6.0, 1.0, 0.5), 4.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a.dot(b),
+                |(a, b): (A, B), out, (da, db)| a.dot_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.dot_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.dot_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| Dot::dot(a, b),
+                |(a, b): (A, B), out, (da, db)| a.dot_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.dot_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.dot_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (-0.4, 1.5),
+            );
+        }
     }
 }

@@ -29,6 +29,10 @@ pub trait Exp: Sized {
 
     /// `dy = dx * y`, reusing the output.
     fn exp_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ y + ct ⊙ dy`.
+    fn exp_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Exp for X {
@@ -45,6 +49,12 @@ impl<X: Elementwise> Exp for X {
     #[inline]
     fn exp_jvp(self, out: Self, dx: Self) -> Self {
         dx.zip_map_elems(out, |dx, y| dx * y)
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn exp_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(self.exp_vjp(out, dct), ct, dout)
     }
 }
 
@@ -93,5 +103,27 @@ mod tests {
         assert_eq!(x.exp(), Tensor::from_row_slice(&[1.0, 2.0]));
         assert_eq!(Exp::exp_vjp(1.0_f64, 3.0, 2.0), 6.0);
         assert_eq!(Exp::exp_jvp(1.0_f64, 3.0, 2.0), 6.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.exp(),
+            |x: M, out, dx| x.exp_jvp(out, dx),
+            |x: M, out, ct| x.exp_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.exp_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.exp(),
+            |x: f64, out, dx| x.exp_jvp(out, dx),
+            |x: f64, out, ct| x.exp_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.exp_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

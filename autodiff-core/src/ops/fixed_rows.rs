@@ -4,7 +4,7 @@ use crate::real::Real;
 use crate::tensor::Tensor;
 
 /// The `N` rows `start..start + N` of an `R x C` tensor, `Y = X[start..start + N, :]`;
-/// VJP `ct_X` = zeros with `ct` written into those rows.
+/// VJP `ct_X` = zeros with `ct` written into those rows; JVP `dY` = the same rows of `dX`.
 ///
 /// # Panics
 ///
@@ -18,6 +18,7 @@ use crate::tensor::Tensor;
 /// let y = x.fixed_rows::<2>(1);
 /// assert_eq!(y, tensor![2.0, 3.0]);
 /// assert_eq!(x.fixed_rows_vjp(1, y, tensor![5.0, 6.0]), tensor![0.0, 5.0, 6.0, 0.0]);
+/// assert_eq!(x.fixed_rows_jvp(1, y, tensor![5.0, 6.0, 7.0, 8.0]), tensor![6.0, 7.0]);
 /// ```
 pub trait FixedRows<const N: usize>: Sized {
     /// The slice's type, `N x C`.
@@ -28,6 +29,24 @@ pub trait FixedRows<const N: usize>: Sized {
 
     /// `ct_X[start..start + N, :] = ct`, zero elsewhere.
     fn fixed_rows_vjp(self, start: usize, out: Self::Output, ct: Self::Output) -> Self;
+
+    /// `dY = dX[start..start + N, :]`.
+    fn fixed_rows_jvp(self, start: usize, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn fixed_rows_vjp_jvp(
+        self,
+        start: usize,
+        out: Self::Output,
+        _ct: Self::Output,
+        _dx: Self,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        self.fixed_rows_vjp(start, out, dct)
+    }
 }
 
 /// Adds `part` into rows `start..start + N` of `ct`, in place: how the reverse sweep
@@ -73,6 +92,12 @@ impl<T: Real, const R: usize, const C: usize, const N: usize> FixedRows<N> for T
         ct_x.fixed_rows_mut::<N>(start).copy_from(ct.as_matrix());
         Tensor::from_matrix(ct_x)
     }
+
+    #[inline]
+    #[track_caller]
+    fn fixed_rows_jvp(self, start: usize, _out: Tensor<T, N, C>, dx: Self) -> Tensor<T, N, C> {
+        FixedRows::<N>::fixed_rows(dx, start)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
@@ -87,10 +112,20 @@ impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
 #[cfg(test)]
 mod tests {
     use super::FixedRows;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     type M = Tensor<f64, 4, 2>;
+
+    #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        let x = M::from_fn(|r, c| (r as f64 * 1.3 - c as f64).sin());
+        let f = |x: M| x.fixed_rows::<2>(1);
+        let vjp = |x: M, out, ct| FixedRows::<2>::fixed_rows_vjp(x, 1, out, ct);
+        let jvp = |x: M, out, dx| FixedRows::<2>::fixed_rows_jvp(x, 1, out, dx);
+        check_jvp(f, jvp, x);
+        check_vjp_against_jvp(f, vjp, jvp, x);
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {
@@ -118,5 +153,20 @@ mod tests {
     #[should_panic]
     fn out_of_range_panics() {
         let _ = M::zeros().fixed_rows::<2>(3);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        let x = M::from_fn(|r, c| (r as f64 * 1.3 - c as f64).sin());
+        check_vjp_jvp(
+            |x: M| x.fixed_rows::<2>(1),
+            |x: M, out, dx| FixedRows::<2>::fixed_rows_jvp(x, 1, out, dx),
+            |x: M, out, ct| FixedRows::<2>::fixed_rows_vjp(x, 1, out, ct),
+            |x: M, out, ct, dx, dout, dct| {
+                FixedRows::<2>::fixed_rows_vjp_jvp(x, 1, out, ct, dx, dout, dct)
+            },
+            x,
+        );
     }
 }

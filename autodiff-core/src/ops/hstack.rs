@@ -31,6 +31,23 @@ pub trait Hstack<Rhs, Out>: Sized {
 
     /// `dy`: the same stacking of the tangents.
     fn hstack_jvp(self, rhs: Rhs, out: Out, da: Self, db: Rhs) -> Out;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn hstack_vjp_jvp(
+        self,
+        rhs: Rhs,
+        out: Out,
+        _ct: Out,
+        _da: Self,
+        _db: Rhs,
+        _dout: Out,
+        dct: Out,
+    ) -> (Self, Rhs) {
+        self.hstack_vjp(rhs, out, dct)
+    }
 }
 
 impl<T: Real, const R: usize, const CA: usize, const CB: usize, const C: usize>
@@ -114,5 +131,26 @@ mod tests {
         let y: Y = a.hstack(b);
         assert_eq!(y[(1, 1)], a[(1, 1)]);
         assert_eq!(y[(2, 2)], b[(2, 0)]);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 1>;
+            type B = Tensor<f64, 2, 2>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| Hstack::<_, Tensor<f64, 2, 3>>::hstack(a, b),
+                |(a, b): (A, B), out, (da, db)| a.hstack_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.hstack_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.hstack_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2]),
+                    Tensor::from_row_slice(&[2.0, 0.7, 0.1, 1.1]),
+                ),
+            );
+        }
     }
 }

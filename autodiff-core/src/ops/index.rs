@@ -6,7 +6,8 @@ use core::ops::Index;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
-/// The VJP of reading one element, `y = x[index]`: `ct_x` is zero except `ct` at `index`.
+/// The VJP of reading one element, `y = x[index]`: `ct_x` is zero except `ct` at `index`;
+/// the JVP reads the same element of the tangent, `dy = dx[index]`.
 /// `I` is `usize` for column vectors and `(usize, usize)` for any tensor.
 ///
 /// # Panics
@@ -22,10 +23,36 @@ use crate::tensor::Tensor;
 /// assert_eq!(y, 3.0);
 /// assert_eq!(x.index_vjp((1, 0), 5.0), tensor![[0.0, 0.0], [5.0, 0.0]]);
 /// assert_eq!(tensor![1.0, 2.0].index_vjp(1, 5.0), tensor![0.0, 5.0]);
+/// assert_eq!(x.index_jvp((1, 0), y, tensor![[0.5, 0.0], [7.0, 0.0]]), 7.0);
 /// ```
 pub trait IndexVjp<I>: Index<I> + Sized {
     /// Returns `ct_x`: zeros with `ct` at `index`.
     fn index_vjp(self, index: I, ct: <Self as Index<I>>::Output) -> Self;
+
+    /// Returns `dy = dx[index]`.
+    fn index_jvp(
+        self,
+        index: I,
+        out: <Self as Index<I>>::Output,
+        dx: Self,
+    ) -> <Self as Index<I>>::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn index_vjp_jvp(
+        self,
+        index: I,
+        _ct: <Self as Index<I>>::Output,
+        _dx: Self,
+        _dout: <Self as Index<I>>::Output,
+        dct: <Self as Index<I>>::Output,
+    ) -> Self
+    where
+        <Self as Index<I>>::Output: Sized,
+    {
+        self.index_vjp(index, dct)
+    }
 }
 
 impl<T: Real, const R: usize> IndexVjp<usize> for Tensor<T, R, 1> {
@@ -35,6 +62,12 @@ impl<T: Real, const R: usize> IndexVjp<usize> for Tensor<T, R, 1> {
         let mut ct_x = Self::zeros();
         ct_x[index] = ct;
         ct_x
+    }
+
+    #[inline]
+    #[track_caller]
+    fn index_jvp(self, index: usize, _out: T, dx: Self) -> T {
+        dx[index]
     }
 }
 
@@ -46,12 +79,18 @@ impl<T: Real, const R: usize, const C: usize> IndexVjp<(usize, usize)> for Tenso
         ct_x[index] = ct;
         ct_x
     }
+
+    #[inline]
+    #[track_caller]
+    fn index_jvp(self, index: (usize, usize), _out: T, dx: Self) -> T {
+        dx[index]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::IndexVjp;
-    use crate::ops::testing::check_vjp;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
     #[test]
@@ -63,6 +102,23 @@ mod tests {
             |m: Tensor<f64, 2, 3>| m[(1, 2)],
             |m, _, ct| m.index_vjp((1, 2), ct),
             m,
+        );
+    }
+
+    #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        type M = Tensor<f64, 2, 3>;
+        let m = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        let f = |m: M| m[(1, 2)];
+        let vjp = |m: M, _, ct| m.index_vjp((1, 2), ct);
+        let jvp = |m: M, out, dm| m.index_jvp((1, 2), out, dm);
+        check_jvp(f, jvp, m);
+        check_vjp_against_jvp(f, vjp, jvp, m);
+        let v = Tensor::<f64, 3>::from_row_slice(&[0.3, -1.2, 2.0]);
+        check_jvp(
+            |v: Tensor<f64, 3>| v[1],
+            |v, out, dv| v.index_jvp(1, out, dv),
+            v,
         );
     }
 
@@ -83,5 +139,19 @@ mod tests {
     #[should_panic]
     fn out_of_range_panics() {
         let _ = Tensor::<f64, 2>::zeros().index_vjp(2, 1.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 3>;
+        let m = M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
+        check_vjp_jvp(
+            |m: M| m[(1, 2)],
+            |m: M, out, dm| m.index_jvp((1, 2), out, dm),
+            |m: M, _, ct| m.index_vjp((1, 2), ct),
+            |m: M, _, ct, dm, dout, dct| m.index_vjp_jvp((1, 2), ct, dm, dout, dct),
+            m,
+        );
     }
 }

@@ -27,6 +27,10 @@ pub trait Ln: Sized {
 
     /// `dy = dx / x`.
     fn ln_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct / x - ct ⊙ dx / x²`.
+    fn ln_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Ln for X {
@@ -43,6 +47,16 @@ impl<X: Elementwise> Ln for X {
     #[inline]
     fn ln_jvp(self, _out: Self, dx: Self) -> Self {
         dx.zip_map_elems(self, |dx, x| dx / x)
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn ln_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(
+            self.ln_vjp(out, dct),
+            ct,
+            dx.zip_map_elems(self, |dx, x| -dx / (x * x)),
+        )
     }
 }
 
@@ -87,5 +101,27 @@ mod tests {
         assert_eq!(Ln::ln(0.0_f64), f64::NEG_INFINITY);
         assert_eq!(Ln::ln_vjp(4.0_f64, 4.0_f64.ln(), 2.0), 0.5);
         assert_eq!(Ln::ln_jvp(4.0_f64, 4.0_f64.ln(), 2.0), 0.5);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, 1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.ln(),
+            |x: M, out, dx| x.ln_jvp(out, dx),
+            |x: M, out, ct| x.ln_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.ln_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, 1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.ln(),
+            |x: f64, out, dx| x.ln_jvp(out, dx),
+            |x: f64, out, ct| x.ln_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.ln_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -36,6 +36,17 @@ pub trait LogSumExp: Sized {
 
     /// `dy = Σᵢ e^{xᵢ - y} dxᵢ`.
     fn logsumexp_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): with `s = e^{x - y}`, `dct s + ct s ⊙ (dx - dy)`.
+    #[allow(clippy::too_many_arguments)]
+    fn logsumexp_vjp_jvp(
+        self,
+        out: Self::Output,
+        ct: Self::Output,
+        dx: Self,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self;
 }
 
 impl<T: Real, const R: usize, const C: usize> LogSumExp for Tensor<T, R, C> {
@@ -61,6 +72,14 @@ impl<T: Real, const R: usize, const C: usize> LogSumExp for Tensor<T, R, C> {
         // `e^{x - y}` is at most 1, so the weights cannot overflow where `eˣ` would.
         self.zip_map_elems(dx, |x, dx| dx * ComplexField::exp(x - out))
             .sum_elems()
+    }
+
+    #[inline]
+    fn logsumexp_vjp_jvp(self, out: T, ct: T, dx: Self, dout: T, dct: T) -> Self {
+        self.zip_map_elems(dx, |x, dx| {
+            let s = ComplexField::exp(x - out);
+            dct * s + ct * s * (dx - dout)
+        })
     }
 }
 
@@ -117,6 +136,20 @@ mod tests {
         assert_eq!(
             big.logsumexp_jvp(big.logsumexp(), Tensor::from_row_slice(&[2.0, 7.0])),
             2.0
+        );
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        check_vjp_jvp(
+            |x: M| x.logsumexp(),
+            |x: M, out, dx| x.logsumexp_jvp(out, dx),
+            |x: M, out, ct| x.logsumexp_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.logsumexp_vjp_jvp(out, ct, dx, dout, dct),
+            x,
         );
     }
 }

@@ -57,6 +57,21 @@ pub trait Matmul<Rhs>: Sized {
         db: &Rhs,
         active: [bool; 2],
     ) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the product is bilinear, so it is the VJP of `dct` plus the VJP of `ct` at `(dA, dB)`; contributions not `wanted` are zero, tangents not `active` are not read.
+    #[allow(clippy::too_many_arguments)]
+    fn matmul_vjp_jvp(
+        &self,
+        rhs: &Rhs,
+        out: &Self::Output,
+        ct: Self::Output,
+        da: &Self,
+        db: &Rhs,
+        dout: &Self::Output,
+        dct: Self::Output,
+        wanted: [bool; 2],
+        active: [bool; 2],
+    ) -> (Self, Rhs);
 }
 
 impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K, C>>
@@ -115,6 +130,30 @@ impl<T: Real, const R: usize, const K: usize, const C: usize> Matmul<Tensor<T, K
             [false, false] => return Tensor::zeros(),
         };
         Tensor::from_matrix(product)
+    }
+
+    #[inline(always)]
+    fn matmul_vjp_jvp(
+        &self,
+        rhs: &Tensor<T, K, C>,
+        out: &Tensor<T, R, C>,
+        ct: Tensor<T, R, C>,
+        da: &Self,
+        db: &Tensor<T, K, C>,
+        dout: &Tensor<T, R, C>,
+        dct: Tensor<T, R, C>,
+        wanted: [bool; 2],
+        active: [bool; 2],
+    ) -> (Self, Tensor<T, K, C>) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the tangents, skipping the
+        // products with a tangent that is not active.
+        let (a1, b1) = self.matmul_vjp(rhs, out, dct, wanted);
+        let cross = [wanted[0] && active[1], wanted[1] && active[0]];
+        if cross == [false, false] {
+            return (a1, b1);
+        }
+        let (a2, b2) = da.matmul_vjp(db, dout, ct, cross);
+        (a1 + a2, b1 + b2)
     }
 }
 
@@ -215,5 +254,62 @@ mod tests {
         // d(A A) along dA = I is A + A.
         let both = a.matmul_jvp(&a, &a.matmul(a), &i, &i, [true, true]);
         assert_eq!(both, a * 2.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type A = Tensor<f64, 2, 3>;
+        type B = Tensor<f64, 3, 2>;
+        let a = A::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        let b = B::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]);
+        check_vjp_jvp(
+            |(a, b): (A, B)| Matmul::matmul(&a, &b),
+            |(a, b): (A, B), out, (da, db)| a.matmul_jvp(&b, &out, &da, &db, [true, true]),
+            |(a, b): (A, B), out, ct| a.matmul_vjp(&b, &out, ct, [true, true]),
+            |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                a.matmul_vjp_jvp(
+                    &b,
+                    &out,
+                    ct,
+                    &da,
+                    &db,
+                    &dout,
+                    dct,
+                    [true, true],
+                    [true, true],
+                )
+            },
+            (a, b),
+        );
+        // An inactive operand: its tangent is zero and not read.
+        let (da, db) = (A::from_fn(|r, c| (r + 2 * c) as f64 * 0.1), B::zeros());
+        let (out, ct) = (Matmul::matmul(&a, &b), Matmul::matmul(&a, &b) * 0.5);
+        let dout = a.matmul_jvp(&b, &out, &da, &db, [true, false]);
+        let dct = ct * 2.0;
+        assert_eq!(
+            a.matmul_vjp_jvp(
+                &b,
+                &out,
+                ct,
+                &da,
+                &db,
+                &dout,
+                dct,
+                [true, true],
+                [true, false]
+            ),
+            a.matmul_vjp_jvp(
+                &b,
+                &out,
+                ct,
+                &da,
+                &db,
+                &dout,
+                dct,
+                [true, true],
+                [true, true]
+            ),
+        );
     }
 }

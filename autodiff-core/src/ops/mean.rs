@@ -28,6 +28,20 @@ pub trait Mean: Sized {
 
     /// `dy = (1/n) Σᵢ dxᵢ`.
     fn mean_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn mean_vjp_jvp(
+        self,
+        out: Self::Output,
+        _ct: Self::Output,
+        _dx: Self,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        self.mean_vjp(out, dct)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Mean for Tensor<T, R, C> {
@@ -90,5 +104,19 @@ mod tests {
         assert_eq!(x.mean(), 2.5);
         assert_eq!(x.mean_vjp(2.5, 2.0), Tensor::from_element(0.5));
         assert_eq!(x.mean_jvp(2.5, Tensor::from_element(2.0)), 2.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type X = Tensor<f64, 2, 3>;
+        let x = X::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        check_vjp_jvp(
+            |x: X| x.mean(),
+            |x: X, out, dx| x.mean_jvp(out, dx),
+            |x: X, out, ct| x.mean_vjp(out, ct),
+            |x: X, out, ct, dx, dout, dct| x.mean_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -74,6 +74,40 @@
 //! assert!((dy - (1.0 - 2.0 * std::f64::consts::E)).abs() < 1e-15);
 //! ```
 //!
+//! # The second-order convention
+//!
+//! `f_hvp` runs the reverse sweep in tangent space (forward over reverse), so each op also
+//! has the tangent of its VJP, `*_vjp_jvp`. It takes
+//!
+//! 1. the VJP's own arguments: the inputs, `out` and `ct` (and, for `matmul` and
+//!    `tr_matmul`, their borrowed operands and output),
+//! 2. one tangent per differentiable input (`dx`, or `da` and `db`, as the JVP takes them),
+//! 3. `dout`, the tangent of the output (what the op's JVP returned), and
+//! 4. `dct`, the tangent of the cotangent,
+//!
+//! then, for `matmul` and `tr_matmul`, the VJP's `wanted` and the JVP's `active` masks, and
+//! returns the tangents of the VJP's contributions, of the same types: the derivative of
+//! `vjp(x + ε dx, out + ε dout, ct + ε dct)` at `ε = 0`. That is `vjp(x, out, dct)` (a VJP
+//! is linear in `ct`) plus the curvature term `ctᵀ ∂²f[dx, ·]`. For linear ops (`add`,
+//! `sub`, `neg`, `sum`, `mean`, `t`, the stacks, `index`, `fixed_rows`) the curvature term
+//! vanishes and the rule is the VJP of `dct`, a default method of the trait; for bilinear
+//! ops (`mul`, `dot`, `cross`, `matmul`, `tr_matmul`) it is the VJP of `ct` with the
+//! operands' tangents in place of the operands; elementwise ops add `ct ⊙ d(f'(x))`, with
+//! `f'` read off the output where the VJP reads it there. Non-differentiable points take the
+//! VJP's one-sided choices (`relu` and `abs` have curvature 0, `norm` is 0 at the zero
+//! tensor).
+//!
+//! ```
+//! use autodiff_core::ops::Exp;
+//!
+//! // d/dε of the VJP of exp at (x + ε dx, ct + ε dct): dct eˣ + ct eˣ dx.
+//! let (x, ct, dx, dct) = (0.5_f64, 2.0, 0.1, -1.0);
+//! let y = Exp::exp(x);
+//! let dy = Exp::exp_jvp(x, y, dx);
+//! let d = Exp::exp_vjp_jvp(x, y, ct, dx, dy, dct);
+//! assert!((d - (dct * y + ct * y * dx)).abs() < 1e-15);
+//! ```
+//!
 //! The binary arithmetic ops are the `std::ops` operators, implemented for tensors of
 //! equal shapes, for a tensor and a scalar on either side, and (through Rust itself) for
 //! scalars; their VJPs and JVPs are the `*Vjp` traits (`MulVjp::mul_jvp`, ...).
@@ -245,6 +279,19 @@ impl<T: Real, const R: usize, const C: usize> Elementwise for Tensor<T, R, C> {
     fn sum_elems(self) -> T {
         self.as_matrix().sum()
     }
+}
+
+/// `first + ct ⊙ dslope`: the tangent of an elementwise VJP `ct ⊙ f'(x)`, given
+/// `first = dct ⊙ f'(x)` (the VJP of `dct`) and `dslope`, the tangent of the slope `f'(x)`.
+#[inline(always)]
+fn second_order<X: Elementwise>(first: X, ct: X, dslope: X) -> X {
+    first.zip3_map_elems(ct, dslope, |a, ct, ds| a + ct * ds)
+}
+
+/// `a + b`, element by element (for impls whose `X` has no `Add` bound).
+#[inline(always)]
+fn plus<X: Elementwise>(a: X, b: X) -> X {
+    a.zip_map_elems(b, |a, b| a + b)
 }
 
 #[cfg(test)]

@@ -30,6 +30,19 @@ pub trait MulVjp<Rhs = Self>: Mul<Rhs> + Sized {
     /// Returns `dy = da * b + a * db` for `out = self * rhs` and the input tangents `da`,
     /// `db`.
     fn mul_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the product is bilinear, so it is `(dct * b + ct * db, dct * a + ct * da)`, broadcast sides summed.
+    #[allow(clippy::too_many_arguments)]
+    fn mul_vjp_jvp(
+        self,
+        rhs: Rhs,
+        out: Self::Output,
+        ct: Self::Output,
+        da: Self,
+        db: Rhs,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> (Self, Rhs);
 }
 
 /// Scalar * scalar and tensor * tensor.
@@ -44,6 +57,15 @@ impl<X: Elementwise + Mul<Output = X>> MulVjp for X {
         // Through the elements, so the impl needs no `Add` bound beyond the VJP's.
         da.zip_map_elems(rhs, |da, b| da * b)
             .zip3_map_elems(self, db, |da_b, a, db| da_b + a * db)
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn mul_vjp_jvp(self, rhs: X, out: X, ct: X, da: X, db: X, dout: X, dct: X) -> (X, X) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the operands' tangents.
+        let (a1, b1) = self.mul_vjp(rhs, out, dct);
+        let (a2, b2) = da.mul_vjp(db, dout, ct);
+        (super::plus(a1, a2), super::plus(b1, b2))
     }
 }
 
@@ -76,6 +98,24 @@ impl<T: Real, const R: usize, const C: usize> MulVjp<T> for Tensor<T, R, C> {
     #[inline]
     fn mul_jvp(self, rhs: T, _out: Self, da: Self, db: T) -> Self {
         da.zip_map_elems(self, |da, a| da * rhs + a * db)
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn mul_vjp_jvp(
+        self,
+        rhs: T,
+        out: Self,
+        ct: Self,
+        da: Self,
+        db: T,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, T) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the operands' tangents.
+        let (a1, b1) = self.mul_vjp(rhs, out, dct);
+        let (a2, b2) = da.mul_vjp(db, dout, ct);
+        (a1 + a2, b1 + b2)
     }
 }
 
@@ -126,6 +166,24 @@ macro_rules! scalar_times_tensor {
             ) -> Tensor<$t, R, C> {
                 rhs.zip_map_elems(db, |b, db| da * b + self * db)
             }
+
+            #[inline]
+            #[allow(clippy::too_many_arguments)]
+            fn mul_vjp_jvp(
+                self,
+                rhs: Tensor<$t, R, C>,
+                out: Tensor<$t, R, C>,
+                ct: Tensor<$t, R, C>,
+                da: $t,
+                db: Tensor<$t, R, C>,
+                dout: Tensor<$t, R, C>,
+                dct: Tensor<$t, R, C>,
+            ) -> ($t, Tensor<$t, R, C>) {
+                // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the operands' tangents.
+                let (a1, b1) = self.mul_vjp(rhs, out, dct);
+                let (a2, b2) = da.mul_vjp(db, dout, ct);
+                (a1 + a2, b1 + b2)
+            }
         }
     )*};
 }
@@ -174,5 +232,74 @@ mod tests {
             2.0.mul_jvp(a, a * 2.0, 1.0, tensor![0.0, 1.0]),
             tensor![1.0, 4.0]
         );
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a * b,
+                |(a, b): (A, B), out, (da, db)| a.mul_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.mul_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.mul_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a * b,
+                |(a, b): (A, B), out, (da, db)| a.mul_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.mul_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.mul_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    0.7,
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a * b,
+                |(a, b): (A, B), out, (da, db)| a.mul_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.mul_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.mul_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    -0.4,
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a * b,
+                |(a, b): (A, B), out, (da, db)| a.mul_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.mul_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.mul_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (-0.4, 1.5),
+            );
+        }
     }
 }

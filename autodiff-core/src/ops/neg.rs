@@ -23,6 +23,20 @@ pub trait NegVjp: Neg + Sized {
 
     /// Returns `dy = -dx` for `out = -self` and the input tangent `dx`.
     fn neg_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn neg_vjp_jvp(
+        self,
+        out: Self::Output,
+        _ct: Self::Output,
+        _dx: Self,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        self.neg_vjp(out, dct)
+    }
 }
 
 impl<X: Elementwise + Neg<Output = X>> NegVjp for X {
@@ -84,5 +98,19 @@ mod tests {
         assert_eq!(-tensor![1.0, 0.0], tensor![-1.0, -0.0]);
         assert_eq!(2.0_f64.neg_vjp(-2.0, 1.5), -1.5);
         assert_eq!(2.0_f64.neg_jvp(-2.0, 1.5), -1.5);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type X = Tensor<f64, 2, 2>;
+        let x = X::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: X| -x,
+            |x: X, out, dx| x.neg_jvp(out, dx),
+            |x: X, out, ct| x.neg_vjp(out, ct),
+            |x: X, out, ct, dx, dout, dct| x.neg_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -30,6 +30,17 @@ pub trait Norm: Sized {
 
     /// `dy = ⟨x, dx⟩ / y`, or `0` when `y = 0`.
     fn norm_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): `dx ct / y + x (dct / y - ct dy / y²)`, zero at the zero tensor like the VJP.
+    #[allow(clippy::too_many_arguments)]
+    fn norm_vjp_jvp(
+        self,
+        out: Self::Output,
+        ct: Self::Output,
+        dx: Self,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self;
 }
 
 impl<T: Real, const R: usize, const C: usize> Norm for Tensor<T, R, C> {
@@ -57,6 +68,15 @@ impl<T: Real, const R: usize, const C: usize> Norm for Tensor<T, R, C> {
         } else {
             self.as_matrix().dot(dx.as_matrix()) / out
         }
+    }
+
+    #[inline]
+    fn norm_vjp_jvp(self, out: T, ct: T, dx: Self, dout: T, dct: T) -> Self {
+        if out == T::zero() {
+            return Tensor::zeros();
+        }
+        let inv = T::one() / out;
+        dx * (ct * inv) + self * ((dct - ct * dout * inv) * inv)
     }
 }
 
@@ -105,6 +125,20 @@ mod tests {
         assert_eq!(
             m.norm_jvp(2.0, Tensor::from_row_slice(&[1.0, 1.0, 0.0, 2.0])),
             2.0
+        );
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        check_vjp_jvp(
+            |x: M| x.norm(),
+            |x: M, out, dx| x.norm_jvp(out, dx),
+            |x: M, out, ct| x.norm_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.norm_vjp_jvp(out, ct, dx, dout, dct),
+            x,
         );
     }
 }

@@ -42,6 +42,19 @@ pub trait Powf: Sized {
 
     /// `dy = dx * p * xᵖ⁻¹ + dp * ln(x) * y`.
     fn powf_jvp(self, p: Self::Elem, out: Self, dx: Self, dp: Self::Elem) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): both contributions differentiated along `(dx, dp, dct)`: `ct_x = ct ⊙ p xᵖ⁻¹`, `ct_p = Σ ct ⊙ y ⊙ ln x`.
+    #[allow(clippy::too_many_arguments)]
+    fn powf_vjp_jvp(
+        self,
+        p: Self::Elem,
+        out: Self,
+        ct: Self,
+        dx: Self,
+        dp: Self::Elem,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, Self::Elem);
 }
 
 impl<X: Elementwise> Powf for X {
@@ -98,6 +111,62 @@ impl<X: Elementwise> Powf for X {
             };
             dx * slope(x) + dp * log_term
         })
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn powf_vjp_jvp(
+        self,
+        p: X::Elem,
+        out: Self,
+        ct: Self,
+        dx: Self,
+        dp: X::Elem,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, X::Elem) {
+        let (zero, one) = (X::Elem::zero(), X::Elem::one());
+        let (first_x, first_p) = self.powf_vjp(p, out, dct);
+        // The slope p x^(p-1) moves by p (p-1) x^(p-2) dx + x^(p-1) (1 + p ln x) dp.
+        let (m, m2) = (p - one, p - one - one);
+        let dslope = dx.zip_map_elems(self, |dx, x| {
+            if p == zero {
+                zero
+            } else {
+                p * m * ComplexField::powf(x, m2) * dx
+            }
+        });
+        let dslope = if dp == zero {
+            dslope
+        } else {
+            dslope.zip_map_elems(self, |d, x| {
+                d + ComplexField::powf(x, m) * (one + p * ComplexField::ln(x)) * dp
+            })
+        };
+        // ct_p = Σ ct y ln x moves by Σ (dct y ln x + ct y dx / x + ct dy ln x); the VJP's
+        // `dct` term is `first_p`.
+        let skip = |x| x == zero && p >= zero;
+        let by_dx = ct
+            .zip3_map_elems(
+                self,
+                out,
+                |ct, x, y| if skip(x) { zero } else { ct * y / x },
+            )
+            .zip_map_elems(dx, |w, dx| w * dx)
+            .sum_elems();
+        let by_dy = ct
+            .zip3_map_elems(self, dout, |ct, x, dy| {
+                if skip(x) {
+                    zero
+                } else {
+                    ct * ComplexField::ln(x) * dy
+                }
+            })
+            .sum_elems();
+        (
+            super::second_order(first_x, ct, dslope),
+            first_p + by_dx + by_dy,
+        )
     }
 }
 
@@ -174,5 +243,30 @@ mod tests {
         assert_eq!(Powf::powf_jvp(0.0_f64, 0.0, 1.0, 1.0, 0.0), 0.0);
         // x² at x = -3 along dx = 1 is -6, with no NaN from ln(-3) for a constant p.
         assert_eq!(Powf::powf_jvp(-3.0_f64, 2.0, 9.0, 1.0, 0.0), -6.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, 1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |(x, p): (M, f64)| x.powf(p),
+            |(x, p): (M, f64), out, (dx, dp)| x.powf_jvp(p, out, dx, dp),
+            |(x, p): (M, f64), out, ct| x.powf_vjp(p, out, ct),
+            |(x, p): (M, f64), out, ct, (dx, dp), dout, dct| {
+                x.powf_vjp_jvp(p, out, ct, dx, dp, dout, dct)
+            },
+            (x, 2.3),
+        );
+        check_vjp_jvp(
+            |(x, p): (f64, f64)| Powf::powf(x, p),
+            |(x, p): (f64, f64), out, (dx, dp)| x.powf_jvp(p, out, dx, dp),
+            |(x, p): (f64, f64), out, ct| x.powf_vjp(p, out, ct),
+            |(x, p): (f64, f64), out, ct, (dx, dp), dout, dct| {
+                x.powf_vjp_jvp(p, out, ct, dx, dp, dout, dct)
+            },
+            (1.7, -0.6),
+        );
     }
 }

@@ -30,6 +30,10 @@ pub trait Powi: Sized {
 
     /// `dy = dx * n * xⁿ⁻¹`.
     fn powi_jvp(self, n: i32, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ n xⁿ⁻¹ + ct ⊙ n (n - 1) xⁿ⁻² ⊙ dx`.
+    fn powi_vjp_jvp(self, n: i32, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Powi for X {
@@ -54,6 +58,18 @@ impl<X: Elementwise> Powi for X {
         // The derivative is diagonal, so the tangent is the VJP applied to `dx`; `n = 0`
         // and the `i32::MIN` saturation are handled there once.
         self.powi_vjp(n, out, dx)
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn powi_vjp_jvp(self, n: i32, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        if n == 0 || n == 1 {
+            return self.powi_vjp(n, out, dct);
+        }
+        let factor: X::Elem = Real::from_f64(f64::from(n) * f64::from(n.saturating_sub(1)));
+        let m = n.saturating_sub(2);
+        let dslope = dx.zip_map_elems(self, |dx, x| factor * ComplexField::powi(x, m) * dx);
+        super::second_order(self.powi_vjp(n, out, dct), ct, dslope)
     }
 }
 
@@ -114,5 +130,27 @@ mod tests {
         assert_eq!(Powi::powi_vjp(3.0_f64, 2, 9.0, 1.0), 6.0);
         assert_eq!(Powi::powi_jvp(0.0_f64, 0, 1.0, 1.0), 0.0);
         assert_eq!(Powi::powi_jvp(3.0_f64, 2, 9.0, 0.5), 3.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.powi(3),
+            |x: M, out, dx| x.powi_jvp(3, out, dx),
+            |x: M, out, ct| x.powi_vjp(3, out, ct),
+            |x: M, out, ct, dx, dout, dct| x.powi_vjp_jvp(3, out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.powi(3),
+            |x: f64, out, dx| x.powi_jvp(3, out, dx),
+            |x: f64, out, ct| x.powi_vjp(3, out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.powi_vjp_jvp(3, out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -29,6 +29,10 @@ pub trait Relu: Sized {
 
     /// `dy = dx · [x > 0]`.
     fn relu_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ [x > 0]` (the slope is piecewise constant).
+    fn relu_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Relu for X {
@@ -63,6 +67,12 @@ impl<X: Elementwise> Relu for X {
                 X::Elem::zero()
             }
         })
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn relu_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        self.relu_vjp(out, dct)
     }
 }
 
@@ -114,5 +124,27 @@ mod tests {
         assert_eq!(Relu::relu_jvp(0.0_f64, 0.0, 1.0), 0.0);
         assert_eq!(Relu::relu_jvp(-0.5_f64, 0.0, 1.0), 0.0);
         assert_eq!(Relu::relu_jvp(0.5_f64, 0.5, 2.0), 2.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.relu(),
+            |x: M, out, dx| x.relu_jvp(out, dx),
+            |x: M, out, ct| x.relu_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.relu_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.relu(),
+            |x: f64, out, dx| x.relu_jvp(out, dx),
+            |x: f64, out, ct| x.relu_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.relu_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -32,6 +32,10 @@ pub trait Sigmoid: Sized {
 
     /// `dy = dx * y * (1 - y)`.
     fn sigmoid_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ y (1 - y) + ct ⊙ (1 - 2y) ⊙ dy`.
+    fn sigmoid_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Sigmoid for X {
@@ -56,6 +60,16 @@ impl<X: Elementwise> Sigmoid for X {
     #[inline]
     fn sigmoid_jvp(self, out: Self, dx: Self) -> Self {
         dx.zip_map_elems(out, |dx, y| dx * y * (X::Elem::one() - y))
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn sigmoid_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(
+            self.sigmoid_vjp(out, dct),
+            ct,
+            dout.zip_map_elems(out, |dy, y| (X::Elem::one() - y - y) * dy),
+        )
     }
 }
 
@@ -112,5 +126,27 @@ mod tests {
         assert!((y - (-30.0_f64).exp() / (1.0 + (-30.0_f64).exp())).abs() < 1e-28);
         assert_eq!(Sigmoid::sigmoid_vjp(0.0_f64, 0.5, 1.0), 0.25);
         assert_eq!(Sigmoid::sigmoid_jvp(0.0_f64, 0.5, 1.0), 0.25);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.sigmoid(),
+            |x: M, out, dx| x.sigmoid_jvp(out, dx),
+            |x: M, out, ct| x.sigmoid_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.sigmoid_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.sigmoid(),
+            |x: f64, out, dx| x.sigmoid_jvp(out, dx),
+            |x: f64, out, ct| x.sigmoid_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.sigmoid_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -27,6 +27,10 @@ pub trait Sin: Sized {
 
     /// `dy = dx * cos x`.
     fn sin_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ cos x - ct ⊙ sin x ⊙ dx`.
+    fn sin_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Sin for X {
@@ -43,6 +47,16 @@ impl<X: Elementwise> Sin for X {
     #[inline]
     fn sin_jvp(self, _out: Self, dx: Self) -> Self {
         dx.zip_map_elems(self, |dx, x| dx * ComplexField::cos(x))
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn sin_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(
+            self.sin_vjp(out, dct),
+            ct,
+            dx.zip_map_elems(out, |dx, y| -y * dx),
+        )
     }
 }
 
@@ -90,5 +104,27 @@ mod tests {
         assert_eq!(Sin::sin(0.0_f64), 0.0);
         assert_eq!(Sin::sin_vjp(0.0_f64, 0.0, 3.0), 3.0);
         assert_eq!(Sin::sin_jvp(0.0_f64, 0.0, 3.0), 3.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.sin(),
+            |x: M, out, dx| x.sin_jvp(out, dx),
+            |x: M, out, ct| x.sin_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.sin_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.sin(),
+            |x: f64, out, dx| x.sin_jvp(out, dx),
+            |x: f64, out, ct| x.sin_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.sin_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -31,6 +31,10 @@ pub trait Softmax: Sized {
 
     /// `dy = y ⊙ (dx - ⟨y, dx⟩)`.
     fn softmax_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): `dy ⊙ (ct - ⟨ct, y⟩) + y ⊙ (dct - ⟨dct, y⟩ - ⟨ct, dy⟩)`.
+    #[allow(clippy::too_many_arguments)]
+    fn softmax_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<T: Real, const R: usize, const C: usize> Softmax for Tensor<T, R, C> {
@@ -54,6 +58,15 @@ impl<T: Real, const R: usize, const C: usize> Softmax for Tensor<T, R, C> {
     fn softmax_jvp(self, out: Self, dx: Self) -> Self {
         let inner = dx.as_matrix().dot(out.as_matrix());
         out.zip_map_elems(dx, |y, dx| y * (dx - inner))
+    }
+
+    #[inline]
+    fn softmax_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        let _ = dx;
+        let inner = ct.as_matrix().dot(out.as_matrix());
+        let d_inner = dct.as_matrix().dot(out.as_matrix()) + ct.as_matrix().dot(dout.as_matrix());
+        out.zip3_map_elems(ct, dout, |_, ct, dy| dy * (ct - inner))
+            .zip3_map_elems(out, dct, |a, y, dct| a + y * (dct - d_inner))
     }
 }
 
@@ -105,6 +118,20 @@ mod tests {
         assert_eq!(
             equal.softmax_jvp(y, Tensor::from_element(2.0)),
             Tensor::zeros()
+        );
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 3>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        check_vjp_jvp(
+            |x: M| x.softmax(),
+            |x: M, out, dx| x.softmax_jvp(out, dx),
+            |x: M, out, ct| x.softmax_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.softmax_vjp_jvp(out, ct, dx, dout, dct),
+            x,
         );
     }
 }

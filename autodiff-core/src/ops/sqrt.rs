@@ -28,6 +28,10 @@ pub trait Sqrt: Sized {
 
     /// `dy = dx / (2y)`.
     fn sqrt_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct / 2y - ct ⊙ dy / 2y²`.
+    fn sqrt_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Sqrt for X {
@@ -44,6 +48,16 @@ impl<X: Elementwise> Sqrt for X {
     #[inline]
     fn sqrt_jvp(self, out: Self, dx: Self) -> Self {
         dx.zip_map_elems(out, |dx, y| dx / (y + y))
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn sqrt_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(
+            self.sqrt_vjp(out, dct),
+            ct,
+            dout.zip_map_elems(out, |dy, y| -dy / (y * y + y * y)),
+        )
     }
 }
 
@@ -93,5 +107,27 @@ mod tests {
         assert_eq!(Sqrt::sqrt_vjp(0.0_f64, 0.0, 1.0), f64::INFINITY);
         assert_eq!(Sqrt::sqrt_jvp(16.0_f64, 4.0, 1.0), 0.125);
         assert_eq!(Sqrt::sqrt_jvp(0.0_f64, 0.0, 1.0), f64::INFINITY);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, 1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.sqrt(),
+            |x: M, out, dx| x.sqrt_jvp(out, dx),
+            |x: M, out, ct| x.sqrt_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.sqrt_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, 1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.sqrt(),
+            |x: f64, out, dx| x.sqrt_jvp(out, dx),
+            |x: f64, out, ct| x.sqrt_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.sqrt_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -28,6 +28,23 @@ pub trait SubVjp<Rhs = Self>: Sub<Rhs> + Sized {
 
     /// Returns `dy = da - db` for `out = self - rhs` and the input tangents `da`, `db`.
     fn sub_jvp(self, rhs: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn sub_vjp_jvp(
+        self,
+        rhs: Rhs,
+        out: Self::Output,
+        _ct: Self::Output,
+        _da: Self,
+        _db: Rhs,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> (Self, Rhs) {
+        self.sub_vjp(rhs, out, dct)
+    }
 }
 
 /// Scalar - scalar and tensor - tensor.
@@ -165,5 +182,74 @@ mod tests {
         assert_eq!(a.sub_vjp(2.0, a - 2.0, ct), (ct, -4.0));
         assert_eq!(a.sub_jvp(2.0, a - 2.0, ct, 0.5), tensor![0.5, 2.5]);
         assert_eq!(a.sub_jvp(a, a - a, ct, ct), Tensor::zeros());
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a - b,
+                |(a, b): (A, B), out, (da, db)| a.sub_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.sub_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.sub_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = Tensor<f64, 2, 3>;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a - b,
+                |(a, b): (A, B), out, (da, db)| a.sub_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.sub_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.sub_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    Tensor::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]),
+                    0.7,
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = Tensor<f64, 2, 3>;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a - b,
+                |(a, b): (A, B), out, (da, db)| a.sub_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.sub_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.sub_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (
+                    -0.4,
+                    Tensor::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]),
+                ),
+            );
+        }
+        {
+            use crate::ops::testing::check_vjp_jvp;
+            type A = f64;
+            type B = f64;
+            check_vjp_jvp(
+                |(a, b): (A, B)| a - b,
+                |(a, b): (A, B), out, (da, db)| a.sub_jvp(b, out, da, db),
+                |(a, b): (A, B), out, ct| a.sub_vjp(b, out, ct),
+                |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                    a.sub_vjp_jvp(b, out, ct, da, db, dout, dct)
+                },
+                (-0.4, 1.5),
+            );
+        }
     }
 }

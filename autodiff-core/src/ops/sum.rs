@@ -28,6 +28,20 @@ pub trait Sum: Sized {
 
     /// `dy = Σᵢ dxᵢ`.
     fn sum_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn sum_vjp_jvp(
+        self,
+        out: Self::Output,
+        _ct: Self::Output,
+        _dx: Self,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        self.sum_vjp(out, dct)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Sum for Tensor<T, R, C> {
@@ -95,5 +109,19 @@ mod tests {
         // The same derivative forward: Σ 2 (x + 1) ⊙ dx along dx = (1, 0) is 4.
         let dc = b * Tensor::from_row_slice(&[1.0, 0.0]) * 2.0;
         assert_eq!(c.sum_jvp(c.sum(), dc), 4.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type X = Tensor<f64, 2, 3>;
+        let x = X::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        check_vjp_jvp(
+            |x: X| x.sum(),
+            |x: X, out, dx| x.sum_jvp(out, dx),
+            |x: X, out, ct| x.sum_vjp(out, ct),
+            |x: X, out, ct, dx, dout, dct| x.sum_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

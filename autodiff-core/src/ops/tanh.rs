@@ -29,6 +29,10 @@ pub trait Tanh: Sized {
 
     /// `dy = dx * (1 - y²)`.
     fn tanh_jvp(self, out: Self, dx: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs):
+    /// `dct ⊙ (1 - y²) - 2 ct ⊙ y ⊙ dy`.
+    fn tanh_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
 }
 
 impl<X: Elementwise> Tanh for X {
@@ -45,6 +49,16 @@ impl<X: Elementwise> Tanh for X {
     #[inline]
     fn tanh_jvp(self, out: Self, dx: Self) -> Self {
         dx.zip_map_elems(out, |dx, y| dx * (X::Elem::one() - y * y))
+    }
+
+    #[inline]
+    #[allow(unused_variables)]
+    fn tanh_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
+        super::second_order(
+            self.tanh_vjp(out, dct),
+            ct,
+            dout.zip_map_elems(out, |dy, y| -(y + y) * dy),
+        )
     }
 }
 
@@ -93,5 +107,27 @@ mod tests {
         assert_eq!(Tanh::tanh_vjp(0.0_f64, 0.0, 3.0), 3.0);
         assert_eq!(Tanh::tanh(-1000.0_f64), -1.0);
         assert_eq!(Tanh::tanh_jvp(0.0_f64, 0.0, 3.0), 3.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type M = Tensor<f64, 2, 2>;
+        let x = M::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        check_vjp_jvp(
+            |x: M| x.tanh(),
+            |x: M, out, dx| x.tanh_jvp(out, dx),
+            |x: M, out, ct| x.tanh_vjp(out, ct),
+            |x: M, out, ct, dx, dout, dct| x.tanh_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
+        let x = [0.3, -1.2, 2.0, 0.7][1];
+        check_vjp_jvp(
+            |x: f64| x.tanh(),
+            |x: f64, out, dx| x.tanh_jvp(out, dx),
+            |x: f64, out, ct| x.tanh_vjp(out, ct),
+            |x: f64, out, ct, dx, dout, dct| x.tanh_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

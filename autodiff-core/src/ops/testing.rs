@@ -161,6 +161,42 @@ pub(crate) fn check_vjp_against_jvp<X: Flat, Y: Flat>(
     );
 }
 
+/// Checks `vjp_jvp(x, y, ct, dx, dy, dct)` against the central difference of the VJP
+/// along the curve `x + h·dx`, `ct + h·dct` (with `y = f(x)` recomputed and `dy` from
+/// `jvp`), for the fixed directions of [`direction`]. Panics on a coordinate whose mismatch
+/// is larger than `1e-7 · (1 + |analytic|)`.
+#[track_caller]
+pub(crate) fn check_vjp_jvp<X: Flat, Y: Flat>(
+    f: impl Fn(X) -> Y,
+    jvp: impl Fn(X, Y, X) -> Y,
+    vjp: impl Fn(X, Y, Y) -> X,
+    vjp_jvp: impl Fn(X, Y, Y, X, Y, Y) -> X,
+    x: X,
+) {
+    let out = f(x);
+    let ct: Y = cotangent();
+    let dx: X = direction();
+    let dct: Y = Y::from_coords(|i| 0.2 - (0.9 * i as f64 + 0.3).sin());
+    let analytic = vjp_jvp(x, out, ct, dx, jvp(x, out, dx), dct);
+    let scale = (0..X::LEN).map(|i| x.get(i).abs()).fold(1.0, f64::max);
+    let h = 1e-6 * scale;
+    let at = |s: f64| {
+        let xs = X::from_coords(|i| x.get(i) + s * dx.get(i));
+        vjp(xs, f(xs), Y::from_coords(|i| ct.get(i) + s * dct.get(i)))
+    };
+    let (plus, minus) = (at(h), at(-h));
+    for i in 0..X::LEN {
+        let numeric = (plus.get(i) - minus.get(i)) / (2.0 * h);
+        let error = (analytic.get(i) - numeric).abs();
+        assert!(
+            error <= 1e-7 * (1.0 + analytic.get(i).abs()),
+            "VJP tangent coordinate {i} at x = {x:?}: analytic {} vs finite difference \
+             {numeric} (error {error:e})",
+            analytic.get(i),
+        );
+    }
+}
+
 #[test]
 fn check_vjp_accepts_a_right_vjp() {
     check_vjp(|x: f64| x * x * x, |x, _, ct| 3.0 * x * x * ct, 1.5);

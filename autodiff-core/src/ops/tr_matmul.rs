@@ -16,7 +16,7 @@ use crate::tensor::Tensor;
 ///
 /// let a: Tensor<f64, 2, 3> = tensor![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
 /// let b: Tensor<f64, 2> = tensor![1.0, -1.0];
-/// let y = a.tr_matmul(&b);
+/// let y = TrMatmul::tr_matmul(&a, &b);
 /// assert_eq!(y, a.t().matmul(b));
 /// let (ct_a, ct_b) = a.tr_matmul_vjp(&b, &y, Tensor::ones(), [true, true]);
 /// assert_eq!(ct_a, tensor![[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]]);
@@ -52,6 +52,21 @@ pub trait TrMatmul<Rhs>: Sized {
         db: &Rhs,
         active: [bool; 2],
     ) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the product is bilinear, so it is the VJP of `dct` plus the VJP of `ct` at `(dA, dB)`; contributions not `wanted` are zero, tangents not `active` are not read.
+    #[allow(clippy::too_many_arguments)]
+    fn tr_matmul_vjp_jvp(
+        &self,
+        rhs: &Rhs,
+        out: &Self::Output,
+        ct: Self::Output,
+        da: &Self,
+        db: &Rhs,
+        dout: &Self::Output,
+        dct: Self::Output,
+        wanted: [bool; 2],
+        active: [bool; 2],
+    ) -> (Self, Rhs);
 }
 
 impl<T: Real, const K: usize, const R: usize, const C: usize> TrMatmul<Tensor<T, K, C>>
@@ -108,6 +123,30 @@ impl<T: Real, const K: usize, const R: usize, const C: usize> TrMatmul<Tensor<T,
         };
         Tensor::from_matrix(product)
     }
+
+    #[inline(always)]
+    fn tr_matmul_vjp_jvp(
+        &self,
+        rhs: &Tensor<T, K, C>,
+        out: &Tensor<T, R, C>,
+        ct: Tensor<T, R, C>,
+        da: &Self,
+        db: &Tensor<T, K, C>,
+        dout: &Tensor<T, R, C>,
+        dct: Tensor<T, R, C>,
+        wanted: [bool; 2],
+        active: [bool; 2],
+    ) -> (Self, Tensor<T, K, C>) {
+        // Bilinear: the VJP of `dct`, plus the VJP of `ct` at the tangents, skipping the
+        // products with a tangent that is not active.
+        let (a1, b1) = self.tr_matmul_vjp(rhs, out, dct, wanted);
+        let cross = [wanted[0] && active[1], wanted[1] && active[0]];
+        if cross == [false, false] {
+            return (a1, b1);
+        }
+        let (a2, b2) = da.tr_matmul_vjp(db, dout, ct, cross);
+        (a1 + a2, b1 + b2)
+    }
 }
 
 #[cfg(test)]
@@ -124,7 +163,7 @@ mod tests {
         let a = A::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
         let b = B::from_fn(|r, c| (r as f64 - 2.0 * c as f64) * 0.7 + 0.1 * (r * c) as f64);
         check_vjp(
-            |(a, b): (A, B)| a.tr_matmul(&b),
+            |(a, b): (A, B)| TrMatmul::tr_matmul(&a, &b),
             |(a, b), out, ct| a.tr_matmul_vjp(&b, &out, ct, [true, true]),
             (a, b),
         );
@@ -143,7 +182,7 @@ mod tests {
         type V = Tensor<f64, 3>;
         let a = A::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]);
         let b = B::from_fn(|r, c| (r as f64 - 2.0 * c as f64) * 0.7 + 0.1 * (r * c) as f64);
-        let f = |(a, b): (A, B)| a.tr_matmul(&b);
+        let f = |(a, b): (A, B)| TrMatmul::tr_matmul(&a, &b);
         let vjp = |(a, b): (A, B), out, ct| a.tr_matmul_vjp(&b, &out, ct, [true, true]);
         let jvp = |(a, b): (A, B), out, (da, db)| a.tr_matmul_jvp(&b, &out, &da, &db, [true, true]);
         check_jvp(f, jvp, (a, b));
@@ -165,7 +204,7 @@ mod tests {
         let a = Tensor::<f64, 9, 8>::from_fn(|r, c| (r as f64 * 1.3 - c as f64 * 0.4).sin());
         let b = Tensor::<f64, 9, 7>::from_fn(|r, c| (r as f64 * 0.2 + c as f64 * 0.9).cos());
         let ct = Tensor::<f64, 8, 7>::from_fn(|r, c| (r * 7 + c) as f64 * 0.01 - 0.2);
-        let fused = a.tr_matmul(&b);
+        let fused = TrMatmul::tr_matmul(&a, &b);
         let unfused = a.t().matmul(b);
         assert!((fused.into_matrix() - unfused.into_matrix()).norm() < 1e-12);
         let (ct_a, ct_b) = a.tr_matmul_vjp(&b, &fused, ct, [true, true]);
@@ -186,5 +225,65 @@ mod tests {
         let nan = Tensor::<f64, 9, 8>::from_element(f64::NAN);
         let only_b = a.tr_matmul_jvp(&b, &fused, &nan, &db, [false, true]);
         assert_eq!(only_b, a.tr_matmul(&db));
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type A = Tensor<f64, 3, 2>;
+        type B = Tensor<f64, 3, 2>;
+        let a = A::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        let b = B::from_row_slice(&[1.3, 0.2, -0.5, 0.9, 1.1, -2.5]);
+        check_vjp_jvp(
+            |(a, b): (A, B)| TrMatmul::tr_matmul(&a, &b),
+            |(a, b): (A, B), out, (da, db)| a.tr_matmul_jvp(&b, &out, &da, &db, [true, true]),
+            |(a, b): (A, B), out, ct| a.tr_matmul_vjp(&b, &out, ct, [true, true]),
+            |(a, b): (A, B), out, ct, (da, db), dout, dct| {
+                a.tr_matmul_vjp_jvp(
+                    &b,
+                    &out,
+                    ct,
+                    &da,
+                    &db,
+                    &dout,
+                    dct,
+                    [true, true],
+                    [true, true],
+                )
+            },
+            (a, b),
+        );
+        // An inactive operand: its tangent is zero and not read.
+        let (da, db) = (A::from_fn(|r, c| (r + 2 * c) as f64 * 0.1), B::zeros());
+        let (out, ct) = (
+            TrMatmul::tr_matmul(&a, &b),
+            TrMatmul::tr_matmul(&a, &b) * 0.5,
+        );
+        let dout = a.tr_matmul_jvp(&b, &out, &da, &db, [true, false]);
+        let dct = ct * 2.0;
+        assert_eq!(
+            a.tr_matmul_vjp_jvp(
+                &b,
+                &out,
+                ct,
+                &da,
+                &db,
+                &dout,
+                dct,
+                [true, true],
+                [true, false]
+            ),
+            a.tr_matmul_vjp_jvp(
+                &b,
+                &out,
+                ct,
+                &da,
+                &db,
+                &dout,
+                dct,
+                [true, true],
+                [true, true]
+            ),
+        );
     }
 }

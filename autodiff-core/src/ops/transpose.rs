@@ -27,6 +27,20 @@ pub trait Transpose: Sized {
 
     /// `dY = dXᵀ`.
     fn t_jvp(self, out: Self::Output, dx: Self) -> Self::Output;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
+    /// so it is the VJP of `dct`.
+    #[inline]
+    fn t_vjp_jvp(
+        self,
+        out: Self::Output,
+        _ct: Self::Output,
+        _dx: Self,
+        _dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        self.t_vjp(out, dct)
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Transpose for Tensor<T, R, C> {
@@ -91,5 +105,19 @@ mod tests {
         );
         assert_eq!(x.t().t(), x);
         assert_eq!(x.t_jvp(x.t(), x * 2.0), x.t() * 2.0);
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        use crate::ops::testing::check_vjp_jvp;
+        type X = Tensor<f64, 2, 3>;
+        let x = X::from_row_slice(&[0.3, -1.2, 2.0, 0.7, 0.1, 1.5]);
+        check_vjp_jvp(
+            |x: X| x.t(),
+            |x: X, out, dx| x.t_jvp(out, dx),
+            |x: X, out, ct| x.t_vjp(out, ct),
+            |x: X, out, ct, dx, dout, dct| x.t_vjp_jvp(out, ct, dx, dout, dct),
+            x,
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Generated code compiles without a single warning, with user names that look like the
 //! macro's internal ones, by-reference parameters, data arguments, generic element types,
-//! const-generic shapes and methods.
+//! const-generic shapes and methods; `_jvp` and `_hvp` as well as `_grad` and `_vjp`.
 #![deny(warnings)]
 
 use autodiff::{custom_vjp, differentiable, tensor, Real, Tensor};
@@ -40,7 +40,7 @@ pub fn shaped<const H: usize>(w: Tensor<f64, 3, H>, x: Tensor<f64, 3>) -> f64 {
 
 const STEPS: usize = 4;
 
-#[custom_vjp(clamp_vjp)]
+#[custom_vjp(clamp_vjp, jvp = clamp_jvp)]
 pub fn clamp(x: f64) -> f64 {
     x.clamp(-1.0, 1.0)
 }
@@ -71,6 +71,25 @@ pub fn control_flow(x: Tensor<f64, 3>, n: usize, data: &[f64]) -> f64 {
     clamp(z) + generic::<f64>(y) + internal_names(y, &y)
 }
 
+pub fn clamp_jvp(x: f64, _out: f64, dx: f64) -> f64 {
+    if x.abs() < 1.0 {
+        dx
+    } else {
+        0.0
+    }
+}
+
+#[differentiable]
+pub fn places<const N: usize>(x: Tensor<f64, N>, s: f64) -> f64 {
+    let mut y = Tensor::<f64, N>::zeros();
+    y[0] = x[0] * s;
+    for i in 1..N {
+        y[i] = y[i - 1].sin() + x[i];
+    }
+    let z = if s > 0.0 { y.sum() } else { y.norm() };
+    z + internal_names(y.fixed_rows::<3>(0), &x.fixed_rows::<3>(0))
+}
+
 #[derive(Clone, autodiff::Differentiable)]
 pub struct Model {
     pub bias: f64,
@@ -96,4 +115,18 @@ fn main() {
     let _ = control_flow_graph().to_dot();
     let (_, pullback) = with_data_vjp(&w, &[1.0, 2.0, 3.0], 2);
     let _ = pullback.backward(1.0);
+
+    let _ = internal_names_jvp(x, &x, x, x);
+    let _ = internal_names_hvp(x, &x, x, x);
+    let _ = with_data_jvp(&w, &[1.0, 2.0, 3.0], 2, w);
+    let _ = with_data_hvp(&w, &[1.0, 2.0, 3.0], 2, w);
+    let _ = generic_jvp(x, x);
+    let _ = generic_hvp(Tensor::<f32, 3>::ones(), Tensor::<f32, 3>::ones());
+    let _ = shaped_jvp(Tensor::<f64, 3, 4>::ones(), x, Tensor::ones(), x);
+    let _ = shaped_hvp(Tensor::<f64, 3, 4>::ones(), x, Tensor::ones(), x);
+    let _ = Model { bias: 1.0 }.loss_jvp(x, Model { bias: 0.5 }, x);
+    let _ = Model { bias: 1.0 }.loss_hvp(x, Model { bias: 0.5 }, x);
+    let _ = control_flow_jvp(x, 3, &[0.5, 2.0], x);
+    let _ = places_jvp(Tensor::<f64, 5>::ones(), 0.5, Tensor::ones(), 1.0);
+    let _ = places_hvp(Tensor::<f64, 5>::ones(), 0.5, Tensor::ones(), 1.0);
 }
