@@ -362,3 +362,32 @@ fn forward_mode_and_hvps_allocate_nothing_on_straight_line_code_and_constant_bou
         "spring_hvp"
     );
 }
+
+#[derive(Clone, autodiff::Differentiable)]
+struct Affine {
+    w: Tensor<f64, 2, 2>,
+    b: Tensor<f64, 2>,
+}
+
+#[differentiable]
+fn fixed_size_values(m: &Affine, pair: (Tensor<f64, 2>, f64), xs: [Tensor<f64, 2>; 3]) -> f64 {
+    let (x, s) = pair;
+    let mut total = (m.w.matmul(x) + m.b).sum() * s;
+    for i in 0..3 {
+        total = total + xs[i].dot(m.b);
+    }
+    total
+}
+
+#[test]
+fn structs_tuples_and_arrays_of_tensors_allocate_nothing() {
+    let m = Affine {
+        w: tensor![[1.0, 0.5], [-0.5, 2.0]],
+        b: tensor![0.1, 0.2],
+    };
+    let pair = (tensor![0.3, -0.7], 1.5);
+    let xs = [tensor![1.0, 2.0], tensor![3.0, 4.0], tensor![5.0, 6.0]];
+    let counted =
+        count_allocations(|| fixed_size_values_grad(black_box(&m), black_box(pair), black_box(xs)));
+    assert_eq!(counted, NONE);
+}

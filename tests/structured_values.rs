@@ -318,3 +318,62 @@ mod readme {
         assert!(loss(&model, &data) < 1e-3, "{}", loss(&model, &data));
     }
 }
+
+// --- building Vecs: vec![x; n], vec![a, b], Vec::with_capacity and push ------------------
+
+#[differentiable(wrt(x))]
+fn built_vecs(x: Tensor<f64, 2>, n: usize) -> f64 {
+    let copies = vec![x * 2.0; n];
+    let pair = vec![x, x.sin()];
+    let mut powers = Vec::with_capacity(n);
+    let mut p = x;
+    for _ in 0..n {
+        powers.push(p);
+        p = p * x;
+    }
+    let mut total = 0.0;
+    for (i, q) in powers.iter().enumerate() {
+        if i % 2 == 0 {
+            total = total + q.sum();
+        } else {
+            total = total + copies[i].dot(*q);
+        }
+    }
+    total + pair[1].sum() * pair.len() as f64
+}
+
+#[test]
+fn vecs_built_in_the_body() {
+    let x = tensor![0.6, -0.9];
+    for n in [1, 2, 5] {
+        let (_, g) = built_vecs_grad(x, n);
+        check(&format!("vec, n = {n}"), |x| built_vecs(x, n), x, g);
+    }
+}
+
+/// A Vec pushed onto in a loop whose earlier elements the loop reads back.
+#[differentiable]
+fn running_average(xs: &[f64]) -> f64 {
+    let mut means: Vec<f64> = Vec::new();
+    let mut sum = 0.0;
+    for (i, x) in xs.iter().enumerate() {
+        sum = sum + *x;
+        means.push(sum / (i + 1) as f64);
+        if i > 0 {
+            sum = sum + means[i - 1] * 0.1;
+        }
+    }
+    means[means.len() - 1] * means[0]
+}
+
+#[test]
+fn a_vec_read_back_while_it_grows() {
+    let xs = vec![0.5, -1.0, 2.0, 0.25];
+    let g = running_average_grad(&xs).1;
+    check(
+        "running average",
+        |xs: Vec<f64>| running_average(&xs),
+        xs.clone(),
+        g,
+    );
+}

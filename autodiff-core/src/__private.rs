@@ -41,6 +41,26 @@ pub fn accumulate<X: crate::Differentiable>(target: &mut X, value: X) {
     target.accumulate(&value);
 }
 
+/// The adjoint of the element a `push` added: the last one, removed.
+#[inline(always)]
+#[track_caller]
+pub fn pop<X>(adjoint: &mut Vec<X>) -> X {
+    adjoint
+        .pop()
+        .expect("the reverse sweep pops exactly what the forward pass pushed")
+}
+
+/// The sum of the elements of a `vec![x; n]`'s adjoint: `x`'s adjoint (zero shaped like
+/// `x` when `n` is 0).
+#[inline]
+pub fn sum_of<X: crate::Differentiable>(adjoint: &[X], like: &X) -> X {
+    let mut total = like.zero_like();
+    for part in adjoint {
+        total.accumulate(part);
+    }
+    total
+}
+
 /// `*target = 0`, shaped like it: a store's reverse clears what it overwrote.
 #[inline(always)]
 pub fn clear<X: crate::Differentiable>(target: &mut X) {

@@ -336,7 +336,7 @@ fn drive<S: Clone>(
 /// called with state `i` for `i = n - 1` down to `0`, once each.
 ///
 /// For a `while` loop: the primal pass counts the steps, then this runs the reverse
-/// phase (see the [module docs](self)). A `for` loop saves a pass with
+/// phase (see the module docs). A `for` loop saves a pass with
 /// [`checkpointed_forward`].
 ///
 /// ```

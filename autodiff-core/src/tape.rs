@@ -196,7 +196,7 @@ impl<S> Tape<S> {
 
 /// A tape that keeps its first `K` entries in an array on the stack and the rest in a
 /// heap buffer: for `for` loops with a constant trip count `N`, with
-/// `K = inline_entries(N)` (see [the module docs](self) for why `K` counts entries).
+/// `K = inline_entries(N)` (see the module docs for why `K` counts entries).
 ///
 /// Entries are plain values (the carried state is `Copy` and has a `Default`, which fills
 /// the array before anything is pushed), so pushing and popping inline is a compare, a

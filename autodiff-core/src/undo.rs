@@ -14,6 +14,17 @@ pub trait Elements {
     /// Replaces the element at `position` (`(row, col)`, `(i, 0)` for a sequence),
     /// returning the old one.
     fn replace(&mut self, position: (usize, usize), value: Self::Elem) -> Self::Elem;
+
+    /// Appends an element (`Vec`s only: the others have a fixed length).
+    fn push_elem(&mut self, value: Self::Elem) {
+        let _ = value;
+        unreachable!("only a `Vec` place is pushed onto")
+    }
+
+    /// Removes the last element (the undo of `push_elem`).
+    fn pop_elem(&mut self) {
+        unreachable!("only a `Vec` place is pushed onto")
+    }
 }
 
 /// [`Elements`] indexed by `I`: `usize` for vectors and sequences, `(row, col)` for any
@@ -55,6 +66,16 @@ impl<X> Elements for Vec<X> {
     fn replace(&mut self, position: (usize, usize), value: X) -> X {
         core::mem::replace(&mut self[position.0], value)
     }
+
+    #[inline(always)]
+    fn push_elem(&mut self, value: X) {
+        self.push(value);
+    }
+
+    #[inline(always)]
+    fn pop_elem(&mut self) {
+        self.pop();
+    }
 }
 
 impl<X> Slots<usize> for Vec<X> {
@@ -86,6 +107,8 @@ enum Entry<P: Elements> {
     Elem((usize, usize), P::Elem),
     /// A store of the whole place.
     Whole(Box<P>),
+    /// A `push`.
+    Pushed,
 }
 
 /// The overwritten elements of one tensor, `Vec` or array `P`, newest last.
@@ -119,6 +142,7 @@ where
         match self {
             Entry::Elem(position, old) => Entry::Elem(*position, old.clone()),
             Entry::Whole(old) => Entry::Whole(old.clone()),
+            Entry::Pushed => Entry::Pushed,
         }
     }
 }
@@ -180,6 +204,13 @@ impl<P: Elements> UndoLog<P> {
         self.entries.push(Entry::Whole(Box::new(old)));
     }
 
+    /// `place.push(value)`, remembering to pop it.
+    #[inline]
+    pub fn push(&mut self, place: &mut P, value: P::Elem) {
+        place.push_elem(value);
+        self.entries.push(Entry::Pushed);
+    }
+
     /// Undoes the newest store.
     #[inline]
     pub fn restore(&mut self, place: &mut P) {
@@ -188,6 +219,7 @@ impl<P: Elements> UndoLog<P> {
                 place.replace(position, old);
             }
             Some(Entry::Whole(old)) => *place = *old,
+            Some(Entry::Pushed) => place.pop_elem(),
             None => {}
         }
     }

@@ -40,7 +40,7 @@ fn mark_block(f: &Function, block: &[Stmt], useful: &mut [bool]) -> bool {
             }
             Stmt::Effect(_) | Stmt::NewLog { .. } => {}
             // A store's value reaches the output if the place does.
-            Stmt::Store { place, value, .. } => {
+            Stmt::Store { place, value, .. } | Stmt::Push { place, value, .. } => {
                 if useful[*place] {
                     changed |= mark(useful, *value);
                 }

@@ -512,6 +512,20 @@ impl Emit<'_> {
                         }
                     });
                 }
+                Stmt::Push {
+                    place,
+                    value,
+                    span,
+                    log: kind,
+                } => {
+                    let span = hygienic(*span);
+                    let (name, value) = (self.var(*place), self.value_of(*value));
+                    let log = log_ident(*place, self.ir.vars[*place].span);
+                    tokens.extend(match kind {
+                        Log::None => quote_spanned!(span=> #name.push(#value);),
+                        _ => quote_spanned!(span=> #log.push(&mut #name, #value);),
+                    });
+                }
                 Stmt::Let { var, ty, value } => {
                     // Every generated token shares one hygiene context located at the
                     // user's expression, so rustc reports errors there (mixing contexts
@@ -723,6 +737,11 @@ impl Emit<'_> {
                 let primal = self.operand(*v, span);
                 quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
             }
+            AExpr::SumOf(a, v) => {
+                let span = hygienic(self.ir.vars[*v].span);
+                let (a, primal) = (self.adj(*a), self.operand(*v, span));
+                quote_spanned!(span=> ::autodiff::__private::sum_of(&#a, &#primal))
+            }
         }
     }
 
@@ -771,6 +790,10 @@ impl Emit<'_> {
             AStmt::Assign { adj, value } => {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 quote_spanned!(name.span()=> #name = #value;)
+            }
+            AStmt::Pop { adj, into } => {
+                let (name, into) = (self.adj(*adj), self.adj(*into));
+                quote_spanned!(into.span()=> #[allow(unused_mut)] let mut #into = ::autodiff::__private::pop(&mut #name);)
             }
             AStmt::Clear { adj, path } => {
                 let (name, path) = (self.adj(*adj), self.path(path));
@@ -960,6 +983,14 @@ impl Emit<'_> {
                 let elems = elems.iter().map(|v| self.operand(*v, span));
                 quote_spanned!(span=> (#(#elems,)*))
             }
+            Value::VecOf(elems) => {
+                let elems = elems.iter().map(|v| self.operand(*v, span));
+                quote_spanned!(span=> ::std::vec![#(#elems),*])
+            }
+            Value::Repeat { elem, count } => {
+                let elem = self.operand(*elem, span);
+                quote_spanned!(span=> ::std::vec![::core::clone::Clone::clone(&#elem); #count])
+            }
             Value::Array(elems) => {
                 let elems = elems.iter().map(|v| self.operand(*v, span));
                 quote_spanned!(span=> [#(#elems),*])
@@ -1046,7 +1077,7 @@ impl GraphBuilder<'_> {
         for stmt in block {
             match stmt {
                 Stmt::Effect(_) | Stmt::NewLog { .. } => {}
-                Stmt::Store { place, value, .. } => {
+                Stmt::Store { place, value, .. } | Stmt::Push { place, value, .. } => {
                     self.node(*place, "CopySlices", vec![*place, *value], String::new())
                 }
                 Stmt::Let { var, value, .. } => match value {
@@ -1082,8 +1113,11 @@ impl GraphBuilder<'_> {
                         };
                         self.node(*var, op, vec![*base], String::new())
                     }
-                    Value::Tuple(elems) | Value::Array(elems) => {
+                    Value::Tuple(elems) | Value::Array(elems) | Value::VecOf(elems) => {
                         self.node(*var, "StackBackward0", elems.clone(), String::new())
+                    }
+                    Value::Repeat { elem, .. } => {
+                        self.node(*var, "RepeatBackward0", vec![*elem], String::new())
                     }
                     Value::Struct { fields, .. } => {
                         let inputs = fields.iter().map(|(_, v)| *v).collect();
@@ -1506,6 +1540,20 @@ impl Emit<'_> {
                     }
                 }
             }
+            TStmt::Push {
+                place,
+                value,
+                span,
+                log: kind,
+            } => {
+                let span = hygienic(*span);
+                let (name, value) = (self.tan(*place), self.t_operand(value));
+                let log = tangent_log_ident(*place, self.ir.vars[*place].span);
+                match kind {
+                    Log::None => quote_spanned!(span=> #name.push(#value);),
+                    _ => quote_spanned!(span=> #log.push(&mut #name, #value);),
+                }
+            }
             TStmt::NewLog { place, log: kind } => {
                 let log = tangent_log_ident(*place, self.ir.vars[*place].span);
                 let ty = match kind {
@@ -1687,6 +1735,10 @@ impl Emit<'_> {
             TValue::Project { base, path } => {
                 let (base, path) = (self.tan(*base), self.path(path));
                 quote_spanned!(span=> ::core::clone::Clone::clone(&#base #path))
+            }
+            TValue::Repeat { elem, count } => {
+                let elem = self.t_operand(elem);
+                quote_spanned!(span=> ::std::vec![#elem; #count])
             }
             TValue::Build { parts } => {
                 // Zero shaped like the value (data fields cloned), then the varied parts.
@@ -2037,6 +2089,11 @@ impl Emit<'_> {
                 quote!(::core::clone::Clone::clone(&#a #path))
             }
             DExpr::Zero(v) => self.aexpr(&AExpr::Zero(*v)),
+            DExpr::SumOf(a, v) => {
+                let span = hygienic(self.ir.vars[*v].span);
+                let (a, primal) = (self.dadj(*a), self.operand(*v, span));
+                quote_spanned!(span=> ::autodiff::__private::sum_of(&#a, &#primal))
+            }
         }
     }
 
@@ -2076,6 +2133,10 @@ impl Emit<'_> {
             HStmt::Assign { adj, value } => {
                 let (name, value) = (self.dadj(*adj), self.dexpr(value));
                 quote_spanned!(name.span()=> #name = #value;)
+            }
+            HStmt::Pop { adj, into } => {
+                let (name, into) = (self.dadj(*adj), self.dadj(*into));
+                quote_spanned!(into.span()=> #[allow(unused_mut)] let mut #into = ::autodiff::__private::pop(&mut #name);)
             }
             HStmt::Clear { adj, path } => {
                 let (name, path) = (self.dadj(*adj), self.path(path));

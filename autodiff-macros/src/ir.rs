@@ -70,6 +70,13 @@ pub enum Stmt {
         /// places whose loads a reverse sweep replays).
         log: Log,
     },
+    /// `place.push(value)` on a `Vec` place.
+    Push {
+        place: VarId,
+        value: VarId,
+        span: Span,
+        log: Log,
+    },
     /// `let mut log = ..::new();` for a logged place (added by `reverse`).
     NewLog { place: VarId, log: Log },
     /// `if cond { then } else { else }`; `phis` are the values it leaves behind.
@@ -184,6 +191,10 @@ pub enum Value {
     Project { base: VarId, path: Vec<Proj> },
     /// `(a, b, ..)`.
     Tuple(Vec<VarId>),
+    /// `vec![a, b, ..]`.
+    VecOf(Vec<VarId>),
+    /// `vec![elem; count]`, `count` data tokens.
+    Repeat { elem: VarId, count: TokenStream },
     /// `[a, b, ..]`.
     Array(Vec<VarId>),
     /// `Path { field: value, .. }`: the struct's path as written, and its fields.
@@ -211,7 +222,8 @@ impl Value {
             }
             Value::Load { place, .. } => vec![*place],
             Value::Project { base, .. } => vec![*base],
-            Value::Tuple(elems) | Value::Array(elems) => elems.clone(),
+            Value::Tuple(elems) | Value::Array(elems) | Value::VecOf(elems) => elems.clone(),
+            Value::Repeat { elem, .. } => vec![*elem],
             Value::Struct { fields, .. } => fields.iter().map(|(_, v)| *v).collect(),
             Value::Copy(v) => vec![*v],
             Value::Call { args, .. } => args.clone(),
@@ -293,6 +305,15 @@ impl Function {
                         self.var_label(*value)
                     )?
                 }
+                Stmt::Push {
+                    place, value, log, ..
+                } => writeln!(
+                    f,
+                    "{indent} push {} onto {}{}",
+                    self.var_label(*value),
+                    self.var_label(*place),
+                    if *log == Log::None { "" } else { " (logged)" }
+                )?,
                 Stmt::NewLog { place, .. } => {
                     writeln!(f, "{indent} new undo log of {}", self.var_label(*place))?
                 }
@@ -398,6 +419,10 @@ impl Function {
                             self.path_label(path)
                         )?,
                         Value::Tuple(elems) => writeln!(f, "tuple {}", list(elems))?,
+                        Value::VecOf(elems) => writeln!(f, "vec {}", list(elems))?,
+                        Value::Repeat { elem, count } => {
+                            writeln!(f, "vec {}; {count}", self.var_label(*elem))?
+                        }
                         Value::Array(elems) => writeln!(f, "array {}", list(elems))?,
                         Value::Struct { path, fields } => {
                             let fields: Vec<String> = fields
@@ -510,6 +535,8 @@ pub enum AExpr {
     AdjPath(AdjId, Vec<Proj>),
     /// Zero shaped like a forward variable.
     Zero(VarId),
+    /// The sum of an adjoint's elements (shaped like the forward variable, if empty).
+    SumOf(AdjId, VarId),
 }
 
 /// A statement of the reverse sweep.
@@ -527,6 +554,8 @@ pub enum AStmt {
     Assign { adj: AdjId, value: AExpr },
     /// `adj[path] = 0;`
     Clear { adj: AdjId, path: Vec<Proj> },
+    /// `let mut into = adj.pop();`: the reverse of a push.
+    Pop { adj: AdjId, into: AdjId },
     /// `let (r0, r1, ..) = Op::op_vjp(operands.., out, ct);`, one fresh adjoint per
     /// differentiated operand that is active (`None` for the others).
     Vjp {
@@ -582,6 +611,7 @@ impl Adjoint {
             AExpr::Adj(a) => self.adj_label(*a),
             AExpr::AdjPath(a, path) => format!("{}{}", self.adj_label(*a), self.path_label(path)),
             AExpr::Zero(v) => format!("zero like {}", self.forward.var_label(*v)),
+            AExpr::SumOf(a, _) => format!("sum of {}", self.adj_label(*a)),
         }
     }
 
@@ -626,6 +656,12 @@ impl Adjoint {
                     "{indent}{} := {}",
                     self.adj_label(*adj),
                     self.expr_label(value)
+                )?,
+                AStmt::Pop { adj, into } => writeln!(
+                    f,
+                    "{indent}{} = pop {}",
+                    self.adj_label(*into),
+                    self.adj_label(*adj)
                 )?,
                 AStmt::Clear { adj, path } => writeln!(
                     f,

@@ -580,6 +580,13 @@ impl Lowerer<'_> {
     /// element assignment of a differentiated value to a variable that is not a place yet
     /// records it as needed. Returns whether `expr` was such a statement.
     fn lower_store(&mut self, expr: &Expr) -> bool {
+        if let Expr::MethodCall(call) = expr
+            && call.method == "push"
+            && call.args.len() == 1
+            && call.turbofish.is_none()
+        {
+            return self.lower_push(call);
+        }
         let (left, right, op) = match expr {
             Expr::Assign(a) => (&*a.left, &*a.right, None),
             Expr::Binary(b) => match compound_op(&b.op) {
@@ -656,6 +663,36 @@ impl Lowerer<'_> {
             format!("cannot assign twice to immutable variable `{target}`; declare it `let mut {target} = ..`"),
         );
         false
+    }
+
+    /// `xs.push(e)` onto a `Vec` place (an element pushed in O(1)); a push of a
+    /// differentiated value onto a variable that is not a place yet records it as needed.
+    fn lower_push(&mut self, call: &syn::ExprMethodCall) -> bool {
+        let Some(place) = self.place_named(&call.receiver) else {
+            if let Some(var) = self.local(&call.receiver)
+                && (self.vars[var].varied || self.is_varied(&call.args[0]))
+                && let Some(name) = place_base(&call.receiver)
+            {
+                if !self.is_mutable(var) {
+                    self.errors.push(
+                        &call.receiver,
+                        format!("cannot push onto `{name}`, which is not mutable; declare it `let mut {name} = ..`"),
+                    );
+                    return true;
+                }
+                self.needed_places.push(name);
+                return true;
+            }
+            return false;
+        };
+        let value = self.lower_expr(&call.args[0]);
+        self.stmts.push(Stmt::Push {
+            place,
+            value,
+            span: call.span(),
+            log: Log::None,
+        });
+        true
     }
 
     /// The user variable on the left of `x = ..` / `x += ..`, if it is a plain name.
@@ -1103,6 +1140,7 @@ impl Lowerer<'_> {
                 let path = st.path.clone();
                 self.bind(Value::Struct { path, fields }, span, true)
             }
+            Expr::Macro(m) if is_vec_macro(&m.mac) => self.lower_vec(&m.mac),
             Expr::Macro(m) => self.lower_stack(&m.mac),
             // A local called like a function holds a closure, which the fence reported.
             Expr::Call(call) if self.local(&call.func).is_some() => self.placeholder(span),
@@ -1367,6 +1405,38 @@ impl Lowerer<'_> {
             method: Some(method),
         };
         self.bind(value, span, varied)
+    }
+
+    /// `vec![x; n]` or `vec![a, b, c]` with differentiated elements.
+    fn lower_vec(&mut self, mac: &syn::Macro) -> VarId {
+        let span = mac.span();
+        let value = match VecLayout::parse(mac, self.elem_ty.as_ref()) {
+            Ok(VecLayout::Repeat(elem, count)) => {
+                crate::valid::fence_expr(&elem, self.errors);
+                if self.is_varied(&count) {
+                    self.errors.push(
+                        &count,
+                        "the length of `vec![x; n]` cannot depend on a differentiated value",
+                    );
+                }
+                let elem = self.lower_expr(&elem);
+                let count = self.rename(&count);
+                Value::Repeat { elem, count }
+            }
+            Ok(VecLayout::List(elems)) => {
+                for e in &elems {
+                    crate::valid::fence_expr(e, self.errors);
+                }
+                Value::VecOf(elems.iter().map(|e| self.lower_expr(e)).collect())
+            }
+            Err(error) => {
+                self.errors.push_error(error);
+                return self.placeholder(span);
+            }
+        };
+        // The elements were parsed into temporaries that are dropped now.
+        self.varied_cache.clear();
+        self.bind(value, span, true)
     }
 
     /// `tensor![a, b, c]` or `tensor![[a, b], [c, d]]` with differentiated elements.
@@ -1647,6 +1717,61 @@ fn constant_trip_count(iter: &Expr) -> Option<TokenStream> {
     }
 }
 
+/// `vec!` by name (its last path segment).
+fn is_vec_macro(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| s.ident == "vec")
+}
+
+/// The two forms of `vec!`.
+enum VecLayout {
+    Repeat(Expr, Expr),
+    List(Vec<Expr>),
+}
+
+impl VecLayout {
+    fn parse(mac: &syn::Macro, elem_ty: Option<&Ident>) -> syn::Result<VecLayout> {
+        let parser = |input: syn::parse::ParseStream| -> syn::Result<VecLayout> {
+            if input.is_empty() {
+                return Ok(VecLayout::List(Vec::new()));
+            }
+            let first: Expr = input.parse()?;
+            if input.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+                let count: Expr = input.parse()?;
+                return Ok(VecLayout::Repeat(first, count));
+            }
+            let mut elems = vec![first];
+            while !input.is_empty() {
+                input.parse::<Token![,]>()?;
+                if input.is_empty() {
+                    break;
+                }
+                elems.push(input.parse()?);
+            }
+            Ok(VecLayout::List(elems))
+        };
+        let mut layout = syn::parse::Parser::parse2(parser, mac.tokens.clone())?;
+        if let Some(elem) = elem_ty {
+            match &mut layout {
+                VecLayout::Repeat(e, _) => LiteralRewriter { elem }.visit_expr_mut(e),
+                VecLayout::List(elems) => {
+                    for e in elems {
+                        LiteralRewriter { elem }.visit_expr_mut(e);
+                    }
+                }
+            }
+        }
+        Ok(layout)
+    }
+
+    fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            VecLayout::Repeat(e, n) => vec![e, n],
+            VecLayout::List(elems) => elems.iter().collect(),
+        }
+    }
+}
+
 /// The two forms of `tensor!`.
 enum StackLayout {
     Column(Vec<Expr>),
@@ -1760,6 +1885,16 @@ impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if is_vec_macro(mac) {
+            if let Ok(layout) = VecLayout::parse(mac, None) {
+                let mark = self.seen.len();
+                for expr in layout.exprs() {
+                    self.visit_expr(expr);
+                }
+                self.seen.truncate(mark);
+            }
+            return;
+        }
         if let Ok(layout) = StackLayout::parse(mac, None) {
             let mark = self.seen.len();
             for expr in layout.elems() {
@@ -1816,6 +1951,32 @@ impl VisitMut for Renamer<'_, '_> {
                 if let Some(new) = p.path.get_ident().and_then(|i| self.renamed(i)) {
                     *expr = Expr::Verbatim(new.into_token_stream());
                 }
+            }
+            Expr::Macro(m) if is_vec_macro(&m.mac) => {
+                let layout = match VecLayout::parse(&m.mac, self.lowerer.elem_ty.as_ref()) {
+                    Ok(layout) => layout,
+                    Err(error) => {
+                        self.error.get_or_insert(error);
+                        return;
+                    }
+                };
+                let path = m.mac.path.clone();
+                let mut renamed = |e: &Expr| {
+                    let mut e = e.clone();
+                    self.visit_expr_mut(&mut e);
+                    e.into_token_stream()
+                };
+                let body = match &layout {
+                    VecLayout::Repeat(e, n) => {
+                        let (e, n) = (renamed(e), renamed(n));
+                        quote!(#e; #n)
+                    }
+                    VecLayout::List(elems) => {
+                        let elems = elems.iter().map(&mut renamed);
+                        quote!(#(#elems),*)
+                    }
+                };
+                *expr = Expr::Verbatim(quote!(#path![#body]));
             }
             Expr::Macro(m) => {
                 let layout = match StackLayout::parse(&m.mac, self.lowerer.elem_ty.as_ref()) {

@@ -142,6 +142,14 @@ impl Reverser {
                     span: *span,
                     log: self.logged.get(place).copied().unwrap_or(Log::None),
                 }),
+                Stmt::Push {
+                    place, value, span, ..
+                } => out.push(Stmt::Push {
+                    place: *place,
+                    value: *value,
+                    span: *span,
+                    log: self.logged.get(place).copied().unwrap_or(Log::None),
+                }),
                 Stmt::If {
                     cond,
                     then_block,
@@ -318,6 +326,20 @@ impl Reverser {
                         });
                     }
                 }
+                Stmt::Push { place, value, .. } => {
+                    // The pushed element's adjoint is the last one of the place's.
+                    if let Some(adj) = self.state[*place].filter(|_| self.active[*place]) {
+                        let into = self.new_adjoint(*value);
+                        out.push(AStmt::Pop { adj, into });
+                        self.contribute(*value, Target::Whole, AExpr::Adj(into), out);
+                    }
+                    if self.logged.contains_key(place) {
+                        out.push(AStmt::Restore {
+                            place: *place,
+                            whole: false,
+                        });
+                    }
+                }
                 Stmt::If {
                     cond,
                     then_block,
@@ -404,7 +426,10 @@ impl Reverser {
                     self.contribute(*elem, Target::Whole, AExpr::AdjPath(ct, at), out);
                 }
             }
-            Value::Tuple(elems) | Value::Array(elems) => {
+            Value::Repeat { elem, .. } => {
+                self.contribute(*elem, Target::Whole, AExpr::SumOf(ct, *elem), out)
+            }
+            Value::Tuple(elems) | Value::Array(elems) | Value::VecOf(elems) => {
                 let tuple = matches!(value, Value::Tuple(_));
                 for (k, elem) in elems.iter().enumerate() {
                     let at = if tuple {
@@ -616,7 +641,7 @@ impl Reverser {
 fn any_active(block: &[Stmt], active: &[bool]) -> bool {
     block.iter().any(|stmt| match stmt {
         Stmt::Let { var, .. } => active[*var],
-        Stmt::Store { place, .. } => active[*place],
+        Stmt::Store { place, .. } | Stmt::Push { place, .. } => active[*place],
         Stmt::Effect(_) | Stmt::NewLog { .. } => false,
         Stmt::If {
             then_block,
@@ -654,6 +679,9 @@ fn logged_places(ir: &Function) -> HashMap<VarId, Log> {
                         loaded_deeper.insert(*place);
                     }
                     defined_at.insert(*var, depth);
+                }
+                Stmt::Push { place, .. } => {
+                    stored.entry(*place).or_insert(Log::Elements);
                 }
                 Stmt::Store { place, path, .. } => {
                     let kind = match path.as_slice() {
@@ -695,7 +723,7 @@ fn stores(block: &[Stmt]) -> BTreeSet<VarId> {
     let mut places = BTreeSet::new();
     for stmt in block {
         match stmt {
-            Stmt::Store { place, .. } => {
+            Stmt::Store { place, .. } | Stmt::Push { place, .. } => {
                 places.insert(*place);
             }
             Stmt::If {
@@ -726,7 +754,7 @@ fn definitions(block: &[Stmt]) -> BTreeSet<VarId> {
             Stmt::Let { var, .. } => {
                 defs.insert(*var);
             }
-            Stmt::Effect(_) | Stmt::Store { .. } | Stmt::NewLog { .. } => {}
+            Stmt::Effect(_) | Stmt::Store { .. } | Stmt::Push { .. } | Stmt::NewLog { .. } => {}
             Stmt::If {
                 then_block,
                 else_block,
@@ -774,7 +802,7 @@ fn collect_targets(block: &[Stmt], targets: &mut BTreeSet<VarId>) {
     for stmt in block {
         match stmt {
             Stmt::Let { value, .. } => targets.extend(value.diff_operands()),
-            Stmt::Store { value, .. } => {
+            Stmt::Store { value, .. } | Stmt::Push { value, .. } => {
                 targets.insert(*value);
             }
             Stmt::Effect(_) | Stmt::NewLog { .. } => {}

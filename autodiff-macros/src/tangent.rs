@@ -73,6 +73,8 @@ pub enum TValue {
     },
     /// A part of a tangent place, or of a value's tangent: the same projection.
     Project { base: VarId, path: Vec<Proj> },
+    /// `vec![dx; count]`.
+    Repeat { elem: TOperand, count: TokenStream },
     /// A tuple, array or struct built from parts: zero shaped like the value (its data
     /// fields cloned), with each varied part's tangent put in its place.
     Build { parts: Vec<(Proj, VarId)> },
@@ -104,6 +106,13 @@ pub enum TStmt {
     Store {
         place: VarId,
         path: Vec<Proj>,
+        value: TOperand,
+        span: Span,
+        log: Log,
+    },
+    /// `dplace.push(dvalue)`.
+    Push {
+        place: VarId,
         value: TOperand,
         span: Span,
         log: Log,
@@ -250,6 +259,22 @@ impl Sweep<'_> {
                     });
                 }
             }
+            Stmt::Push {
+                place,
+                value,
+                span,
+                log,
+            } => {
+                out.push(TStmt::Primal(stmt.clone()));
+                if self.varied(*place) {
+                    out.push(TStmt::Push {
+                        place: *place,
+                        value: self.operand(*value),
+                        span: *span,
+                        log: *log,
+                    });
+                }
+            }
             Stmt::If {
                 cond,
                 then_block,
@@ -342,7 +367,11 @@ impl Sweep<'_> {
                     }
                 }
             }
-            Value::Tuple(elems) | Value::Array(elems) => {
+            Value::Repeat { elem, count } => TValue::Repeat {
+                elem: self.operand(*elem),
+                count: count.clone(),
+            },
+            Value::Tuple(elems) | Value::Array(elems) | Value::VecOf(elems) => {
                 let tuple = matches!(value, Value::Tuple(_));
                 TValue::Build {
                     parts: elems
@@ -418,6 +447,7 @@ pub enum DExpr {
     Adj(AdjId),
     AdjPath(AdjId, Vec<Proj>),
     Zero(VarId),
+    SumOf(AdjId, VarId),
 }
 
 /// A statement of the reverse sweep carried into tangent space.
@@ -437,6 +467,8 @@ pub enum HStmt {
     Assign { adj: AdjId, value: DExpr },
     /// `dct[path] = 0;`
     Clear { adj: AdjId, path: Vec<Proj> },
+    /// `let mut dinto = dadj.pop();`
+    Pop { adj: AdjId, into: AdjId },
     /// The VJP (as `AStmt::Vjp`) and then its tangent:
     /// `let (dr0, ..) = Op::op_vjp_jvp(operands.., out, ct, d_operands.., d_out, d_ct)`.
     VjpJvp { vjp: AStmt, tangents: Vec<TOperand> },
@@ -485,6 +517,7 @@ pub fn dexpr(e: &AExpr) -> DExpr {
         AExpr::Adj(a) => DExpr::Adj(*a),
         AExpr::AdjPath(a, path) => DExpr::AdjPath(*a, path.clone()),
         AExpr::Zero(v) => DExpr::Zero(*v),
+        AExpr::SumOf(a, v) => DExpr::SumOf(*a, *v),
     }
 }
 
@@ -519,6 +552,13 @@ impl Sweep<'_> {
                 out.push(HStmt::Assign {
                     adj: *adj,
                     value: dexpr(value),
+                });
+            }
+            AStmt::Pop { adj, into } => {
+                out.push(HStmt::Adjoint(stmt.clone()));
+                out.push(HStmt::Pop {
+                    adj: *adj,
+                    into: *into,
                 });
             }
             AStmt::Clear { adj, path } => {
@@ -641,6 +681,9 @@ impl Printer<'_> {
                     let rhs = match value {
                         TValue::Param(i) => format!("tangent of param {i}"),
                         TValue::Zero => format!("zero like {}", self.label(*var)),
+                        TValue::Repeat { elem, count } => {
+                            format!("vec {}; {count}", self.operand(elem))
+                        }
                         TValue::Copy(v) => format!("copy {}", self.tan(*v)),
                         TValue::Jvp { prim, tangents, .. } => format!(
                             "{}_jvp {}",
@@ -721,6 +764,12 @@ impl Printer<'_> {
                         self.operand(value)
                     )?
                 }
+                TStmt::Push { place, value, .. } => writeln!(
+                    f,
+                    "{indent} push {} onto {}",
+                    self.operand(value),
+                    self.tan(*place)
+                )?,
                 TStmt::NewLog { place, .. } => {
                     writeln!(f, "{indent} new undo log of {}", self.tan(*place))?
                 }
@@ -858,6 +907,7 @@ impl TangentAdjoint {
     fn dexpr(&self, e: &DExpr) -> String {
         match e {
             DExpr::Adj(a) => self.dadj(*a),
+            DExpr::SumOf(a, _) => format!("sum of {}", self.dadj(*a)),
             DExpr::AdjPath(a, path) => {
                 format!("{}{}", self.dadj(*a), self.adjoint.forward.path_label(path))
             }
@@ -876,6 +926,9 @@ impl TangentAdjoint {
         for stmt in block {
             match stmt {
                 HStmt::Adjoint(a) => self.adjoint.fmt_block(f, std::slice::from_ref(a), depth)?,
+                HStmt::Pop { adj, into } => {
+                    writeln!(f, "{indent}{} = pop {}", self.dadj(*into), self.dadj(*adj))?
+                }
                 HStmt::Init { adj, value } => {
                     writeln!(f, "{indent}{} = {}", self.dadj(*adj), self.dexpr(value))?
                 }

@@ -457,11 +457,12 @@ pub fn is_fenced(expr: &syn::Expr) -> bool {
     }
 }
 
+/// `tensor![..]` and `vec![..]`, the macros a body may use to build values.
 fn is_tensor_macro(mac: &syn::Macro) -> bool {
     mac.path
         .segments
         .last()
-        .is_some_and(|s| s.ident == "tensor")
+        .is_some_and(|s| s.ident == "tensor" || s.ident == "vec")
 }
 
 fn fence_message(expr: &syn::Expr) -> Option<&'static str> {
@@ -500,7 +501,7 @@ fn fence_message(expr: &syn::Expr) -> Option<&'static str> {
             "early `return` is not supported in a #[differentiable] body; compute the result and return it at the end"
         }
         Expr::Macro(_) => {
-            "macros other than `tensor!` are not supported in a #[differentiable] body; compute the value outside the function or with the supported operations"
+            "macros other than `tensor!` and `vec!` are not supported in a #[differentiable] body; compute the value outside the function or with the supported operations"
         }
         _ => return None,
     };
