@@ -1411,7 +1411,8 @@ impl Lowerer<'_> {
     fn lower_vec(&mut self, mac: &syn::Macro) -> VarId {
         let span = mac.span();
         let value = match VecLayout::parse(mac, self.elem_ty.as_ref()) {
-            Ok(VecLayout::Repeat(elem, count)) => {
+            Ok(VecLayout::Repeat(parts)) => {
+                let (elem, count) = *parts;
                 crate::valid::fence_expr(&elem, self.errors);
                 if self.is_varied(&count) {
                     self.errors.push(
@@ -1724,7 +1725,7 @@ fn is_vec_macro(mac: &syn::Macro) -> bool {
 
 /// The two forms of `vec!`.
 enum VecLayout {
-    Repeat(Expr, Expr),
+    Repeat(Box<(Expr, Expr)>),
     List(Vec<Expr>),
 }
 
@@ -1738,7 +1739,7 @@ impl VecLayout {
             if input.peek(Token![;]) {
                 input.parse::<Token![;]>()?;
                 let count: Expr = input.parse()?;
-                return Ok(VecLayout::Repeat(first, count));
+                return Ok(VecLayout::Repeat(Box::new((first, count))));
             }
             let mut elems = vec![first];
             while !input.is_empty() {
@@ -1753,7 +1754,7 @@ impl VecLayout {
         let mut layout = syn::parse::Parser::parse2(parser, mac.tokens.clone())?;
         if let Some(elem) = elem_ty {
             match &mut layout {
-                VecLayout::Repeat(e, _) => LiteralRewriter { elem }.visit_expr_mut(e),
+                VecLayout::Repeat(parts) => LiteralRewriter { elem }.visit_expr_mut(&mut parts.0),
                 VecLayout::List(elems) => {
                     for e in elems {
                         LiteralRewriter { elem }.visit_expr_mut(e);
@@ -1766,7 +1767,7 @@ impl VecLayout {
 
     fn exprs(&self) -> Vec<&Expr> {
         match self {
-            VecLayout::Repeat(e, n) => vec![e, n],
+            VecLayout::Repeat(parts) => vec![&parts.0, &parts.1],
             VecLayout::List(elems) => elems.iter().collect(),
         }
     }
@@ -1967,8 +1968,8 @@ impl VisitMut for Renamer<'_, '_> {
                     e.into_token_stream()
                 };
                 let body = match &layout {
-                    VecLayout::Repeat(e, n) => {
-                        let (e, n) = (renamed(e), renamed(n));
+                    VecLayout::Repeat(parts) => {
+                        let (e, n) = (renamed(&parts.0), renamed(&parts.1));
                         quote!(#e; #n)
                     }
                     VecLayout::List(elems) => {
