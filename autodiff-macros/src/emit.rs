@@ -603,6 +603,7 @@ impl Emit<'_> {
                     body,
                     carried,
                     tape,
+                    ..
                 } => {
                     let span = hygienic(
                         carried
@@ -620,6 +621,29 @@ impl Emit<'_> {
                     let tape_name = tape_ident(*id, span);
                     let body_tokens = self.forward_block(body);
                     let (tape_decl, push) = match tape {
+                        // The starting state (carried values, the iterator) and the trip
+                        // count, which the checkpointed reverse sweep replays from.
+                        Some(tape) if tape.checkpointed => {
+                            let (init, count) = (init_ident(*id, span), count_ident(*id, span));
+                            let inits = carried.iter().map(|c| {
+                                let v = self.value_of(c.init);
+                                quote_spanned!(span=> ::core::clone::Clone::clone(&#v))
+                            });
+                            let iter = match kind {
+                                LoopKind::For { .. } => {
+                                    let iter = iter_ident(*id, span);
+                                    quote_spanned!(span=> ::core::clone::Clone::clone(&#iter),)
+                                }
+                                LoopKind::While { .. } => quote!(),
+                            };
+                            (
+                                quote_spanned!(span=>
+                                    let #init = (#(#inits,)* #iter);
+                                    let mut #count: usize = 0;
+                                ),
+                                quote_spanned!(span=> #count += 1;),
+                            )
+                        }
                         Some(tape) => {
                             let pushed = tape.pushed.iter().map(|v| self.var(*v));
                             let (for_loop, trip_count) = match kind {
@@ -854,6 +878,60 @@ impl Emit<'_> {
                 let then_tokens = self.reverse_block(then_block);
                 let else_tokens = self.reverse_block(else_block);
                 quote!(if #cond { #then_tokens } else { #else_tokens })
+            }
+            AStmt::Checkpointed {
+                id,
+                snapshots,
+                phis,
+                pat,
+                is_for,
+                advance,
+                nexts,
+                body,
+            } => {
+                let span = hygienic(
+                    phis.first()
+                        .map_or_else(Span::call_site, |v| self.ir.vars[*v].span),
+                );
+                let (init, count) = (init_ident(*id, span), count_ident(*id, span));
+                let state = Ident::new("__ad_state", Span::mixed_site().located_at(span));
+                let it = Ident::new("__ad_it", Span::mixed_site().located_at(span));
+                let phis: Vec<Ident> = phis.iter().map(|v| self.var(*v)).collect();
+                let nexts = nexts.iter().map(|v| self.value_of(*v));
+                let (pattern, next_item, iter_out) = if *is_for {
+                    let bind = pat.map(|p| {
+                        let p = self.var(p);
+                        quote_spanned!(span=> let #p = ::core::iter::Iterator::next(&mut #it).expect("the loop ran this many iterations");)
+                    });
+                    let bind = bind.unwrap_or_else(
+                        || quote_spanned!(span=> let _ = ::core::iter::Iterator::next(&mut #it);),
+                    );
+                    (quote!((#(#phis,)* mut #it,)), bind, quote!(#it,))
+                } else {
+                    (quote!((#(#phis,)*)), quote!(), quote!())
+                };
+                let advance = self.forward_block(advance);
+                let body = self.reverse_block(body);
+                quote_spanned! {span=>
+                    ::autodiff::__private::reverse_checkpointed(
+                        #count,
+                        #snapshots,
+                        #init,
+                        |#state, _| {
+                            #[allow(unused_mut)]
+                            let #pattern = #state;
+                            #next_item
+                            #advance
+                            (#(#nexts,)* #iter_out)
+                        },
+                        |#state, _| {
+                            #[allow(unused_mut)]
+                            let #pattern = ::core::clone::Clone::clone(#state);
+                            #next_item
+                            #body
+                        },
+                    );
+                }
             }
             AStmt::Loop { id, popped, body } => {
                 let span = hygienic(
@@ -1243,6 +1321,16 @@ pub fn full_vjp_path(callee: &syn::ExprPath) -> TokenStream {
 /// The undo log of place `place`.
 pub fn log_ident(place: VarId, span: Span) -> Ident {
     format_ident!("__ad_log{}", place, span = hygienic(span))
+}
+
+/// The starting state of checkpointed loop `id`.
+pub fn init_ident(id: usize, span: Span) -> Ident {
+    format_ident!("__ad_init{}", id, span = hygienic(span))
+}
+
+/// The trip count of checkpointed loop `id`.
+pub fn count_ident(id: usize, span: Span) -> Ident {
+    format_ident!("__ad_count{}", id, span = hygienic(span))
 }
 
 /// The iterator of loop number `id`, bound before a taped loop.

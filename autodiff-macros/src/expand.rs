@@ -51,7 +51,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     // Forward mode: the tangent sweep of the forward IR; second order: the tangent sweep
     // of the adjoint IR.
     tokens.extend(this.jvp(&tangent::tangent(&ir)));
-    let over = tangent::over_adjoint(reverse::reverse(&ir, &active));
+    let over = tangent::over_adjoint(reverse::reverse_without_checkpoints(&ir, &active));
     tokens.extend(this.hvp(&over));
 
     // What callers chain into: the same body differentiated with respect to every float
@@ -85,7 +85,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     tokens.extend(full.full_vjp());
     tokens.extend(full.full_jvp(&tangent::tangent(&full_ir)));
-    let full_over = tangent::over_adjoint(reverse::reverse(&full_ir, &full_active));
+    let full_over =
+        tangent::over_adjoint(reverse::reverse_without_checkpoints(&full_ir, &full_active));
     tokens.extend(full.full_hvp(&full_over));
     tokens
 }

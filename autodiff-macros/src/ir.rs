@@ -95,6 +95,9 @@ pub enum Stmt {
         carried: Vec<Carry>,
         /// What each iteration pushes for the reverse sweep (set by `reverse`).
         tape: Option<LoopTape>,
+        /// `#[checkpoint(snapshots = K)]`: the number of snapshots (the runtime's default
+        /// without `K`).
+        checkpoint: Option<TokenStream>,
     },
 }
 
@@ -114,6 +117,10 @@ pub enum Log {
 pub struct LoopTape {
     /// Pushed at the start of each iteration, after the carried values are bound.
     pub pushed: Vec<VarId>,
+    /// A checkpointed loop pushes nothing: it records its trip count and its starting
+    /// state (the carried values, and a `for` loop's iterator), and its reverse sweep
+    /// replays from the snapshots binomial checkpointing keeps.
+    pub checkpointed: bool,
 }
 
 /// A value merged after an `if`: `out` is `then_value` or `else_value`.
@@ -591,6 +598,19 @@ pub enum AStmt {
         popped: Vec<VarId>,
         body: Vec<AStmt>,
     },
+    /// Reverses checkpointed loop `id` with binomial checkpointing: `advance` recomputes
+    /// an iteration from the carried values `phis` (and binds `pat` from the iterator),
+    /// ending with `nexts`; `body` reverses one, as `Loop`'s does.
+    Checkpointed {
+        id: usize,
+        snapshots: TokenStream,
+        phis: Vec<VarId>,
+        pat: Option<VarId>,
+        is_for: bool,
+        advance: Vec<Stmt>,
+        nexts: Vec<VarId>,
+        body: Vec<AStmt>,
+    },
 }
 
 impl Adjoint {
@@ -715,6 +735,23 @@ impl Adjoint {
                     self.fmt_block(f, then_block, depth + 1)?;
                     writeln!(f, "{indent}}} else {{")?;
                     self.fmt_block(f, else_block, depth + 1)?;
+                    writeln!(f, "{indent}}}")?
+                }
+                AStmt::Checkpointed {
+                    id,
+                    snapshots,
+                    advance,
+                    body,
+                    ..
+                } => {
+                    writeln!(
+                        f,
+                        "{indent}checkpointed reverse of loop {id} ({snapshots} snapshots) {{"
+                    )?;
+                    writeln!(f, "{indent}  advance {{")?;
+                    self.forward.fmt_block(f, advance, depth + 2)?;
+                    writeln!(f, "{indent}  }}")?;
+                    self.fmt_block(f, body, depth + 1)?;
                     writeln!(f, "{indent}}}")?
                 }
                 AStmt::Loop { id, popped, body } => {

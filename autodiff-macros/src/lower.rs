@@ -143,7 +143,7 @@ struct Lowerer<'e> {
 #[derive(Clone, Copy)]
 enum LoopHeader<'a> {
     For(&'a syn::ExprForLoop),
-    While(&'a Expr),
+    While(&'a Expr, &'a [syn::Attribute]),
 }
 
 impl Lowerer<'_> {
@@ -539,7 +539,7 @@ impl Lowerer<'_> {
                     self.lower_loop(LoopHeader::For(for_loop), &for_loop.body, for_loop.for_token.span)
                 }
                 Expr::While(while_loop) => self.lower_loop(
-                    LoopHeader::While(&while_loop.cond),
+                    LoopHeader::While(&while_loop.cond, &while_loop.attrs),
                     &while_loop.body,
                     while_loop.while_token.span,
                 ),
@@ -663,6 +663,65 @@ impl Lowerer<'_> {
             format!("cannot assign twice to immutable variable `{target}`; declare it `let mut {target} = ..`"),
         );
         false
+    }
+
+    /// The snapshots of `#[checkpoint]` / `#[checkpoint(snapshots = K)]` on a loop, if
+    /// it has one. A checkpointed body may not assign into places (their undo would have
+    /// to survive the snapshots), which is reported.
+    fn checkpoint_of(&mut self, attrs: &[syn::Attribute], body: &Block) -> Option<TokenStream> {
+        let attr = attrs.iter().find(|a| a.path().is_ident("checkpoint"))?;
+        let snapshots = match &attr.meta {
+            syn::Meta::Path(_) => quote!(::autodiff::__private::DEFAULT_SNAPSHOTS),
+            syn::Meta::List(list) => {
+                match list.parse_args_with(|input: syn::parse::ParseStream| {
+                    let key: Ident = input.parse()?;
+                    if key != "snapshots" {
+                        return Err(syn::Error::new(key.span(), "expected `snapshots = K`"));
+                    }
+                    input.parse::<Token![=]>()?;
+                    input.parse::<Expr>()
+                }) {
+                    Ok(k) => quote!((#k) as usize),
+                    Err(error) => {
+                        self.errors.push_error(error);
+                        return None;
+                    }
+                }
+            }
+            syn::Meta::NameValue(nv) => {
+                self.errors.push(
+                    nv,
+                    "write `#[checkpoint]` or `#[checkpoint(snapshots = K)]`",
+                );
+                return None;
+            }
+        };
+        struct Assigns(Option<Span>);
+        impl<'ast> Visit<'ast> for Assigns {
+            fn visit_expr(&mut self, e: &'ast Expr) {
+                let part = match e {
+                    Expr::Assign(a) => matches!(&*a.left, Expr::Index(_) | Expr::Field(_)),
+                    Expr::Binary(b) => {
+                        is_assign_op(&b.op) && matches!(&*b.left, Expr::Index(_) | Expr::Field(_))
+                    }
+                    Expr::MethodCall(m) => m.method == "push",
+                    _ => false,
+                };
+                if part && self.0.is_none() {
+                    self.0 = Some(e.span());
+                }
+                syn::visit::visit_expr(self, e);
+            }
+        }
+        let mut assigns = Assigns(None);
+        assigns.visit_block(body);
+        if let Some(span) = assigns.0 {
+            self.errors.push_error(syn::Error::new(
+                span,
+                "assigning into part of a value inside a `#[checkpoint]` loop is not supported; assign whole values (`y = ..`) there, or remove `#[checkpoint]`",
+            ));
+        }
+        Some(snapshots)
     }
 
     /// `xs.push(e)` onto a `Vec` place (an element pushed in O(1)); a push of a
@@ -799,8 +858,13 @@ impl Lowerer<'_> {
     /// if a carried value turns out to be differentiated only after an iteration (the
     /// fixed point of activity over the loop).
     fn lower_loop(&mut self, header: LoopHeader<'_>, body: &Block, span: Span) {
+        let attrs = match header {
+            LoopHeader::For(f) => f.attrs.as_slice(),
+            LoopHeader::While(_, attrs) => attrs,
+        };
+        let checkpoint = self.checkpoint_of(attrs, body);
         let mut names = assigned_names(body);
-        if let LoopHeader::While(cond) = header {
+        if let LoopHeader::While(cond, _) = header {
             names.extend(assigned_names_in_expr(cond));
         }
         // Places change in place: they are never carried.
@@ -824,7 +888,7 @@ impl Lowerer<'_> {
                 l.scopes.push(HashMap::new());
                 let kind = match header {
                     LoopHeader::For(for_loop) => l.for_header(for_loop),
-                    LoopHeader::While(cond) => {
+                    LoopHeader::While(cond, _) => {
                         let (cond_block, cond) = l.region(|l| l.lower_expr(cond));
                         LoopKind::While { cond_block, cond }
                     }
@@ -875,6 +939,7 @@ impl Lowerer<'_> {
                 body: body_block,
                 carried,
                 tape: None,
+                checkpoint,
             });
             return;
         }

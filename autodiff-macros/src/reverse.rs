@@ -34,8 +34,19 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The reverse sweep of `ir`, given which of its variables are active.
 pub fn reverse(ir: &Function, active: &[bool]) -> Adjoint {
+    reverse_with(ir, active, true)
+}
+
+/// The reverse sweep with every loop taped, `#[checkpoint]` or not: what forward mode
+/// over the reverse sweep (`f_hvp`) transforms.
+pub fn reverse_without_checkpoints(ir: &Function, active: &[bool]) -> Adjoint {
+    reverse_with(ir, active, false)
+}
+
+fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint {
     let logged = logged_places(ir);
     let mut reverser = Reverser {
+        checkpointing,
         vars: ir.vars.clone(),
         active: active.to_vec(),
         adjoints: vec![ir.output],
@@ -82,6 +93,8 @@ pub fn reverse(ir: &Function, active: &[bool]) -> Adjoint {
 }
 
 struct Reverser {
+    /// Whether `#[checkpoint]` loops are checkpointed (else taped like the others).
+    checkpointing: bool,
     /// The forward variables, grown by the marks of logged places.
     vars: Vec<Var>,
     active: Vec<bool>,
@@ -175,9 +188,11 @@ impl Reverser {
                     kind,
                     body,
                     carried,
+                    checkpoint,
                     ..
                 } => {
                     let reversed = top && self.loop_is_reversed(body, carried);
+                    let checkpointed = checkpoint.is_some() && self.checkpointing;
                     let mut new_body = Vec::new();
                     let kind = match kind {
                         LoopKind::For {
@@ -194,7 +209,12 @@ impl Reverser {
                             cond: *cond,
                         },
                     };
-                    let tape = if reversed {
+                    let tape = if reversed && checkpointed {
+                        Some(LoopTape {
+                            pushed: Vec::new(),
+                            checkpointed: true,
+                        })
+                    } else if reversed {
                         let mut pushed: Vec<VarId> = carried.iter().map(|c| c.phi).collect();
                         if let LoopKind::For { pat: Some(pat), .. } = &kind {
                             pushed.push(*pat);
@@ -207,7 +227,10 @@ impl Reverser {
                             });
                             pushed.push(mark);
                         }
-                        Some(LoopTape { pushed })
+                        Some(LoopTape {
+                            pushed,
+                            checkpointed: false,
+                        })
                     } else {
                         None
                     };
@@ -218,6 +241,7 @@ impl Reverser {
                         body: new_body,
                         carried: carried.clone(),
                         tape,
+                        checkpoint: checkpoint.clone(),
                     });
                 }
             }
@@ -351,8 +375,12 @@ impl Reverser {
                     kind,
                     body,
                     carried,
+                    checkpoint,
                     ..
-                } => self.reverse_loop(stmt, *id, kind, body, carried, out),
+                } => {
+                    let checkpoint = checkpoint.as_ref().filter(|_| self.checkpointing);
+                    self.reverse_loop(stmt, *id, kind, body, carried, checkpoint, out)
+                }
             }
         }
     }
@@ -562,6 +590,7 @@ impl Reverser {
         });
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn reverse_loop(
         &mut self,
         stmt: &Stmt,
@@ -569,6 +598,7 @@ impl Reverser {
         kind: &LoopKind,
         body: &[Stmt],
         carried: &[Carry],
+        checkpoint: Option<&proc_macro2::TokenStream>,
         out: &mut Vec<AStmt>,
     ) {
         if !self.loop_is_reversed(body, carried) {
@@ -621,16 +651,40 @@ impl Reverser {
             inner.push(AStmt::Assign { adj: *adj, value });
         }
         self.state = saved;
-        let mut popped: Vec<VarId> = carried.iter().map(|c| c.phi).collect();
-        if let LoopKind::For { pat: Some(pat), .. } = kind {
-            popped.push(*pat);
+        if let Some(snapshots) = checkpoint {
+            // Recomputing an iteration from a snapshot runs the body's plain forward pass
+            // (a `while` loop's condition block first, for what the body reads of it).
+            let mut advance = Vec::new();
+            if let LoopKind::While { cond_block, .. } = kind {
+                advance.extend(cond_block.iter().cloned());
+            }
+            advance.extend(body.iter().cloned());
+            let (pat, is_for) = match kind {
+                LoopKind::For { pat, .. } => (*pat, true),
+                LoopKind::While { .. } => (None, false),
+            };
+            out.push(AStmt::Checkpointed {
+                id,
+                snapshots: snapshots.clone(),
+                phis: carried.iter().map(|c| c.phi).collect(),
+                pat,
+                is_for,
+                advance,
+                nexts: carried.iter().map(|c| c.next).collect(),
+                body: inner,
+            });
+        } else {
+            let mut popped: Vec<VarId> = carried.iter().map(|c| c.phi).collect();
+            if let LoopKind::For { pat: Some(pat), .. } = kind {
+                popped.push(*pat);
+            }
+            popped.extend(marks.iter().map(|(_, mark)| *mark));
+            out.push(AStmt::Loop {
+                id,
+                popped,
+                body: inner,
+            });
         }
-        popped.extend(marks.iter().map(|(_, mark)| *mark));
-        out.push(AStmt::Loop {
-            id,
-            popped,
-            body: inner,
-        });
         for (c, adj) in differentiated.iter().zip(&carry_adjs) {
             self.contribute(c.init, Target::Whole, AExpr::Adj(*adj), out);
         }

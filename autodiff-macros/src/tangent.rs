@@ -303,6 +303,7 @@ impl Sweep<'_> {
                 body,
                 carried,
                 tape,
+                ..
             } => {
                 let kind = match kind {
                     LoopKind::For {
@@ -623,6 +624,9 @@ impl Sweep<'_> {
                 then_block: self.reverse_block(then_block),
                 else_block: self.reverse_block(else_block),
             }),
+            AStmt::Checkpointed { .. } => {
+                unreachable!("f_hvp's reverse sweep is built without checkpoints")
+            }
             AStmt::Loop { id, popped, body } => {
                 let mut slots: Vec<Slot> = popped.iter().map(|v| Slot::Primal(*v)).collect();
                 slots.extend(

@@ -432,7 +432,7 @@ fn is_lint_attribute(attr: &syn::Attribute) -> bool {
         .any(|lint| attr.path().is_ident(lint))
 }
 
-fn check_statement_attributes(attrs: &[syn::Attribute], errors: &mut Errors) {
+fn check_statement_attributes(attrs: &[syn::Attribute], loop_statement: bool, errors: &mut Errors) {
     for attr in attrs {
         if is_lint_attribute(attr) {
             continue;
@@ -440,7 +440,10 @@ fn check_statement_attributes(attrs: &[syn::Attribute], errors: &mut Errors) {
         let message = if attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr") {
             "`#[cfg]` on a statement in a #[differentiable] body is not supported (the statement would be compiled in regardless); move the conditional code into a function of its own with `#[cfg]` on it"
         } else if attr.path().is_ident("checkpoint") {
-            "`#[checkpoint]` is not supported yet; remove it (the loop is differentiated without checkpointing)"
+            if loop_statement {
+                continue;
+            }
+            "`#[checkpoint]` belongs on a `for` or `while` loop"
         } else {
             "this attribute is not supported on a statement in a #[differentiable] body; only lint attributes (`#[allow(..)]`, ...) are kept"
         };
@@ -551,7 +554,11 @@ impl<'ast> Visit<'ast> for Fence<'_> {
             syn::Stmt::Expr(e, _) => expr_attrs(e),
             syn::Stmt::Item(_) => &[],
         };
-        check_statement_attributes(attrs, self.errors);
+        let loop_statement = matches!(
+            stmt,
+            syn::Stmt::Expr(syn::Expr::ForLoop(_) | syn::Expr::While(_), _)
+        );
+        check_statement_attributes(attrs, loop_statement, self.errors);
         match stmt {
             syn::Stmt::Item(item) => self.errors.push(
                 item,
