@@ -123,8 +123,13 @@
 //!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
 //!   `T` constants), constants, and arguments that are not differentiated.
 //! * Methods: `powi powf exp ln sqrt sin cos tanh sigmoid relu celu abs sum mean norm dot
-//!   matmul t cross logsumexp softmax detach`, and `fixed_rows::<N>(start)`; on scalars
-//!   where they make sense. Each is a trait in [`ops`] with its forward and its VJP.
+//!   matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack hstack concat detach`;
+//!   on scalars where they make sense. Each is a trait in [`ops`] with its forward, its
+//!   VJP and its JVP.
+//! * Tuples, arrays, slices, `Vec`s and structs that derive [`Differentiable`], as
+//!   parameters, returns and locals: field access, `xs[i]`, `xs.len()`, destructuring,
+//!   `for x in xs.iter()` (with `.zip`, `.enumerate`), `vec![..]` and `push`, assignment into
+//!   parts (`y[i] = e`, `m.w = e`), and methods that differentiate `self`.
 //! * Indexing a scalar out of a tensor (`x[i]`, `x[(r, c)]`) and building one from
 //!   scalars with [`tensor!`].
 //! * `if`/`else` on conditions that carry no gradient, `for` over any iterator of data

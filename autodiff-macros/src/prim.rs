@@ -188,4 +188,32 @@ mod tests {
         assert!(method("frobnicate").is_none());
         assert!(method(DETACH).is_none());
     }
+
+    /// The method lists users read name exactly the ops of this table, in its order.
+    #[test]
+    fn the_documented_method_lists_are_this_table() {
+        let mut want: Vec<String> = METHODS
+            .iter()
+            .map(|p| match p.const_generic {
+                true => format!("{}::<N>(start)", p.name),
+                false => p.name.to_string(),
+            })
+            .collect();
+        want.push(DETACH.to_string());
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        for (file, marker) in [("README.md", "* methods `"), ("src/lib.rs", "* Methods: `")] {
+            let Ok(text) = std::fs::read_to_string(format!("{root}/{file}")) else {
+                // A packaged copy of this crate has no workspace around it.
+                continue;
+            };
+            let start = text.find(marker).expect("the list") + marker.len();
+            let list: String = text[start..]
+                .split('`')
+                .next()
+                .expect("closed")
+                .replace("//!", " ");
+            let got: Vec<String> = list.split_whitespace().map(str::to_string).collect();
+            assert_eq!(got, want, "the method list in {file}");
+        }
+    }
 }
