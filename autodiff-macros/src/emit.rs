@@ -811,6 +811,11 @@ impl Emit<'_> {
                     }
                 }
             }
+            AStmt::AssignAll(assigns) => {
+                let names = assigns.iter().map(|(a, _)| self.adj(*a));
+                let values = assigns.iter().map(|(_, v)| self.aexpr(v));
+                quote!((#(#names,)*) = (#(#values,)*);)
+            }
             AStmt::Assign { adj, value } => {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 quote_spanned!(name.span()=> #name = #value;)
@@ -2217,6 +2222,11 @@ impl Emit<'_> {
                         quote_spanned!(span=> ::autodiff::__private::ops::add_rows::<_, #rows, _, _>(&mut #name, #start, #value);)
                     }
                 }
+            }
+            HStmt::AssignAll(assigns) => {
+                let names = assigns.iter().map(|(a, _)| self.dadj(*a));
+                let values = assigns.iter().map(|(_, v)| self.dexpr(v));
+                quote!((#(#names,)*) = (#(#values,)*);)
             }
             HStmt::Assign { adj, value } => {
                 let (name, value) = (self.dadj(*adj), self.dexpr(value));

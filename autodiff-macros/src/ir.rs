@@ -559,6 +559,8 @@ pub enum AStmt {
     },
     /// `adj = value;`
     Assign { adj: AdjId, value: AExpr },
+    /// `(adj0, adj1, ..) = (value0, value1, ..);`: every value read before any is assigned.
+    AssignAll(Vec<(AdjId, AExpr)>),
     /// `adj[path] = 0;`
     Clear { adj: AdjId, path: Vec<Proj> },
     /// `let mut into = adj.pop();`: the reverse of a push.
@@ -670,6 +672,16 @@ impl Adjoint {
                         self.adj_label(*adj),
                         self.expr_label(value)
                     )?
+                }
+                AStmt::AssignAll(assigns) => {
+                    for (adj, value) in assigns {
+                        writeln!(
+                            f,
+                            "{indent}{} := {} (together)",
+                            self.adj_label(*adj),
+                            self.expr_label(value)
+                        )?;
+                    }
                 }
                 AStmt::Assign { adj, value } => writeln!(
                     f,

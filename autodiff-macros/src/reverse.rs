@@ -627,8 +627,11 @@ impl Reverser {
         if let LoopKind::For { pat: Some(pat), .. } = kind {
             outer.remove(pat);
         }
+        // A carried value may end an iteration as another one's start value (`prev = y`):
+        // that is bound by the loop itself, not outside it.
+        let header: BTreeSet<VarId> = carried.iter().map(|c| c.phi).collect();
         for c in &differentiated {
-            if !defs.contains(&c.next) && c.next != c.phi {
+            if !defs.contains(&c.next) && !header.contains(&c.next) {
                 outer.insert(c.next);
             }
         }
@@ -643,13 +646,21 @@ impl Reverser {
             self.contribute(c.next, Target::Whole, AExpr::Adj(*adj), &mut inner);
         }
         self.block(body, &mut inner);
-        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
-            let value = match self.state[c.phi] {
-                Some(a) => AExpr::Adj(a),
-                None => AExpr::Zero(c.phi),
-            };
-            inner.push(AStmt::Assign { adj: *adj, value });
-        }
+        // All at once: a carry's adjoint may have become another carried value's (`prev =
+        // y` makes y's start adjoint prev's carry), so every value is read before any is
+        // assigned.
+        let assigns = differentiated
+            .iter()
+            .zip(&carry_adjs)
+            .map(|(c, adj)| {
+                let value = match self.state[c.phi] {
+                    Some(a) => AExpr::Adj(a),
+                    None => AExpr::Zero(c.phi),
+                };
+                (*adj, value)
+            })
+            .collect();
+        inner.push(AStmt::AssignAll(assigns));
         self.state = saved;
         if let Some(snapshots) = checkpoint {
             // Recomputing an iteration from a snapshot runs the body's plain forward pass
@@ -1028,7 +1039,7 @@ reverse:
       *%6:y = mul %2:y, %5
     }
     ct6(y), _ = vjp of %6:y with ct5(y)
-    ct5(y) := ct6(y)
+    ct5(y) := ct6(y) (together)
   }
 gradients (ct5(y))
 ",

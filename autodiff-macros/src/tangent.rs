@@ -466,6 +466,8 @@ pub enum HStmt {
     },
     /// `dct = value;`
     Assign { adj: AdjId, value: DExpr },
+    /// `(dct0, ..) = (value0, ..);`
+    AssignAll(Vec<(AdjId, DExpr)>),
     /// `dct[path] = 0;`
     Clear { adj: AdjId, path: Vec<Proj> },
     /// `let mut dinto = dadj.pop();`
@@ -547,6 +549,12 @@ impl Sweep<'_> {
                     target: target.clone(),
                     value: dexpr(value),
                 });
+            }
+            AStmt::AssignAll(assigns) => {
+                out.push(HStmt::Adjoint(stmt.clone()));
+                out.push(HStmt::AssignAll(
+                    assigns.iter().map(|(a, v)| (*a, dexpr(v))).collect(),
+                ));
             }
             AStmt::Assign { adj, value } => {
                 out.push(HStmt::Adjoint(stmt.clone()));
@@ -950,6 +958,16 @@ impl TangentAdjoint {
                         self.dadj(*adj),
                         self.dexpr(value)
                     )?
+                }
+                HStmt::AssignAll(assigns) => {
+                    for (adj, value) in assigns {
+                        writeln!(
+                            f,
+                            "{indent}{} := {} (together)",
+                            self.dadj(*adj),
+                            self.dexpr(value)
+                        )?;
+                    }
                 }
                 HStmt::Assign { adj, value } => {
                     writeln!(f, "{indent}{} := {}", self.dadj(*adj), self.dexpr(value))?
