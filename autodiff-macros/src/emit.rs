@@ -435,7 +435,7 @@ impl Emit<'_> {
         let tape = tape_ident(id, span);
         match (for_loop, trip_count) {
             (true, Some(n)) if !self.is_const_param(n) => {
-                quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ((#n) as usize) > ::autodiff::__private::INLINE_ENTRIES }>::with_capacity((#n) as usize);)
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ::autodiff::__private::INLINE_ENTRIES < ((#n) as usize) }>::with_capacity((#n) as usize);)
             }
             (true, Some(n)) => {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::with_capacity((#n) as usize);)

@@ -194,16 +194,9 @@ impl Lowerer<'_> {
         for step in steps.into_iter().rev() {
             match step {
                 Ok(member) => path.push(Proj::Field(member)),
-                Err(index) => {
-                    if self.is_varied(index) {
-                        self.errors.push(
-                            index,
-                            "an index cannot depend on a differentiated value; compute it from data or call `.detach()`",
-                        );
-                        return None;
-                    }
-                    path.push(Proj::Var(self.inert(index)));
-                }
+                // An index is an integer, data even when read from a differentiated value
+                // (`xs[self.k]`, a `#[no_grad]` field).
+                Err(index) => path.push(Proj::Var(self.inert(index))),
             }
         }
         Some((base, path))
@@ -953,7 +946,9 @@ impl Lowerer<'_> {
                 return kind;
             }
         }
-        if self.is_varied(&for_loop.expr) {
+        // A range's bounds are integers, which carry no gradient even when they are read
+        // from a differentiated value (`0..self.steps`, a `#[no_grad]` field).
+        if self.is_varied(&for_loop.expr) && !matches!(&*for_loop.expr, Expr::Range(_)) {
             self.errors.push(
                 &for_loop.expr,
                 "what a `for` loop iterates over cannot depend on a differentiated value; compute the range from data or call `.detach()`",
