@@ -29,6 +29,10 @@ pub struct Prim {
     /// Takes the number of rows as a const generic (`fixed_rows::<N>(start)`), which
     /// becomes the trait's.
     pub const_generic: bool,
+    /// Expensive to recompute (a transcendental function, a matrix product, a reduction
+    /// through one): a loop's reverse sweep keeps its result on the tape instead of
+    /// recomputing it.
+    pub costly: bool,
 }
 
 /// Ops that generated code spells with Rust's own syntax.
@@ -64,26 +68,26 @@ use Arg::{Const, Diff};
 /// Method ops, in the order the docs list them.
 pub const METHODS: &[Prim] = &[
     prim("powi", "Powi", &[Const], "PowBackward0"),
-    prim("powf", "Powf", &[Diff], "PowBackward0"),
-    prim("exp", "Exp", &[], "ExpBackward0"),
-    prim("ln", "Ln", &[], "LogBackward0"),
+    costly(prim("powf", "Powf", &[Diff], "PowBackward0")),
+    costly(prim("exp", "Exp", &[], "ExpBackward0")),
+    costly(prim("ln", "Ln", &[], "LogBackward0")),
     prim("sqrt", "Sqrt", &[], "SqrtBackward0"),
-    prim("sin", "Sin", &[], "SinBackward0"),
-    prim("cos", "Cos", &[], "CosBackward0"),
-    prim("tanh", "Tanh", &[], "TanhBackward0"),
-    prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0"),
+    costly(prim("sin", "Sin", &[], "SinBackward0")),
+    costly(prim("cos", "Cos", &[], "CosBackward0")),
+    costly(prim("tanh", "Tanh", &[], "TanhBackward0")),
+    costly(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0")),
     prim("relu", "Relu", &[], "ReluBackward0"),
-    prim("celu", "Celu", &[Const], "CeluBackward0"),
+    costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
     prim("abs", "Abs", &[], "AbsBackward0"),
     prim("sum", "Sum", &[], "SumBackward0"),
     prim("mean", "Mean", &[], "MeanBackward0"),
     prim("norm", "Norm", &[], "NormBackward1"),
     prim("dot", "Dot", &[Diff], "DotBackward0"),
-    borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0")),
+    costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))),
     prim("t", "Transpose", &[], "TBackward0"),
     prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"),
-    prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0"),
-    prim("softmax", "Softmax", &[], "SoftmaxBackward0"),
+    costly(prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0")),
+    costly(prim("softmax", "Softmax", &[], "SoftmaxBackward0")),
     // `fixed_rows::<N>(start)`: the trait is generic over `N` (see `Prim::const_generic`).
     Prim {
         const_generic: true,
@@ -120,7 +124,12 @@ pub const DIV: Prim = operator(
 );
 pub const NEG: Prim = operator(Operator::Neg, prim("neg", "NegVjp", &[], "NegBackward0"));
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
-pub const TR_MATMUL: Prim = borrowing(prim("tr_matmul", "TrMatmul", &[Diff], "MmBackward0"));
+pub const TR_MATMUL: Prim = costly(borrowing(prim(
+    "tr_matmul",
+    "TrMatmul",
+    &[Diff],
+    "MmBackward0",
+)));
 
 const fn prim(
     name: &'static str,
@@ -137,6 +146,14 @@ const fn prim(
         operator: None,
         accumulates: Accumulates::Dense,
         const_generic: false,
+        costly: false,
+    }
+}
+
+const fn costly(prim: Prim) -> Prim {
+    Prim {
+        costly: true,
+        ..prim
     }
 }
 

@@ -227,6 +227,8 @@ impl Reverser {
                             });
                             pushed.push(mark);
                         }
+                        // Pushed at the end of the iteration, where they are all bound.
+                        pushed.extend(self.kept(body, pushed.len()));
                         Some(LoopTape {
                             pushed,
                             checkpointed: false,
@@ -247,6 +249,24 @@ impl Reverser {
             }
         }
         out
+    }
+
+    /// The values of a loop body the tape keeps rather than the reverse sweep
+    /// recomputing them: active results of costly primitives at the body's top level.
+    /// A tape entry is a tuple, which is `Copy + Default` up to 12 elements: `others` are
+    /// the entry's other values.
+    fn kept(&self, body: &[Stmt], others: usize) -> Vec<VarId> {
+        body.iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Let {
+                    var,
+                    value: Value::Prim { prim, .. },
+                    ..
+                } if prim.costly && self.active[*var] => Some(*var),
+                _ => None,
+            })
+            .take(12usize.saturating_sub(others))
+            .collect()
     }
 
     /// A loop needs reversing when anything in it is active.
@@ -640,7 +660,17 @@ impl Reverser {
         let saved = self.state.clone();
         let mut inner = Vec::new();
         self.undo(&marks, &mut inner);
-        let replay = self.augment(body, true);
+        // A taped iteration pops what the tape kept instead of recomputing it.
+        let others = carried.len()
+            + usize::from(matches!(kind, LoopKind::For { pat: Some(_), .. }))
+            + marks.len();
+        let kept = if checkpoint.is_none() {
+            self.kept(body, others)
+        } else {
+            Vec::new()
+        };
+        let mut replay = self.augment(body, true);
+        replay.retain(|s| !matches!(s, Stmt::Let { var, .. } if kept.contains(var)));
         inner.push(AStmt::Replay(replay));
         for (c, adj) in differentiated.iter().zip(&carry_adjs) {
             self.contribute(c.next, Target::Whole, AExpr::Adj(*adj), &mut inner);
@@ -690,6 +720,7 @@ impl Reverser {
                 popped.push(*pat);
             }
             popped.extend(marks.iter().map(|(_, mark)| *mark));
+            popped.extend(kept);
             out.push(AStmt::Loop {
                 id,
                 popped,
