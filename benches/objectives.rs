@@ -5,6 +5,8 @@
 //!   `logsumexp` over the components, a Wishart prior loop over the components):
 //!   `objective` (the plain function) and `gradient` (`gmm_objective_grad`, with respect
 //!   to every mixture parameter). Goal: gradient / objective ≤ 2.7 (Enzyme's), aim 2.5.
+//!   `hand` is a hand-written fused adjoint (`gmm_hand_grad`, checked equal to the
+//!   generated gradient by `tests/objectives.rs`): what the ratio can be on this machine.
 //! * `ba`: the bundle-adjustment reprojection residual (Rodrigues rotation with its
 //!   small-angle branch, radial distortion; 15 differentiated inputs: camera 11, point 3,
 //!   weight 1): `residual` (the plain function) and `jacobian` (the 2x15 Jacobian from one
@@ -47,6 +49,9 @@ fn bench_gmm(c: &mut Criterion) {
     });
     g.bench_function("gradient", |b| {
         b.iter(|| gmm_objective_grad(black_box(&m), black_box(&xs)))
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| gmm_hand_grad(black_box(&m), black_box(&xs)))
     });
     g.finish();
 }

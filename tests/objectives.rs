@@ -1,7 +1,8 @@
 //! The objectives `benches/objectives.rs` times, checked against central finite
 //! differences to 1e-6 relative: the GMM objective's gradient over every mixture
 //! parameter and the data points, and both rows of the bundle-adjustment residual's
-//! 2x15 Jacobian, on the Rodrigues branch and on its small-angle branch.
+//! 2x15 Jacobian, on the Rodrigues branch and on its small-angle branch. The hand-written
+//! GMM adjoint the bench times for reference is checked equal to the generated gradient.
 
 #[path = "../benches/objectives_common/mod.rs"]
 mod objectives_common;
@@ -32,6 +33,25 @@ fn gmm_gradient_at_the_benchmarked_size() {
     let (value, gm) = gmm_objective_grad(&m, &xs);
     assert_eq!(value, gmm_objective(&m, &xs));
     check("gmm n = 1000", |m: Gmm| gmm_objective(&m, &xs), m, gm);
+}
+
+#[test]
+fn gmm_hand_written_gradient_equals_the_generated_one() {
+    let m = gmm_params();
+    let xs = gmm_points(1000);
+    let (value, gm) = gmm_objective_grad(&m, &xs);
+    let (hand_value, hand) = gmm_hand_grad(&m, &xs);
+    let (generated, hand) = (gm.to_coords(), hand.to_coords());
+    assert!(
+        (value - hand_value).abs() <= 1e-12 * value.abs(),
+        "{value} vs {hand_value}"
+    );
+    for (i, (g, h)) in generated.iter().zip(&hand).enumerate() {
+        assert!(
+            (g - h).abs() <= 1e-10 * g.abs().max(1.0),
+            "coordinate {i}: {g} vs {h}"
+        );
+    }
 }
 
 /// Checks both Jacobian rows of `ba_residual` at `cam`, each against central differences

@@ -88,6 +88,55 @@ pub fn gmm_objective(m: &Gmm, xs: &[Tensor<f64, D>]) -> f64 {
     xs.len() as f64 * m.log_weights.logsumexp() - likelihood + prior
 }
 
+/// Hand-written gradient of [`gmm_objective`], for reference: one fused pass over the
+/// points (no tape) that keeps each point's component values and their softmax weights
+/// in registers, as a careful person (or Enzyme with its cache) would.
+///
+/// With `zₖ = Qₖ (x - μₖ)`, `vₖ = cₖ - ½ zₖ·zₖ` and `wₖ = softmax(v)ₖ`, each point adds
+/// `-wₖ` to `∂/∂cₖ`, `-wₖ Qₖ zₖ` to `∂/∂μₖ` and `wₖ zₖ ⊙ (x - μₖ)` to `∂/∂Qₖ`; the
+/// chain through `Qₖ = exp(qₖ)`, `cₖ = αₖ + Σ qₖ`, the prior and `n logsumexp(α)` follows.
+/// Transcendentals per point: K exponentials and one logarithm, as in the objective.
+pub fn gmm_hand_grad(m: &Gmm, xs: &[Tensor<f64, D>]) -> (f64, Gmm) {
+    let q: [Tensor<f64, D>; K] = std::array::from_fn(|k| m.log_inv_std[k].exp());
+    let c: [f64; K] = std::array::from_fn(|k| m.log_weights[k] + m.log_inv_std[k].sum());
+    let mut likelihood = 0.0;
+    let mut g_c = [0.0; K];
+    let mut g_mu = [Tensor::<f64, D>::zeros(); K];
+    let mut g_q = [Tensor::<f64, D>::zeros(); K];
+    for x in xs {
+        let d: [Tensor<f64, D>; K] = std::array::from_fn(|k| *x - m.means[k]);
+        let z: [Tensor<f64, D>; K] = std::array::from_fn(|k| q[k] * d[k]);
+        let v: [f64; K] = std::array::from_fn(|k| c[k] - 0.5 * z[k].dot(z[k]));
+        let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let e: [f64; K] = std::array::from_fn(|k| (v[k] - max).exp());
+        let total: f64 = e.iter().sum();
+        likelihood += max + total.ln();
+        let inv = 1.0 / total;
+        for k in 0..K {
+            let w = e[k] * inv;
+            g_c[k] -= w;
+            g_mu[k] -= q[k] * z[k] * w;
+            g_q[k] += z[k] * d[k] * w;
+        }
+    }
+    let n = xs.len() as f64;
+    let lse_alpha = m.log_weights.logsumexp();
+    let mut prior = 0.0;
+    let mut grad = Gmm {
+        log_weights: Tensor::zeros(),
+        means: g_mu,
+        log_inv_std: [Tensor::zeros(); K],
+    };
+    for k in 0..K {
+        let qk = m.log_inv_std[k];
+        prior += 0.5 * WISHART_GAMMA2 * q[k].dot(q[k]) - WISHART_M * qk.sum();
+        grad.log_weights[k] = n * (m.log_weights[k] - lse_alpha).exp() + g_c[k];
+        grad.log_inv_std[k] =
+            (g_q[k] + q[k] * WISHART_GAMMA2) * q[k] + Tensor::from_element(g_c[k] - WISHART_M);
+    }
+    (n * lse_alpha - likelihood + prior, grad)
+}
+
 /// The mixture every GMM benchmark and test evaluates: four well-separated components
 /// with unequal weights and precisions.
 pub fn gmm_params() -> Gmm {
