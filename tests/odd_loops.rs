@@ -60,3 +60,36 @@ fn carried_values_that_swap() {
     let report = gradcheck(|b| swapping(a, b), b, gb).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
 }
+
+/// Data with a lifetime, read in a loop.
+pub struct View<'a> {
+    pub weights: &'a [f64],
+}
+
+#[differentiable(wrt(x))]
+fn weighted<'a>(x: f64, view: View<'a>) -> f64 {
+    let mut total = 0.0;
+    for i in 0..view.weights.len() {
+        total = total + x * view.weights[i];
+    }
+    total
+}
+
+#[differentiable(wrt(x))]
+fn weighted_elided(x: f64, view: View<'_>, scale: impl Copy + Into<f64>) -> f64 {
+    let mut total = 0.0;
+    for i in 0..view.weights.len() {
+        total = total + x.sin() * view.weights[i];
+    }
+    total * scale.into()
+}
+
+#[test]
+fn data_with_lifetimes_and_impl_trait() {
+    let w = [1.0, 2.0, 3.0];
+    assert_eq!(weighted_grad(0.5, View { weights: &w }).1, 6.0);
+    let (_, pullback) = weighted_vjp(0.5, View { weights: &w });
+    assert_eq!(pullback.backward(1.0), 6.0);
+    let g = weighted_elided_grad(0.5, View { weights: &w }, 2.0_f32).1;
+    assert!((g - 12.0 * 0.5_f64.cos()).abs() < 1e-12);
+}

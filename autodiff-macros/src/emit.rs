@@ -389,11 +389,40 @@ impl Emit<'_> {
         if self.sig.has_receiver {
             return quote!();
         }
-        let lifetimes = self
+        // `impl Trait` arguments and elided lifetimes inside types (`View<'_>`) cannot be
+        // named in `use<..>`: such a pullback keeps the default, capturing everything.
+        let unnameable = self.item.sig.inputs.iter().any(|input| {
+            let FnArg::Typed(t) = input else { return false };
+            let ty = match &*t.ty {
+                syn::Type::Reference(r) => &*r.elem,
+                ty => ty,
+            };
+            let text = ty.to_token_stream().to_string();
+            text.contains("impl ") || text.contains("'_")
+        });
+        if unnameable {
+            return quote!();
+        }
+        let mut lifetimes: Vec<TokenStream> = self
             .data_lifetimes()
             .into_iter()
-            .map(|(_, lifetime, _)| lifetime.into_token_stream());
-        let all = lifetimes.chain(type_and_const_params(&self.item.sig.generics));
+            .map(|(_, lifetime, _)| lifetime.into_token_stream())
+            .collect();
+        // Lifetimes the function declares, which by-value data (`View<'a>`) may carry.
+        for param in &self.item.sig.generics.params {
+            if let GenericParam::Lifetime(l) = param {
+                let l = l.lifetime.to_token_stream();
+                if !lifetimes
+                    .iter()
+                    .any(|known| known.to_string() == l.to_string())
+                {
+                    lifetimes.push(l);
+                }
+            }
+        }
+        let all = lifetimes
+            .into_iter()
+            .chain(type_and_const_params(&self.item.sig.generics));
         quote!(+ use<#(#all),*>)
     }
 

@@ -27,6 +27,20 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#compile_errors #item);
         }
     };
+    for attr in &item.attrs {
+        let name = attr.path().segments.last().map(|s| s.ident.to_string());
+        match name.as_deref() {
+            Some("differentiable") => errors.push(
+                attr,
+                "#[differentiable] is applied twice to this function; remove one",
+            ),
+            Some("custom_vjp") => errors.push(
+                attr,
+                "a function is either #[differentiable] (its derivative is generated) or #[custom_vjp] (its derivative is written by hand), not both",
+            ),
+            _ => {}
+        }
+    }
     let sig = Signature::validate(&item, &args, &mut errors);
     valid::fence(&item.block, &mut errors);
     let Some(sig) = sig else {
@@ -137,10 +151,18 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     };
     // The user's body is left out: it would only repeat, as type errors, what the macro
     // already reported.
+    // A second `#[differentiable]` or a `#[custom_vjp]` (reported already) would expand
+    // again on the stub.
     let attrs: Vec<_> = item
         .attrs
         .iter()
         .filter(|a| matches!(a.style, syn::AttrStyle::Outer))
+        .filter(|a| {
+            !a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "differentiable" || s.ident == "custom_vjp")
+        })
         .collect();
     let mut sig_tokens = item.sig.clone();
     // Qualifiers the macro rejected would only add errors of their own to the stub.
