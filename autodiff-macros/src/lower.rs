@@ -24,6 +24,75 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{BinOp, Block, Expr, Ident, Pat, Token, UnOp};
 
+/// An expression's span as syn's `Spanned` gives it (its first token's, joined with its
+/// last where the compiler can), found by walking the tree's edges instead of turning the
+/// whole subtree into tokens: O(depth) rather than O(size) per call, which keeps lowering
+/// a deeply nested expression linear and its recursion shallow.
+pub fn span_of(expr: &Expr) -> Span {
+    let first = first_span(expr);
+    first.join(last_span(expr)).unwrap_or(first)
+}
+
+fn first_span(mut e: &Expr) -> Span {
+    loop {
+        e = match e {
+            Expr::Binary(b) => &b.left,
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Index(i) => &i.expr,
+            Expr::Field(f) => &f.base,
+            Expr::Cast(c) => &c.expr,
+            Expr::Call(c) => &c.func,
+            Expr::Try(t) => &t.expr,
+            Expr::Assign(a) => &a.left,
+            Expr::Range(syn::ExprRange {
+                start: Some(start), ..
+            }) => start,
+            Expr::Paren(p) => return p.paren_token.span.open(),
+            Expr::Unary(u) => return u.op.span(),
+            Expr::Lit(l) => return l.lit.span(),
+            Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => {
+                return p
+                    .path
+                    .leading_colon
+                    .map(|c| c.spans[0])
+                    .or_else(|| p.path.segments.first().map(|s| s.ident.span()))
+                    .unwrap_or_else(Span::call_site);
+            }
+            other => return other.span(),
+        };
+    }
+}
+
+fn last_span(mut e: &Expr) -> Span {
+    loop {
+        e = match e {
+            Expr::Binary(b) => &b.right,
+            Expr::Unary(u) => &u.expr,
+            Expr::Assign(a) => &a.right,
+            Expr::Reference(r) => &r.expr,
+            Expr::Cast(c) => return c.ty.span(),
+            Expr::MethodCall(m) => return m.paren_token.span.close(),
+            Expr::Call(c) => return c.paren_token.span.close(),
+            Expr::Index(i) => return i.bracket_token.span.close(),
+            Expr::Paren(p) => return p.paren_token.span.close(),
+            Expr::Field(f) => return f.member.span(),
+            Expr::Lit(l) => return l.lit.span(),
+            Expr::Path(p) if p.qself.is_none() => {
+                return p
+                    .path
+                    .segments
+                    .last()
+                    .map_or_else(Span::call_site, |s| s.ident.span());
+            }
+            other => return other.span(),
+        };
+    }
+}
+
+/// The stack left when a recursive stage grows it, and by how much (see `stacker`).
+pub const RED_ZONE: usize = 256 * 1024;
+pub const STACK_GROWTH: usize = 8 * 1024 * 1024;
+
 /// Lowers `body` of a function with signature `sig`.
 ///
 /// Which variables are places (tensors assigned element by element) is found while
@@ -205,7 +274,7 @@ impl Lowerer<'_> {
     /// `x[i]`, `m.w`, `p.0`, `m.layers[i].w` on a differentiated value: one projection
     /// from the root (a place is loaded from, anything else projected).
     fn lower_projection(&mut self, expr: &Expr) -> VarId {
-        let span = expr.span();
+        let span = span_of(expr);
         let Some((base, path)) = self.projections(expr) else {
             return self.placeholder(span);
         };
@@ -614,7 +683,7 @@ impl Lowerer<'_> {
             }
             return false;
         };
-        let span = expr.span();
+        let span = span_of(expr);
         let Some((_, path)) = self.projections(left) else {
             return true;
         };
@@ -1109,10 +1178,15 @@ impl Lowerer<'_> {
 
     fn inert(&mut self, expr: &Expr) -> VarId {
         let tokens = self.rename(expr);
-        self.bind(Value::Inert(tokens), expr.span(), false)
+        self.bind(Value::Inert(tokens), span_of(expr), false)
     }
 
+    /// With a stack that grows as deep as the expression nests.
     fn lower_expr(&mut self, expr: &Expr) -> VarId {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.lower_expr_here(expr))
+    }
+
+    fn lower_expr_here(&mut self, expr: &Expr) -> VarId {
         if let Some(var) = self.local(expr) {
             if self.vars[var].place {
                 return self.load(var, Vec::new(), expr.span());
@@ -1146,7 +1220,7 @@ impl Lowerer<'_> {
         if !self.is_varied(expr) {
             return self.inert(expr);
         }
-        let span = expr.span();
+        let span = span_of(expr);
         if crate::valid::is_fenced(expr) {
             // Already reported by the fence.
             return self.placeholder(span);
@@ -1298,7 +1372,8 @@ impl Lowerer<'_> {
     }
 
     fn lower_binary(&mut self, bin: &syn::ExprBinary) -> VarId {
-        let span = bin.span();
+        let first = first_span(&bin.left);
+        let span = first.join(last_span(&bin.right)).unwrap_or(first);
         let arithmetic = match bin.op {
             BinOp::Add(_) => Some(&prim::ADD),
             BinOp::Sub(_) => Some(&prim::SUB),
@@ -1309,7 +1384,7 @@ impl Lowerer<'_> {
         if let Some(prim) = arithmetic {
             let lhs = self.lower_expr(&bin.left);
             let rhs = self.lower_expr(&bin.right);
-            let spans = vec![bin.left.span(), bin.right.span()];
+            let spans = vec![span_of(&bin.left), span_of(&bin.right)];
             return self.bind_prim(prim, vec![lhs, rhs], spans, None, span);
         }
         match bin.op {
@@ -1918,7 +1993,9 @@ struct VariedFinder<'a, 'e> {
 impl<'ast> Visit<'ast> for VariedFinder<'_, '_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         let outer = std::mem::replace(&mut self.found, false);
-        syn::visit::visit_expr(self, expr);
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            syn::visit::visit_expr(self, expr)
+        });
         // Expressions inside macros are parsed into temporaries: never cache those.
         if !matches!(expr, Expr::Macro(_)) {
             self.seen.push((expr as *const Expr, self.found));
@@ -2083,7 +2160,9 @@ impl VisitMut for Renamer<'_, '_> {
                 self.visit_block_mut(&mut f.body);
                 self.shadowed.pop();
             }
-            _ => syn::visit_mut::visit_expr_mut(self, expr),
+            _ => stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+                syn::visit_mut::visit_expr_mut(self, expr)
+            }),
         }
     }
 

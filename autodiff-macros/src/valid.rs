@@ -381,7 +381,10 @@ fn element_type(item: &ItemFn) -> Option<Ident> {
 /// Rejects the constructs no body may contain, wherever they are. A `return` is only
 /// allowed as the body's last statement.
 pub fn fence(body: &syn::Block, errors: &mut Errors) {
-    if let Some(deep) = too_deep(quote::ToTokens::to_token_stream(body), 0) {
+    let tokens = stacker::maybe_grow(crate::lower::RED_ZONE, crate::lower::STACK_GROWTH, || {
+        quote::ToTokens::to_token_stream(body)
+    });
+    if let Some(deep) = too_deep(tokens, 0) {
         // Deeper nesting than this would overflow the compiler's stack in the stages'
         // recursion; the plain function is unaffected.
         errors.push_error(syn::Error::new(
@@ -543,7 +546,9 @@ impl<'ast> Visit<'ast> for Fence<'_> {
             let message = fence_message(expr).expect("fenced expressions have a message");
             self.errors.push(expr, message);
         } else {
-            syn::visit::visit_expr(self, expr);
+            stacker::maybe_grow(crate::lower::RED_ZONE, crate::lower::STACK_GROWTH, || {
+                syn::visit::visit_expr(self, expr)
+            });
         }
     }
 
