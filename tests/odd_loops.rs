@@ -93,3 +93,39 @@ fn data_with_lifetimes_and_impl_trait() {
     let g = weighted_elided_grad(0.5, View { weights: &w }, 2.0_f32).1;
     assert!((g - 12.0 * 0.5_f64.cos()).abs() < 1e-12);
 }
+
+/// A `while` condition with a side effect: its last, false evaluation still counts.
+#[differentiable]
+fn counted_while(x: f64) -> f64 {
+    let mut n = 0;
+    let mut y = x;
+    while {
+        n += 1;
+        n < 4
+    } {
+        y = y * x;
+    }
+    y * n as f64
+}
+
+fn counted_while_by_hand(x: f64) -> f64 {
+    let mut n = 0;
+    let mut y = x;
+    while {
+        n += 1;
+        n < 4
+    } {
+        y *= x;
+    }
+    y * n as f64
+}
+
+#[test]
+fn a_while_condition_with_a_side_effect() {
+    for x in [0.7, 1.3] {
+        assert_eq!(counted_while(x), counted_while_by_hand(x));
+        let (value, grad) = counted_while_grad(x);
+        assert_eq!(value, counted_while_by_hand(x));
+        assert!((grad - 16.0 * x.powi(3)).abs() < 1e-12, "{grad}");
+    }
+}

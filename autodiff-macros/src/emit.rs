@@ -479,6 +479,19 @@ impl Emit<'_> {
         }
     }
 
+    /// `slot = exit;` for each carried value a `while` condition changed: what the loop
+    /// leaves when the condition fails.
+    fn while_exits(&self, carried: &[crate::ir::Carry], span: Span) -> TokenStream {
+        carried
+            .iter()
+            .filter_map(|c| {
+                let exit = self.value_of(c.exit?);
+                let slot = format_ident!("__ad_slot{}", c.phi, span = span);
+                Some(quote_spanned!(span=> #slot = #exit;))
+            })
+            .collect()
+    }
+
     /// Whether `tokens` is just the name of one of the function's const parameters.
     fn is_const_param(&self, tokens: &TokenStream) -> bool {
         let name = tokens.to_string();
@@ -712,11 +725,13 @@ impl Emit<'_> {
                         LoopKind::While { cond_block, cond } => {
                             let cond_tokens = self.forward_block(cond_block);
                             let cond = self.var(*cond);
+                            let exits = self.while_exits(carried, span);
                             quote_spanned! {span=>
                                 loop {
                                     #header
                                     #cond_tokens
                                     if !#cond {
+                                        #exits
                                         break;
                                     }
                                     #body_tokens
@@ -1804,11 +1819,13 @@ impl Emit<'_> {
                     TLoopKind::While { cond_block, cond } => {
                         let cond_tokens = self.tangent_block(cond_block);
                         let cond = self.var(*cond);
+                        let exits = self.while_exits(carried, span);
                         quote_spanned! {span=>
                             loop {
                                 #header
                                 #cond_tokens
                                 if !#cond {
+                                    #exits
                                     break;
                                 }
                                 #body_tokens

@@ -142,6 +142,9 @@ pub struct Carry {
     pub next: VarId,
     /// Its value after the loop.
     pub out: VarId,
+    /// A `while` loop's condition block may change it (data only): its value there, which
+    /// the loop leaves when the condition fails.
+    pub exit: Option<VarId>,
 }
 
 #[derive(Clone)]

@@ -946,13 +946,32 @@ impl Lowerer<'_> {
                 self.rebind_name(name, phi);
                 phis.push((init, phi));
             }
+            let mut exits: Vec<Option<VarId>> = vec![None; names.len()];
             let (body_block, kind) = self.region(|l| {
                 l.scopes.push(HashMap::new());
                 let kind = match header {
                     LoopHeader::For(for_loop) => l.for_header(for_loop),
                     LoopHeader::While(cond, _) => {
-                        let (cond_block, cond) = l.region(|l| l.lower_expr(cond));
-                        LoopKind::While { cond_block, cond }
+                        let (cond_block, cond_var) = l.region(|l| l.lower_expr(cond));
+                        // What the condition block leaves in a carried name is its value
+                        // when the condition fails and the loop ends (`while { n += 1;
+                        // n < 4 }`).
+                        for (k, name) in names.iter().enumerate() {
+                            let now = l.lookup(name).expect("still bound");
+                            if now != phis[k].1 {
+                                if l.vars[now].varied {
+                                    l.errors.push(
+                                        cond,
+                                        format!("this `while` condition changes the differentiated `{name}`; change it in the loop body instead"),
+                                    );
+                                }
+                                exits[k] = Some(now);
+                            }
+                        }
+                        LoopKind::While {
+                            cond_block,
+                            cond: cond_var,
+                        }
                     }
                 };
                 l.lower_block_stmts(&body.stmts, false);
@@ -978,7 +997,8 @@ impl Lowerer<'_> {
                 continue;
             }
             let mut carried = Vec::new();
-            for ((name, next), (init, phi)) in names.iter().zip(nexts).zip(phis) {
+            for (((name, next), (init, phi)), exit) in names.iter().zip(nexts).zip(phis).zip(exits)
+            {
                 let out = self.new_var(
                     Some(name.clone()),
                     span,
@@ -991,6 +1011,7 @@ impl Lowerer<'_> {
                     phi,
                     next,
                     out,
+                    exit,
                 });
             }
             let id = self.next_loop;
