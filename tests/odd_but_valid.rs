@@ -112,3 +112,16 @@ fn a_generic_caller_of_f_grad() {
     assert_eq!(generic_caller(3.0_f64), 6.0);
     assert_eq!(generic_caller(1.5_f32), 3.0);
 }
+
+/// `f64` data arithmetic inside a body generic over its element type.
+#[differentiable(wrt(x))]
+fn generic_with_f64_data<T: Real>(x: T, k: usize) -> T {
+    let half = (k as f64) * 0.5;
+    x * x * <T as Real>::from_f64(half)
+}
+
+#[test]
+fn f64_data_in_a_generic_body() {
+    assert_eq!(generic_with_f64_data_grad(3.0_f64, 4).1, 12.0);
+    assert_eq!(generic_with_f64_data_grad(3.0_f32, 4).1, 12.0);
+}

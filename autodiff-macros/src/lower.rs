@@ -2210,8 +2210,33 @@ struct LiteralRewriter<'a> {
     elem: &'a Ident,
 }
 
+/// `k as f64`, `x as f32`: an operand that makes its sibling literal plain data.
+fn is_cast_to_concrete_float(expr: &Expr) -> bool {
+    let mut e = expr;
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    matches!(e, Expr::Cast(c) if matches!(&*c.ty, syn::Type::Path(t) if t.path.is_ident("f64") || t.path.is_ident("f32")))
+}
+
 impl VisitMut for LiteralRewriter<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        // `(k as f64) * 0.5` is `f64` arithmetic in a generic body: its literal stays.
+        if let Expr::Binary(b) = expr {
+            let (left_cast, right_cast) = (
+                is_cast_to_concrete_float(&b.left),
+                is_cast_to_concrete_float(&b.right),
+            );
+            if left_cast || right_cast {
+                if !(right_cast && matches!(&*b.left, Expr::Lit(_))) {
+                    self.visit_expr_mut(&mut b.left);
+                }
+                if !(left_cast && matches!(&*b.right, Expr::Lit(_))) {
+                    self.visit_expr_mut(&mut b.right);
+                }
+                return;
+            }
+        }
         if let Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Float(lit),
             ..
