@@ -223,3 +223,49 @@ fn the_pullback_replays_from_its_own_copies() {
     assert_eq!(pullback.backward(1.0), prefix_sum_grad(x).1);
     assert_eq!(again.backward(2.0), prefix_sum_grad(x).1 * 2.0);
 }
+
+// Found by the random-program generator: a tensor assigned by element and as a whole.
+
+#[differentiable]
+fn element_then_whole(x: Tensor<f64, 3>) -> f64 {
+    let mut y = x;
+    y[0] *= 2.0;
+    y = y * 3.0;
+    y.sum()
+}
+
+#[differentiable]
+fn element_then_whole_in_a_loop(x: Tensor<f64, 3>) -> f64 {
+    let mut y = x;
+    for _ in 0..2 {
+        y[0] = x[1];
+        y = y * 1.05;
+    }
+    y.sum()
+}
+
+#[differentiable]
+fn whole_then_element(x: Tensor<f64, 3>) -> f64 {
+    let mut y = x;
+    y = y - x * 0.5;
+    y[0] = x[1];
+    y.sum()
+}
+
+#[test]
+fn element_and_whole_assignments_mixed() {
+    let x = tensor![0.3, -0.7, 1.1];
+    assert_eq!(element_then_whole_grad(x).1, tensor![6.0, 3.0, 3.0]);
+    check(
+        "element then whole, loop",
+        element_then_whole_in_a_loop,
+        x,
+        element_then_whole_in_a_loop_grad(x).1,
+    );
+    check(
+        "whole then element",
+        whole_then_element,
+        x,
+        whole_then_element_grad(x).1,
+    );
+}

@@ -796,6 +796,10 @@ impl Emit<'_> {
     fn aexpr(&self, e: &AExpr) -> TokenStream {
         match e {
             AExpr::Adj(a) => self.adj(*a).into_token_stream(),
+            AExpr::Copied(a) => {
+                let a = self.adj(*a);
+                quote!(::core::clone::Clone::clone(&#a))
+            }
             AExpr::AdjPath(a, path) => {
                 let (a, path) = (self.adj(*a), self.path(path));
                 quote!(::core::clone::Clone::clone(&#a #path))
@@ -2366,11 +2370,9 @@ impl Emit<'_> {
             HStmt::RestoreTangent { place, whole } => {
                 let span = self.ir.vars[*place].span;
                 let (log, name) = (tangent_log_ident(*place, span), self.tan(*place));
-                if *whole {
-                    quote_spanned!(log.span()=> #log.restore_whole(&mut #name);)
-                } else {
-                    quote_spanned!(log.span()=> #log.restore(&mut #name);)
-                }
+                // One entry undoes a whole store as well as an element store.
+                let _ = whole;
+                quote_spanned!(log.span()=> #log.restore(&mut #name);)
             }
             HStmt::If {
                 cond,

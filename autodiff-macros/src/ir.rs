@@ -541,6 +541,9 @@ pub enum Proj {
 #[derive(Clone)]
 pub enum AExpr {
     Adj(AdjId),
+    /// A copy of an adjoint that stays in use (a place's, which a store then clears): never
+    /// aliased by the adjoint it initialises.
+    Copied(AdjId),
     /// A part of an adjoint.
     AdjPath(AdjId, Vec<Proj>),
     /// Zero shaped like a forward variable.
@@ -634,6 +637,7 @@ impl Adjoint {
     fn expr_label(&self, e: &AExpr) -> String {
         match e {
             AExpr::Adj(a) => self.adj_label(*a),
+            AExpr::Copied(a) => format!("copy of {}", self.adj_label(*a)),
             AExpr::AdjPath(a, path) => format!("{}{}", self.adj_label(*a), self.path_label(path)),
             AExpr::Zero(v) => format!("zero like {}", self.forward.var_label(*v)),
             AExpr::SumOf(a, _) => format!("sum of {}", self.adj_label(*a)),

@@ -671,7 +671,7 @@ impl Lowerer<'_> {
                 && (self.vars[var].varied || self.is_varied(right))
                 && let Some(name) = place_base(root)
             {
-                if !self.vars[var].mutable {
+                if !self.is_mutable(var) {
                     self.errors.push(
                         root,
                         format!("cannot assign to part of `{name}`, which is not mutable; declare it `let mut {name} = ..`"),

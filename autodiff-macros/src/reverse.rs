@@ -349,7 +349,8 @@ impl Reverser {
                 } => {
                     if let Some(adj) = self.state[*place].filter(|_| self.active[*place]) {
                         if path.is_empty() {
-                            self.contribute(*value, Target::Whole, AExpr::Adj(adj), out);
+                            // A copy: the place's adjoint is cleared next and lives on.
+                            self.contribute(*value, Target::Whole, AExpr::Copied(adj), out);
                             out.push(AStmt::Assign {
                                 adj,
                                 value: AExpr::Zero(*place),

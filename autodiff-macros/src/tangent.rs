@@ -517,7 +517,7 @@ pub fn over_adjoint(adjoint: Adjoint) -> TangentAdjoint {
 /// The tangent of an adjoint expression.
 pub fn dexpr(e: &AExpr) -> DExpr {
     match e {
-        AExpr::Adj(a) => DExpr::Adj(*a),
+        AExpr::Adj(a) | AExpr::Copied(a) => DExpr::Adj(*a),
         AExpr::AdjPath(a, path) => DExpr::AdjPath(*a, path.clone()),
         AExpr::Zero(v) => DExpr::Zero(*v),
         AExpr::SumOf(a, v) => DExpr::SumOf(*a, *v),
