@@ -563,7 +563,7 @@ fn program_08_gradient() {
     }
 }
 
-// Covers: call, call_tuple, elem_assign, if_value, let_if, shadow.
+// Covers: call, call_tuple, elem_assign, if_value, let_if, while_value.
 #[differentiable]
 fn program_09(x: Tensor<f64, 3>, s: f64) -> f64 {
     let mut acc = x[1].sin().exp();
@@ -582,41 +582,32 @@ fn program_09(x: Tensor<f64, 3>, s: f64) -> f64 {
         } else {
             0.73 * (x + acc).logsumexp()
         };
-        let t3 = (squash(x, x[0]) / (1.0 + x.mean().powi(2))).tanh();
-        let b2 = b2.sin() + x[1] * t3[1] * 0.43;
-        acc += b2 * 0.24;
-    } else {
-        let a4 = s;
-        if 0.36 * x[1].sin() < -0.53 {
-            acc += s;
-            let b5 = if s > -0.19 {
-                b1
-            } else {
-                (0.8 - b1).dot(b1) - -squash(b1, s)
-            };
-            acc -= x[1];
-            acc += b5.mean() * 0.14;
-        } else {
-            let a6 = x[1].sigmoid().exp() * 0.62 * (x[1].cos().exp() * 0.17);
-            let a7 = a4;
-            let mut y8 = b1;
-            y8[0] -= x[1];
-            acc += a6 * 0.43;
-            acc += a7 * 0.46;
-            acc += y8.sum() * 0.18;
+        let mut t3 = (squash(x, x[0]) / (1.0 + x.mean().powi(2))).tanh();
+        let mut k4 = 0;
+        while k4 < 3 && energy(b1) * (b1[1] + b2) < -0.39 {
+            let a5 = b1.dot(t3.cos());
+            let mut y6 = (x - t3 + (x - b1)).tanh();
+            y6[2] = y6.logsumexp();
+            y6[(k4 + 1) % 3] *= (k4 as f64 * acc).cos();
+            t3[0] += (2.0 + x.softmax().cos()).norm();
+            acc += a5 * 0.3;
+            acc += y6.mean() * 0.49;
+            k4 += 1;
         }
-        acc = (acc * 0.68 + a4 * 0.35).tanh();
+        acc += t3.mean() * 0.42;
+    } else {
+        acc -= x[1].cos().exp();
     }
-    let (p9, q10) = split(x.powi(2), gate(acc, b1[2]));
-    let p9 = p9.sin() + b1 * x * 0.21;
-    acc + q10 * 0.59 + p9.sum() * 0.7
+    let (q7, q8) = moments(relax(x, x[1], 1));
+    acc *= q8.cos();
+    acc
 }
 
 #[test]
 fn program_09_gradient() {
     for (x, s, expected) in [
-        (tensor![-0.714, -1.147, 0.721], -1.06, 2.0141362645449346),
-        (tensor![0.797, 0.555, -0.3], 0.287, 2.5638683865491467),
+        (tensor![-0.714, -1.147, 0.721], -1.06, -0.1410597079299302),
+        (tensor![0.797, 0.555, -0.3], 0.287, -1.891496299540777),
     ] {
         let (value, (gx, gs)) = program_09_grad(x, s);
         assert_eq!(value, program_09(x, s));
@@ -626,38 +617,60 @@ fn program_09_gradient() {
     }
 }
 
-// Covers: call, for_const, if_value, let_if, while_value.
+// Covers: call, call_tuple, elem_assign, for_const, if_value, let_if, tuple, while_value.
+#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
 #[differentiable]
 fn program_10(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = x[0];
-    let b1 = if x[2] > 0.38 {
-        1.19 + gate(s, acc).tanh()
-    } else {
-        x.dot(x).powi(2).tanh()
-    };
-    for _ in 0..4 {
-        let t3 = (x.sigmoid() / (1.0 + x.dot(x))).powi(2);
-        acc += t3.sum() * 0.13;
-    }
-    for i4 in 0..2 {
-        let t5 = squash(x, b1) / (1.0 + x.dot(x));
-        let mut k6 = 0;
-        while k6 < 5 && (1.26 + i4 as f64 * b1) < 0.37 {
-            let a7 = 0.27 * t5[(k6 + 1) % 3] + k6 as f64 * s;
-            acc += (t5.cos() / (1.0 + (0.37 * t5[(k6 + 1) % 3]).powi(2))).mean();
-            acc += a7 * 0.11;
-            k6 += 1;
+    let mut acc = (energy(x) - 1.39) * (s * (0.55 + x[2]));
+    if acc < 0.79 {
+        if gate(x[2], x[0]) < -0.49 {
+            let t1 = (acc * x).cos() * x[2];
+            acc += t1.sum() * 0.47;
+        } else {
+            let mut y2 = x;
+            y2[0] *= relax(x, x[2], 3).dot(y2 / (1.0 + y2.dot(y2))).tanh();
+            let b3 = if y2[0] < -0.63 { y2.powi(2) } else { y2 };
+            acc += y2.sum() * 0.11;
+            acc += b3.sum() * 0.24;
         }
-        acc = acc * 0.53 + (b1.cos().exp() - x[1].cos()).powi(2);
+        let t4 = x.cos();
+        if s > -0.62 {
+            acc += (t4 + t4).softmax().sum();
+        } else {
+            acc /= 1.0 + tensor![acc, t4[0], acc].dot(x).powi(2);
+            let (p5, q6) = split(x - t4[0], t4.sum());
+            acc += s - 1.21;
+            acc += p5.mean() * 0.27;
+            acc += q6 * 0.36;
+        }
+        acc = acc * (0.57 - x[1]).sigmoid();
     }
-    acc
+    let (q7, p8) = (
+        x[1],
+        x / (1.0 + x.dot(x)) * (x.tanh() / (1.0 + (x[2] - s).powi(2))),
+    );
+    for _ in 0..0 {
+        acc *= p8.sum().sigmoid().exp().sigmoid();
+    }
+    let mut k10 = 0;
+    while k10 < 1 && energy(x) * 1.13 < -0.64 {
+        acc += acc;
+        let a11 = gate(x[1].cos(), x[(k10 + 2) % 3] + p8[1]);
+        for _ in 0..3 {
+            let y13 = x;
+            acc += y13.sum() * 0.47;
+        }
+        acc += a11 * 0.21;
+        k10 += 1;
+    }
+    acc + q7 * 0.81
 }
 
 #[test]
 fn program_10_gradient() {
     for (x, s, expected) in [
-        (tensor![1.072, 0.418, -0.66], 0.187, 1.321152027851138),
-        (tensor![1.123, -0.186, -0.717], -0.641, 1.1648551313431001),
+        (tensor![-0.778, -1.134, 0.918], -0.909, 0.5020771432587038),
+        (tensor![0.123, 1.048, -0.887], 0.759, 1.3245830477058127),
     ] {
         let (value, (gx, gs)) = program_10_grad(x, s);
         assert_eq!(value, program_10(x, s));
@@ -667,49 +680,42 @@ fn program_10_gradient() {
     }
 }
 
-// Covers: call, call_tuple, for_data, if_value, tuple, while_value.
+// Covers: elem_assign, for_data, if_data, while_value.
 #[differentiable(wrt(x, s))]
 fn program_11(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = energy(x.powi(2));
-    acc += x[2];
+    let mut acc = x[2];
+    acc = acc * (1.19 - x[2]).sigmoid();
     for i1 in 0..n {
-        let (q2, p3) = (
-            x.dot(x).cos().powi(2),
-            0.61 - ((2.0 + x.tanh()).norm() + x.tanh()),
-        );
-        if (p3 - x).logsumexp() > -0.26 {
-            let (q4, p5) = (
-                gate(s.cos().exp(), acc.powi(2)),
-                -p3 - p3 + (x + p3).powi(2),
-            );
-            acc += q4 * 0.43;
-            acc += p5.mean() * 0.14;
-        } else {
-            acc += (0.39 * q2 + gate(x[0], x[i1 % 3])) * 0.75;
+        let mut k2 = 0;
+        while k2 < n && x[i1 % 3] < -0.66 {
+            acc -= s.sigmoid();
+            acc = acc * 0.51 - (acc * x).dot(x + x).tanh();
+            acc = (acc * 0.82 + x.sum()).tanh();
+            k2 += 1;
         }
-        acc = (acc * 0.93 + x[0]).tanh();
+        let t3 = (x - 1.04).sin().sigmoid();
+        if i1 == 0 {
+            acc -= acc;
+            let a4 = x[1];
+            acc += a4 * 0.19;
+        } else {
+            let mut t5 = tensor![s, t3[2], t3[2]];
+            t5[i1 % 3] /= 1.0 + (x[i1 % 3] - (x[0] - t3[1])).powi(2);
+            acc -= t3[i1 % 3];
+            acc += t5.mean() * 0.26;
+        }
+        acc = acc * (i1 as f64 * acc).sigmoid();
     }
-    let mut k6 = 0;
-    while k6 < n && x[2] < 0.59 {
-        let (p7, q8) = split(x, x[2]);
-        let a9 = q8;
-        let a10 = (acc.sigmoid().exp() * p7).dot(n as f64 * a9 * relax(p7, p7[k6 % 3], k6));
-        acc += a10 * 0.43;
-        k6 += 1;
-    }
+    acc -= x[2] * s;
+    acc += (s / (2.0 + acc.cos()) - x[0]).tanh();
     acc
 }
 
 #[test]
 fn program_11_gradient() {
     for (x, s, n, expected) in [
-        (
-            tensor![-0.398, 0.714, -0.952],
-            -0.588,
-            0,
-            0.28973553167261135,
-        ),
-        (tensor![-1.02, 0.175, -0.751], 0.452, 3, 0.9937539157052422),
+        (tensor![1.069, 1.155, -0.9], 0.668, 4, -0.13971764500072448),
+        (tensor![-0.185, -0.49, 0.974], 0.437, 0, 0.43315657515826),
     ] {
         let (value, (gx, gs)) = program_11_grad(x, s, n);
         assert_eq!(value, program_11(x, s, n));
@@ -719,47 +725,54 @@ fn program_11_gradient() {
     }
 }
 
-// Covers: call, call_tuple, for_const, if_data, let_if, while_counter.
+// Covers: call, call_tuple, for_const, for_data, if_value, let_if, tuple, while_counter.
+#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
 #[differentiable(wrt(x, s))]
 fn program_12(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = (-x).powi(2).logsumexp();
-    acc += (x[0] + x[2].powi(2)).tanh();
+    let mut acc = x[2].powi(2);
     let mut k1 = 0;
-    while k1 < 2 {
-        if n > 3 {
-            let a2 = k1 as f64 * (acc * 0.18 * x.dot(x));
-            let a3 = s.cos();
-            acc += a2 * 0.25;
-            acc += a3 * 0.34;
-        } else {
-            let t4 = x.sigmoid() / (1.0 + (x[k1 % 3] + x[(k1 + 2) % 3]).powi(2))
-                - (k1 as f64 * x[1]).powi(2);
-            let t5 = t4.tanh().tanh().tanh();
-            acc += t5.mean() * 0.25;
+    while k1 < 1 {
+        let a2 = (2.0 + x.cos()).norm();
+        for _ in 0..0 {
+            let y4 = (k1 as f64 * s + (x + x)).cos();
+            acc += y4.sum() * 0.44;
         }
-        for _ in 0..6 {
-            let t7 = x / (1.0 + acc.sigmoid().powi(2));
-            acc += t7.mean() * 0.24;
-        }
-        let b8 = if k1 == 2 { x } else { x.powi(2).sin().powi(2) };
-        acc += b8.sum() * 0.29;
+        acc += a2 * 0.36;
         k1 += 1;
     }
-    let mut k9 = 0;
-    while k9 < 2 {
-        let (p10, q11) = split(x * acc, acc);
-        acc += p10.mean() * 0.22;
-        acc += q11 * 0.17;
-        k9 += 1;
+    let a5 = n as f64 * x[1] + x[2];
+    let mut t6 = x;
+    let (q7, p8) = (t6[2], (x / (1.0 + x[2].powi(2))).sin() + t6);
+    for i9 in 0..n {
+        if p8.sigmoid().dot(x) > -0.02 {
+            let (p10, q11) = split(x.sigmoid(), t6[0].sin());
+            acc += p10.mean() * 0.44;
+            acc += q11 * 0.36;
+        } else {
+            t6 = t6.sin() + x.cos() * 0.38;
+            let a12 = x[i9 % 3].powi(2) * acc;
+            let b13 = if t6[(i9 + 1) % 3] > -0.77 {
+                n as f64 * gate(x[1], a12)
+            } else {
+                q7 / (1.0 + t6.dot(t6))
+            };
+            acc += b13 * 0.11;
+        }
+        t6 = t6.softmax() * (t6[(i9 + 1) % 3] - t6[i9 % 3]);
     }
-    acc
+    acc + a5 * 0.77 + t6.sum() * 0.58
 }
 
 #[test]
 fn program_12_gradient() {
     for (x, s, n, expected) in [
-        (tensor![-0.713, -0.306, 0.463], 1.075, 5, 1.419795547934798),
-        (tensor![-1.14, 0.055, 0.13], 0.5, 0, 1.1522831312832722),
+        (
+            tensor![-0.543, 0.979, -0.158],
+            -0.633,
+            1,
+            3.5631868742108415,
+        ),
+        (tensor![0.191, -1.091, 0.371], 0.441, 1, 1.1297775018330023),
     ] {
         let (value, (gx, gs)) = program_12_grad(x, s, n);
         assert_eq!(value, program_12(x, s, n));
@@ -769,43 +782,65 @@ fn program_12_gradient() {
     }
 }
 
-// Covers: call, call_tuple, elem_assign, for_const, for_data, shadow, while_value.
+// Covers: call, call_tuple, elem_assign, for_const, for_data, tuple, while_counter, while_value.
 #[differentiable(wrt(x, s))]
 fn program_13(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = s / (1.0 + x[2].powi(2)) - (s + x[2]) * (n as f64 * s);
-    let a1 = s.sin();
-    let mut k2 = 0;
-    while k2 < n && n as f64 * x[1] / (1.0 + x[0].powi(2)) > 0.81 {
-        let t3 = x;
-        let t3 = t3.softmax() * t3[k2 % 3];
-        for _ in 0..6 {
-            acc -= energy(x).sigmoid() - t3[k2 % 3];
-            let (p5, q6) = split(squash(x, acc), t3[(k2 + 1) % 3].tanh().exp());
-            acc += p5.mean() * 0.41;
-            acc += q6 * 0.41;
+    let mut acc = x[1];
+    for i1 in 0..3 {
+        let a2 = x[(i1 + 1) % 3] - 0.89;
+        let mut k3 = 0;
+        while k3 < 5 {
+            let a4 = x[2] + x.sum();
+            acc += a4 * 0.25;
+            k3 += 1;
         }
-        acc = acc * gate(a1, acc).sigmoid();
-        k2 += 1;
+        let y5 = x;
+        acc += a2 * 0.2;
+        acc += y5.mean() * 0.43;
     }
-    for i7 in 0..n {
-        let mut y8 = x;
-        y8[i7 % 3] -= y8[1];
-        y8[i7 % 3] = i7 as f64 * a1.cos();
-        acc += y8.mean() * 0.27;
+    let t6 = x + x + x.sin() - x.tanh().dot(x / (1.0 + x[0].powi(2)));
+    let mut k7 = 0;
+    while k7 < n && n as f64 * acc < -0.32 {
+        for _ in 0..n {
+            let a9 = (-x.tanh()).dot(x);
+            let (q10, q11) = moments(t6.sigmoid());
+            acc += a9 * 0.1;
+            acc += q10 * 0.25;
+            acc += q11 * 0.23;
+        }
+        let mut k12 = 0;
+        while k12 < n {
+            acc += acc;
+            let (q13, p14) = (
+                t6[k7 % 3] / (1.0 + t6.dot(t6)),
+                s.powi(2) * (t6 + x) / (2.0 + (x[k7 % 3] * s).sin().cos()),
+            );
+            acc = acc * 0.71 + (q13 * 0.74 / (1.0 + p14.dot(p14)) - acc);
+            acc = (acc * 0.59 + k7 as f64 * acc).tanh();
+            k12 += 1;
+        }
+        let mut k15 = 0;
+        while k15 < 1 {
+            acc /= 2.0 + t6[(k15 + 1) % 3].cos();
+            let mut y16 = t6;
+            y16[0] -= k15 as f64 * (y16[1] / (1.0 + acc.powi(2)));
+            y16[k7 % 3] = (y16[0] - acc) / (1.0 + x.dot(x));
+            y16[1] += (x - t6[k15 % 3]).dot(x.sin().exp());
+            acc += y16.mean() * 0.28;
+            k15 += 1;
+        }
+        acc = (acc * 0.81 + acc / (1.0 + t6.dot(t6))).tanh();
+        k7 += 1;
     }
-    acc
+    let a17 = 0.74 + x.powi(2).dot(tensor![t6[1], s, x[0]]);
+    acc + a17 * 0.61
 }
 
 #[test]
 fn program_13_gradient() {
     for (x, s, n, expected) in [
-        (tensor![0.759, -1.066, 0.918], 0.412, 2, -0.6518479919126158),
-        (
-            tensor![-0.053, 0.178, -0.768],
-            0.303,
-            1,
-            0.27838213417334245,
-        ),
+        (tensor![-0.699, 0.509, -0.751], 0.356, 0, -6.474902928966697),
+        (tensor![1.037, 0.821, -0.17], -0.134, 2, 8.575748388625641),
     ] {
         let (value, (gx, gs)) = program_13_grad(x, s, n);
         assert_eq!(value, program_13(x, s, n));
@@ -815,168 +850,138 @@ fn program_13_gradient() {
     }
 }
 
-// Covers: call, call_tuple, if_data, if_value, let_if, while_value.
-#[differentiable(wrt(x, s))]
-fn program_14(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = s.sin().exp();
-    if n > 2 {
-        if n > 3 {
-            acc /= 1.0 + x.dot(x);
-            let (p1, q2) = split(relax(x, x[2], n), x[0]);
-            let b3 = if (q2.sin() - p1[0]) > -0.33 {
-                x.mean() * p1[0] - 0.26
-            } else {
-                1.35 + p1[1]
-            };
-            acc += b3 * 0.37;
+// Covers: call, call_tuple, elem_assign, for_const, if_value, let_if, while_value.
+#[differentiable]
+fn program_14(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let mut acc = gate(x[2], x[1]) / (2.0 + (x[1] / (1.0 + x[2].powi(2)) * (s * 0.66)).cos());
+    if (1.16 + acc) * 0.44 > -0.7 {
+        let mut k1 = 0;
+        while k1 < 2 && (x[2] / (2.0 + acc.cos()) + x.dot(x)) < 0.83 {
+            let a2 = s;
+            acc += a2 * 0.37;
+            k1 += 1;
         }
-        acc *= s.sigmoid();
-        let mut k4 = 0;
-        while k4 < n && gate(x[0], s).sigmoid() > 0.52 {
-            acc = acc * 0.57 - x[(k4 + 1) % 3];
-            let a5 = s * s.cos().exp() / (1.0 + x.dot(x));
-            acc += a5 * 0.24;
-            k4 += 1;
+        if (x[2] + 1.49).tanh() > -0.73 {
+            let mut y3 = x;
+            y3[2] /= 2.0 + y3[1].cos();
+            let a4 = acc;
+            y3[2] /= 1.0 + energy(x).powi(2);
+            acc += y3.sum() * 0.48;
+            acc += a4 * 0.14;
         }
-    } else {
-        let b6 = if n > 0 {
-            x.sigmoid().exp()
-        } else {
-            (1.23 + x) / (2.0 + x.cos()) / (1.0 + x.dot(x))
-        };
-        acc += b6.mean() * 0.24;
+        acc = (acc * 0.5 + energy(x)).tanh();
     }
-    acc -= x[1];
-    acc = acc * 0.44 + (2.0 + (gate(acc, s) * x).cos()).norm();
-    acc = acc * 0.61 + (n as f64 * s + x[0]).sin().exp();
-    acc
+    let mut y5 = (-x * x).powi(2);
+    let b6 = if x[2] > -0.61 {
+        (s * 0.18).tanh().exp() * 0.18
+    } else {
+        (y5 + y5 - x.powi(2)).dot(0.32 * y5)
+    };
+    if x.sigmoid().dot(tensor![x[1], acc, b6]) < -0.53 {
+        let mut k7 = 0;
+        while k7 < 5 && acc.powi(2).tanh() < 0.33 {
+            y5[(k7 + 1) % 3] *= (k7 as f64 * (y5[2] - y5[k7 % 3])).tanh();
+            acc /= 1.0 + (x + x).dot(x.tanh()).powi(2);
+            y5[0] -= y5[(k7 + 2) % 3].cos().sin();
+            y5[(k7 + 1) % 3] = y5[k7 % 3] * 0.59 * 0.1;
+            k7 += 1;
+        }
+        y5[2] *= (-y5).dot(y5 / (1.0 + s.powi(2))).tanh();
+    } else {
+        if (y5 - y5[2]).dot(x) > 0.32 {
+            y5[2] -= 1.14 - y5[2].powi(2);
+            let mut y8 = y5;
+            y8[1] = y5[2];
+            let b9 = if acc.sigmoid().sin() < 0.52 {
+                b6
+            } else {
+                (2.0 + (y8[0] * y5).tanh()).norm() * 0.38
+            };
+            acc += y8.sum() * 0.43;
+            acc += b9 * 0.3;
+        } else {
+            y5[1] -= energy(x) * 1.27;
+            acc -= y5.sigmoid().exp().sigmoid().mean();
+            y5[1] -= x.norm() * 0.26;
+        }
+        let a10 = x[0];
+        for i11 in 0..1 {
+            y5 = y5.softmax() * y5.dot(y5);
+            let mut y12 = x.tanh();
+            y12[i11 % 3] *= (a10 - y12[i11]).tanh().exp().sigmoid();
+            acc += y12.mean() * 0.4;
+        }
+        acc = acc.sin() + y5[1] * 0.59 * 0.28;
+    }
+    for i13 in 0..3 {
+        for i14 in 0..6 {
+            y5[0] -= x[0].powi(2) * (x[(i14 + 1) % 3] - 1.12);
+            let a15 = y5.softmax().tanh().exp().mean();
+            acc += a15 * 0.48;
+        }
+        for i16 in 0..3 {
+            let a17 = y5[1];
+            y5[i16] /= 1.0 + x.dot(x);
+            let (q18, q19) = moments(x.sigmoid());
+            acc += a17 * 0.47;
+            acc += q18 * 0.2;
+            acc += q19 * 0.48;
+        }
+        y5[1] /= 2.0 + y5[i13].cos();
+    }
+    acc + y5.logsumexp() * 0.61
 }
 
 #[test]
 fn program_14_gradient() {
-    for (x, s, n, expected) in [
-        (tensor![0.981, -0.761, 0.346], -0.492, 5, 3.62317288427684),
-        (tensor![0.298, -0.61, -1.086], 0.433, 1, 5.271501525183909),
+    for (x, s, expected) in [
+        (tensor![-0.291, -0.464, -0.737], -0.857, 12.57517934503387),
+        (tensor![0.859, -1.064, -0.489], 1.289, 14.54822837989577),
     ] {
-        let (value, (gx, gs)) = program_14_grad(x, s, n);
-        assert_eq!(value, program_14(x, s, n));
+        let (value, (gx, gs)) = program_14_grad(x, s);
+        assert_eq!(value, program_14(x, s));
         assert_close(value, expected);
-        check("program_14 x", |x| program_14(x, s, n), x, gx);
-        check("program_14 s", |s| program_14(x, s, n), s, gs);
+        check("program_14 x", |x| program_14(x, s), x, gx);
+        check("program_14 s", |s| program_14(x, s), s, gs);
     }
 }
 
-// Covers: call, call_tuple, elem_assign, for_const, if_value, let_if, shadow, tuple, while_counter, while_value.
-#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
+// Covers: call, if_value, let_if, shadow.
 #[differentiable]
 fn program_15(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = (energy(x) - x[1]) * (s * 1.49);
-    if (x + x).dot(x) < 3.51 {
-        let mut k1 = 0;
-        while k1 < 0 {
-            let a2 = (0.85 + acc.sin()) / (2.0 + x[0].cos());
-            let (q3, q4) = moments(x.cos().exp());
-            acc += a2 * 0.13;
-            acc += q3 * 0.25;
-            acc += q4 * 0.39;
-            k1 += 1;
-        }
-        for i5 in 0..0 {
-            let mut y6 = relax(x, x.dot(x), i5);
-            y6[2] += y6.sum() + acc.powi(2);
-            y6[(i5 + 1) % 3] = s;
-            y6[i5 % 3] /= 2.0 + (i5 as f64 * s + (y6[1] - 1.06)).cos();
-            acc += y6.sum() * 0.45;
-        }
-        acc = acc * x.sum().sigmoid();
-    }
-    if x[1] * x[0] * 0.53 < 0.05 {
-        let mut k7 = 0;
-        while k7 < 1 && x.sum().powi(2) < -0.34 {
-            acc /= 1.0 + x.sum().tanh().exp().powi(2);
-            let a8 =
-                tensor![x[2], x[k7 % 3], x[k7 % 3]].dot(x / (1.0 + x[(k7 + 2) % 3].powi(2)) * 0.2);
-            acc += a8 * 0.49;
-            k7 += 1;
-        }
-        let b9 = if x.dot(x).sin() < -0.99 {
-            x
+    let mut acc = s.powi(2);
+    if x.mean() < 0.21 {
+        if gate(acc, x[1]) < 0.7 {
+            let a1 = s;
+            let a1 = a1 * (x[2] * x[2]).sigmoid();
+            acc += a1 * 0.33;
         } else {
-            x.cos().tanh().sin().exp()
+            acc = acc.sin() + x[0] * 0.2;
+            let b2 = if x[0] < 0.35 {
+                x.cos()
+            } else {
+                (x - 0.65).powi(2).powi(2)
+            };
+            acc += b2.mean() * 0.22;
+        }
+        let b3 = if (x[0] + 0.99) < 0.4 {
+            s / (1.0 + x.dot(x)) * 0.43
+        } else {
+            x.tanh().exp().powi(2).dot(tensor![s, s, s].softmax())
         };
-        let b9 = (b9 * 0.74 + relax(x, s, 2)).tanh();
-        acc += b9.mean() * 0.44;
-    } else {
-        for i10 in 0..3 {
-            acc *= s.cos().powi(2).sigmoid();
-            acc += energy(x);
-            let a11 = (x[i10 % 3] * s + (x[i10] + x[2])) * (x.sum() / (1.0 + x.dot(x)));
-            acc += a11 * 0.3;
-        }
-        acc = acc * acc.sigmoid();
+        acc += b3 * 0.33;
     }
-    let a12 = s;
-    if x[1] < -0.6 {
-        for i13 in 0..1 {
-            acc -= x[i13];
-        }
-        let (q14, p15) = (a12, relax(x, s * 0.76, 0));
-        acc += q14 * 0.34;
-        acc += p15.mean() * 0.15;
-    } else {
-        if x[2] < 0.75 {
-            let a16 = s.sin().sigmoid().exp() - x[0] / (1.0 + x.mean().powi(2));
-            let b17 = if a16 > 0.87 {
-                x
-            } else {
-                (x[0] - x[1] + (x[0] - x)) / (1.0 + x.dot(x))
-            };
-            acc += b17.sum() * 0.43;
-        } else {
-            let (q18, q19) = moments(x);
-            let (q20, q21) = moments(-x);
-            acc += q18 * 0.17;
-            acc += q19 * 0.23;
-            acc += q20 * 0.33;
-            acc += q21 * 0.18;
-        }
-        acc = (acc * 0.7 + x[2] * 1.45).tanh();
-    }
-    let mut k22 = 0;
-    while k22 < 3 {
-        let mut k23 = 0;
-        while k23 < 5 && x.dot(x).sin() > -0.38 {
-            let b24 = if x[k22 % 3] < 0.98 {
-                -(x / (1.0 + x[0].powi(2))).powi(2)
-            } else {
-                x.tanh() + x * x - x
-            };
-            acc *= (b24.dot(b24) - 0.51).cos();
-            let b24 = (b24 * 0.98 + b24 * b24[(k22 + 2) % 3]).tanh();
-            acc += b24.sum() * 0.22;
-            k23 += 1;
-        }
-        for i25 in 0..3 {
-            let a26 = i25 as f64 * x[0];
-            acc += a26 * 0.44;
-        }
-        for _ in 0..1 {
-            let (q28, q29) = moments(x);
-            acc *= x[0].cos();
-            acc += q28 * 0.21;
-            acc += q29 * 0.12;
-        }
-        acc = acc * (acc * x[(k22 + 2) % 3]).sigmoid();
-        k22 += 1;
-    }
-    acc
+    acc /= 1.0 + x.dot(x);
+    acc = acc.sin() + x[0] / (1.0 + x.dot(x)) * 0.38;
+    let t4 = relax(x, s, 1).sin().sin();
+    acc + t4.logsumexp() * 0.26
 }
 
 #[test]
 fn program_15_gradient() {
     for (x, s, expected) in [
-        (tensor![1.162, -0.187, -0.971], -0.197, 0.31271024932543795),
-        (tensor![-0.392, -1.006, 0.136], 0.879, -1.3515241043831059),
+        (tensor![0.527, 0.388, 0.164], -0.77, 0.9309483935327769),
+        (tensor![-1.172, 1.141, 0.186], 0.454, 0.27463663111176595),
     ] {
         let (value, (gx, gs)) = program_15_grad(x, s);
         assert_eq!(value, program_15(x, s));
@@ -986,180 +991,223 @@ fn program_15_gradient() {
     }
 }
 
-// Covers: call, call_tuple, if_data, if_value, let_if, while_counter.
-#[differentiable]
-fn program_16(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = s;
-    let (q1, q2) = moments(x.tanh());
-    let b3 = if q1 < 0.03 {
-        (1.14 - x[2].powi(2)) * acc
-    } else {
-        acc
-    };
-    let a4 = (x[1].powi(2) * 1.09).sigmoid();
-    let mut k5 = 0;
-    while k5 < 5 {
-        if k5 == 1 {
-            acc /= 2.0 + (k5 as f64 * (k5 as f64 * x[(k5 + 2) % 3])).cos();
-            let y6 = x.powi(2) - 0.22;
-            acc += y6.mean() * 0.37;
-        } else {
-            let (q7, q8) = moments(x.powi(2));
-            let a9 = k5 as f64 * x[k5 % 3];
-            acc += q7 * 0.34;
-            acc += q8 * 0.39;
-            acc += a9 * 0.11;
-        }
-        if k5 % 2 == 0 {
-            acc += gate(gate(q2, x[2]), x[k5 % 3].sigmoid());
-        }
-        acc = acc.sin() + (x[0] + x[0]) * 0.27;
-        k5 += 1;
+// Covers: call, call_tuple, for_data, if_data, if_value, let_if, while_counter.
+#[differentiable(wrt(x, s))]
+fn program_16(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = s.cos().exp().powi(2);
+    let mut k1 = 0;
+    while k1 < 3 {
+        let t2 = x;
+        acc += t2.mean() * 0.28;
+        k1 += 1;
     }
-    acc = acc * 0.88 + (x[2].tanh().tanh().exp() - 0.68);
-    acc + b3 * 0.72 + a4 * 0.54
+    if n > 2 {
+        let b3 = if acc < 0.85 { x[0] } else { x[1] };
+        for i4 in 0..n {
+            acc *= (x[2] - x[(i4 + 1) % 3]).cos();
+            let (p5, q6) = split(x.sin(), b3.cos());
+            acc += p5.sum() * 0.14;
+            acc += q6 * 0.21;
+        }
+        acc = acc * b3.sigmoid();
+    } else {
+        acc += x[2];
+        let mut k7 = 0;
+        while k7 < n {
+            acc -= tensor![x[0], x[k7 % 3], s].sin().dot(-x);
+            acc = acc * 0.69 - (x + x).powi(2).norm();
+            acc = (acc * 1.05 + s * 0.14).tanh();
+            k7 += 1;
+        }
+        let b8 = if n > 1 { x } else { squash(x, x[2]) };
+        acc += b8.sum() * 0.24;
+    }
+    let b9 = if (gate(x[0], acc) - acc.cos()) > -0.65 {
+        x.norm() - s + x.sum() / (1.0 + x.dot(x))
+    } else {
+        x.cos().exp().tanh().dot(relax(x, acc, n))
+    };
+    acc + b9 * 0.38
 }
 
 #[test]
 fn program_16_gradient() {
-    for (x, s, expected) in [
-        (tensor![0.909, 0.735, -0.458], -0.749, 0.7350612916488684),
-        (tensor![-0.17, 0.159, -0.922], -0.985, 0.36706165946374636),
+    for (x, s, n, expected) in [
+        (
+            tensor![-1.126, 0.245, -0.781],
+            1.229,
+            1,
+            -1.3462499903066656,
+        ),
+        (tensor![0.822, 0.7, 0.252], -0.965, 1, 1.1034163627217897),
     ] {
-        let (value, (gx, gs)) = program_16_grad(x, s);
-        assert_eq!(value, program_16(x, s));
+        let (value, (gx, gs)) = program_16_grad(x, s, n);
+        assert_eq!(value, program_16(x, s, n));
         assert_close(value, expected);
-        check("program_16 x", |x| program_16(x, s), x, gx);
-        check("program_16 s", |s| program_16(x, s), s, gs);
+        check("program_16 x", |x| program_16(x, s, n), x, gx);
+        check("program_16 s", |s| program_16(x, s, n), s, gs);
     }
 }
 
-// Covers: call, call_tuple, elem_assign, if_data, if_value, let_if.
-#[differentiable(wrt(x, s))]
-fn program_17(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = (s - x.powi(2)).dot(x.powi(2).sin().exp());
-    let a1 = n as f64 * (x * x).norm();
-    let mut y2 = x;
-    y2[1] -= (x * 1.18).sum();
-    if n > 2 {
-        if n > 2 {
-            let a3 = y2[0];
-            y2[1] /= 2.0 + y2.mean().cos();
-            acc += a3 * 0.33;
-        } else {
-            let a4 = x[1];
-            y2[0] -= a1.powi(2);
-            let b5 = if (y2 / (1.0 + x.dot(x))).sum() > 0.5 {
-                x[2] - (y2 * y2[0]).mean()
+// Covers: call, elem_assign, if_value, let_if, while_counter, while_value.
+#[differentiable]
+fn program_17(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let mut acc = x.sigmoid().cos().dot(x);
+    acc -= x[2] + x[2];
+    let mut k1 = 0;
+    while k1 < 1 {
+        let mut k2 = 0;
+        while k2 < 2 && x[(k1 + 2) % 3] * x[0].cos() < 0.29 {
+            acc = (acc * 0.72 + x[k1 % 3] * s).tanh();
+            let b3 = if acc * 0.78 > -0.37 {
+                x
             } else {
-                gate(s, a4).sigmoid().exp().sigmoid()
+                tensor![x[1], acc, s] - x.softmax().dot(x / (1.0 + x.dot(x)))
             };
-            acc += b5 * 0.45;
+            acc -= b3[k1 % 3];
+            acc = acc.sin() + b3.mean() * 0.38;
+            k2 += 1;
         }
-        let mut y6 = x;
-        y6[2] = acc;
-        y6[0] *= a1.tanh();
-        acc += y6.mean() * 0.13;
-    } else {
-        if n > 3 {
-            y2[2] += x[1];
-            let (p7, q8) = split(y2 * y2, y2[1]);
-            acc += p7[1] * p7[1] + 0.9;
-            acc += q8 * 0.24;
-        }
-        acc = (acc * 0.8 + 0.74 * x[1]).tanh();
+        acc = acc.sin() + x[(k1 + 1) % 3] * 0.25;
+        k1 += 1;
     }
-    acc + y2.sum() * 0.88
+    let b4 = if x[1] / (2.0 + x[1].cos()) * 0.81 > -0.07 {
+        x.dot(x * x - 1.46)
+    } else {
+        x[2] / (2.0 + acc.cos())
+    };
+    let mut y5 = x;
+    y5[1] = energy(x);
+    acc + b4 * 0.21 + y5.sum() * 0.7
 }
 
 #[test]
 fn program_17_gradient() {
-    for (x, s, n, expected) in [
-        (tensor![0.402, 0.682, -0.608], 0.848, 1, 0.8992940327585416),
-        (
-            tensor![-0.352, -0.127, -0.462],
-            0.223,
-            0,
-            0.32069992587031343,
-        ),
+    for (x, s, expected) in [
+        (tensor![0.913, -0.969, -0.732], -0.823, -0.11860762695054744),
+        (tensor![-0.079, 0.603, 0.805], -1.249, 0.636564203939258),
     ] {
-        let (value, (gx, gs)) = program_17_grad(x, s, n);
-        assert_eq!(value, program_17(x, s, n));
+        let (value, (gx, gs)) = program_17_grad(x, s);
+        assert_eq!(value, program_17(x, s));
         assert_close(value, expected);
-        check("program_17 x", |x| program_17(x, s, n), x, gx);
-        check("program_17 s", |s| program_17(x, s, n), s, gs);
+        check("program_17 x", |x| program_17(x, s), x, gx);
+        check("program_17 s", |s| program_17(x, s), s, gs);
     }
 }
 
-// Covers: call, if_data, if_value, let_if.
-#[differentiable(wrt(x, s))]
-fn program_18(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x[2];
-    let c1 = squash(x, x[2]);
-    if c1[2] < 0.26 {
-        if n > 1 {
-            let b2 = if x.dot(c1).powi(2) < 0.93 {
-                x.tanh().exp().cos().exp().sin()
-            } else {
-                x
-            };
-            acc += b2.sum() * 0.34;
-        } else {
-            let b3 = if n > 2 {
-                (c1 - x) / (1.0 + x[0].powi(2)) / (2.0 + s.cos())
-            } else {
-                (-c1).softmax()
-            };
-            acc += b3.sum() * 0.44;
+// Covers: call, call_tuple, for_const, if_data, let_if, shadow, while_counter, while_value.
+#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
+#[differentiable]
+fn program_18(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let mut acc = energy(squash(x, x[1]));
+    let mut k1 = 0;
+    while k1 < 2 && x.tanh().sum() > -0.99 {
+        for i2 in 0..0 {
+            let a3 = (x[k1 % 3] / (1.0 + x[i2 % 3].powi(2)))
+                .sigmoid()
+                .tanh()
+                .exp();
+            acc += a3 * 0.11;
         }
-        acc = acc.sin() + c1[1] * 0.24;
+        let b4 = if k1 == 2 {
+            (0.19 - (x[(k1 + 1) % 3] + x[k1 % 3])) / (2.0 + (x[1] - x[0] + x[(k1 + 1) % 3]).cos())
+        } else {
+            energy(x / (2.0 + x.cos()))
+        };
+        for _ in 0..3 {
+            let (p6, q7) = split(x.powi(2), x[2]);
+            let q7 = (q7 * 1.01 + p6[0]).tanh();
+            acc += q7 * 0.44;
+        }
+        acc += b4 * 0.1;
+        k1 += 1;
     }
-    acc += c1[2];
-    acc
+    let mut a8 = 0.16 + x[0];
+    let c9 = relax(x.sin(), acc * 0.47, 2);
+    let mut k10 = 0;
+    while k10 < 1 {
+        let a11 = c9[0].sin();
+        a8 += a11 * 0.36;
+        k10 += 1;
+    }
+    acc += gate(s, energy(x));
+    acc + a8 * 0.38
 }
 
 #[test]
 fn program_18_gradient() {
-    for (x, s, n, expected) in [
-        (tensor![-1.081, 0.628, 0.48], 0.959, 2, 0.8141969329194142),
-        (
-            tensor![0.053, -1.19, -0.609],
-            0.836,
-            1,
-            0.060495206756556424,
-        ),
+    for (x, s, expected) in [
+        (tensor![-0.766, -0.49, 0.697], 0.201, 2.392830614339768),
+        (tensor![-1.198, -0.426, 0.786], 0.051, 2.4999644453997396),
     ] {
-        let (value, (gx, gs)) = program_18_grad(x, s, n);
-        assert_eq!(value, program_18(x, s, n));
+        let (value, (gx, gs)) = program_18_grad(x, s);
+        assert_eq!(value, program_18(x, s));
         assert_close(value, expected);
-        check("program_18 x", |x| program_18(x, s, n), x, gx);
-        check("program_18 s", |s| program_18(x, s, n), s, gs);
+        check("program_18 x", |x| program_18(x, s), x, gx);
+        check("program_18 s", |s| program_18(x, s), s, gs);
     }
 }
 
-// Covers: call, call_tuple, elem_assign, if_value, let_if.
+// Covers: call, call_tuple, elem_assign, for_const, if_data, if_value, let_if, tuple, while_value.
 #[differentiable]
 fn program_19(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = gate(x[1], x[0]) - 0.5;
-    let a1 = energy(x) + x[2];
-    acc /= 1.0 + x.dot(x);
-    let b2 = if x.dot(x) * (x[0] - 0.47) > -2.4 {
-        x[2]
-    } else {
-        x[2].sigmoid().exp()
-    };
-    let mut y3 = x;
-    y3[0] += x[0] * 0.18;
-    y3[0] = b2 - y3[0] * 0.19;
-    let (p4, q5) = split(y3, b2 + x[0]);
-    acc + y3.logsumexp() * 0.8 + p4.sum() * 0.77 + q5 * 0.47 + s.sin()
+    let mut acc = x[2] / (1.0 + x.dot(x)) - x.sum() - x[1] * 1.45;
+    let mut k1 = 0;
+    while k1 < 5 && gate(acc, s) / (1.0 + (x[0] - acc).powi(2)) < -0.92 {
+        for _ in 0..1 {
+            let (p3, q4) = split(x / (2.0 + x.cos()), acc.powi(2));
+            let y5 = p3.sigmoid().sigmoid() - 0.64;
+            let a6 = (2.0 + (y5 - 1.46).cos()).norm().tanh();
+            acc += q4 * 0.2;
+            acc += a6 * 0.18;
+        }
+        let y7 = (x.tanh() + x[2].powi(2)).cos();
+        acc += y7.mean() * 0.3;
+        k1 += 1;
+    }
+    for i8 in 0..2 {
+        let b9 = if i8 == 1 {
+            x[i8]
+        } else {
+            (x[i8 % 3] - x[2]).cos().exp().sigmoid()
+        };
+        acc += b9 * 0.35;
+    }
+    if 0.51 * x[2] < 0.01 {
+        let mut y10 = x;
+        y10 += (y10 * y10.tanh()).sigmoid();
+        acc += y10.mean() * 0.25;
+    }
+    let (q11, p12) = (
+        s + s - x[1].cos() + 0.86,
+        (x + x).sin() * (s * x[1]).powi(2),
+    );
+    if (p12[1] - 0.38) > -0.06 {
+        if p12[0] > -0.29 {
+            acc = acc.sin() + q11.tanh() * 0.12;
+            let a13 = gate(q11, x[0]) * 0.72;
+            let mut y14 = p12;
+            y14[1] -= y14[1].sigmoid().exp();
+            acc += a13 * 0.43;
+            acc += y14.mean() * 0.19;
+        } else {
+            let b15 = if x.mean() < 0.85 {
+                energy(p12).sin()
+            } else {
+                acc.tanh().exp()
+            };
+            acc += b15 * 0.16;
+        }
+        acc = acc.sin() + acc.sin().exp() * 0.41;
+    }
+    acc
 }
 
 #[test]
 fn program_19_gradient() {
     for (x, s, expected) in [
-        (tensor![-1.125, 0.967, -0.821], 1.134, 5.389191852112483),
-        (tensor![0.23, -0.545, -0.715], -0.175, -0.2515616497600724),
+        (tensor![-0.668, -0.146, -0.388], -0.156, 1.4852136748242064),
+        (tensor![0.658, 1.067, 0.413], -0.815, 0.4989122682118),
     ] {
         let (value, (gx, gs)) = program_19_grad(x, s);
         assert_eq!(value, program_19(x, s));
@@ -1169,76 +1217,91 @@ fn program_19_gradient() {
     }
 }
 
-// Covers: call, call_tuple, for_const, if_value, let_if.
-#[differentiable(wrt(x, s))]
-fn program_20(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x[1];
-    let b1 = if gate(s, acc) < 0.15 {
-        1.38 + (acc * x[0] - 0.89 * s)
-    } else {
-        x[2]
-    };
-    for _ in 0..3 {
-        let a3 = x[2];
-        acc += a3 * 0.24;
+// Covers: call, call_tuple, elem_assign, for_const, if_value, let_if, while_value.
+#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
+#[differentiable]
+fn program_20(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let mut acc = x[2];
+    let a1 = x[0];
+    let mut y2 = x;
+    y2[0] = y2.logsumexp() + (y2[2] - a1);
+    for i3 in 0..2 {
+        for i4 in 0..0 {
+            y2[i3 % 3] /= 1.0 + y2.dot(y2);
+            let (p5, q6) = split(x / (1.0 + x.dot(x)), s.cos());
+            let b7 = if (y2.sum() - y2[2]) < -0.92 {
+                relax(p5, p5[0].sin(), i3)
+            } else {
+                tensor![y2[0], x[i4], x[2]]
+            };
+            acc += q6 * 0.39;
+            acc += b7.mean() * 0.47;
+        }
+        y2[i3] /= 1.0 + (y2 * acc).sum().powi(2);
     }
-    let (q4, q5) = moments(x.powi(2));
-    acc + b1 * 0.27 + q4 * 0.34 + q5 * 0.33 + n as f64 * s.tanh()
+    let mut k8 = 0;
+    while k8 < 3 && x[0].sigmoid().sin().exp() > 0.55 {
+        let mut y9 = tensor![s, s, x[(k8 + 1) % 3]];
+        y9[0] += y9[1] - y2[1] / (2.0 + s.cos());
+        if x.dot(y9.powi(2)) > -0.01 {
+            acc += x[2].sigmoid();
+        }
+        y9[(k8 + 2) % 3] /= 1.0 + (y9[2].sin().exp() - y2[(k8 + 1) % 3]).powi(2);
+        acc += y9.sum() * 0.43;
+        k8 += 1;
+    }
+    acc + y2.mean() * 0.67
 }
 
 #[test]
 fn program_20_gradient() {
-    for (x, s, n, expected) in [
-        (
-            tensor![1.133, -0.621, -0.993],
-            -0.749,
-            0,
-            -0.6263649066331733,
-        ),
-        (
-            tensor![0.709, -0.197, -0.416],
-            0.618,
-            1,
-            0.03441043610457584,
-        ),
+    for (x, s, expected) in [
+        (tensor![-0.166, -0.314, -0.268], 0.742, 2.1786223527722313),
+        (tensor![-0.823, 0.319, 0.149], 0.181, 1.4293198699232867),
     ] {
-        let (value, (gx, gs)) = program_20_grad(x, s, n);
-        assert_eq!(value, program_20(x, s, n));
+        let (value, (gx, gs)) = program_20_grad(x, s);
+        assert_eq!(value, program_20(x, s));
         assert_close(value, expected);
-        check("program_20 x", |x| program_20(x, s, n), x, gx);
-        check("program_20 s", |s| program_20(x, s, n), s, gs);
+        check("program_20 x", |x| program_20(x, s), x, gx);
+        check("program_20 s", |s| program_20(x, s), s, gs);
     }
 }
 
-// Covers: for_data, while_counter.
+// Covers: call, elem_assign, for_data, shadow, while_counter, while_value.
 #[differentiable(wrt(x, s))]
 fn program_21(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = n as f64 * x[0].cos().exp();
-    for _ in 0..n {
-        acc /= 1.0 + x.dot(x);
-        let mut k2 = 0;
-        while k2 < n {
-            let y3 = x.sin().cos().exp() + 0.95;
-            acc += y3.mean() * 0.24;
-            k2 += 1;
+    let mut acc = x[2];
+    let a1 = x.sum().tanh();
+    let a1 = a1.sin() + x[0] * 0.48;
+    for i2 in 0..n {
+        let mut k3 = 0;
+        while k3 < n && n as f64 * x[i2 % 3] > -0.53 {
+            let a4 = x.sum();
+            acc += a4 * 0.31;
+            k3 += 1;
         }
-        acc -= x.sum();
+        let mut k5 = 0;
+        while k5 < 5 {
+            let mut t6 = tensor![a1, acc, s].softmax();
+            t6[(i2 + 2) % 3] = gate(t6[(k5 + 2) % 3], x[i2 % 3]);
+            acc += t6.mean() * 0.35;
+            k5 += 1;
+        }
+        acc = acc.sin() + n as f64 * a1 * 0.11;
     }
-    let a4 = x[1];
-    acc *= x[1].tanh();
-    acc + a4 * 0.77 + s.sin()
+    acc
 }
 
 #[test]
 fn program_21_gradient() {
     for (x, s, n, expected) in [
         (
-            tensor![-0.079, 0.603, 0.805],
-            -1.249,
-            1,
-            -0.04534876010696187,
+            tensor![-0.635, -0.833, -0.517],
+            -0.975,
+            3,
+            -0.3101539005195313,
         ),
-        (tensor![0.364, 0.471, 1.081], 0.174, 4, 1.4995487785931476),
+        (tensor![-1.166, 0.989, 0.3], -0.124, 0, 0.3),
     ] {
         let (value, (gx, gs)) = program_21_grad(x, s, n);
         assert_eq!(value, program_21(x, s, n));
@@ -1248,67 +1311,27 @@ fn program_21_gradient() {
     }
 }
 
-// Covers: call, call_tuple, elem_assign, for_const, for_data, if_data, if_value, let_if, tuple, while_counter, while_value.
+// Covers: call, while_counter.
 #[differentiable(wrt(x, s))]
 fn program_22(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x.dot(x / (2.0 + x.cos()) / (1.0 + x.dot(x)));
-    let (q1, q2) = moments(x.softmax());
-    for i3 in 0..6 {
-        for i4 in 0..n {
-            acc = acc * (x[1] * q2).sigmoid();
-            let b5 = if i4 == 0 {
-                (0.42 * x.cos().exp()).tanh().exp()
-            } else {
-                relax(x, x[1], i4).cos()
-            };
-            acc += b5.sum() * 0.39;
-        }
-        let a6 = x[i3 % 3];
-        acc += a6 * 0.48;
+    let mut acc = s * squash(x, x[2]).dot(squash(x, x[2]));
+    acc *= acc.sigmoid();
+    let mut k1 = 0;
+    while k1 < 2 {
+        acc /= 2.0 + x[0].cos();
+        let a2 = (x / (2.0 + x.cos())).dot(x + x) * (x.norm() / (2.0 + x[0].powi(2).cos()));
+        acc += a2 * 0.43;
+        k1 += 1;
     }
-    if x.dot(x) > 0.51 {
-        let mut k7 = 0;
-        while k7 < 5 && (x.dot(x) - x[0]) > 0.22 {
-            let a8 = (q1 + s) * x[(k7 + 2) % 3] * 0.53;
-            acc = acc * 0.5 + a8;
-            acc = acc.sin() + x.mean() * 0.15;
-            k7 += 1;
-        }
-        let (q9, p10) = (
-            x.mean() - x[0] + x[2],
-            squash(x, acc) / (1.0 + (x.logsumexp() / (1.0 + gate(q2, x[1]).powi(2))).powi(2)),
-        );
-        acc += q9 * 0.42;
-        acc += p10.sum() * 0.39;
-    }
-    let mut k11 = 0;
-    while k11 < 0 {
-        if n > 0 {
-            let mut y12 = x;
-            y12[2] += q1;
-            acc += y12.mean() * 0.25;
-        } else {
-            let (p13, q14) = split(x + x, s.tanh().exp());
-            acc += p13.mean() * 0.26;
-            acc += q14 * 0.14;
-        }
-        for _ in 0..n {
-            let a16 = (-(x + x)).dot(x.cos());
-            acc += a16 * 0.34;
-        }
-        acc *= (x[(k11 + 2) % 3] / (1.0 + x.dot(x)) * acc).sigmoid();
-        acc = (acc * 0.95 + x.dot(x)).tanh();
-        k11 += 1;
-    }
-    let (q17, q18) = moments(x * x);
-    acc + q17 * 0.27 + q18 * 0.37
+    let a3 = (0.71 * x.norm()).powi(2);
+    acc + a3 * 0.54 + n as f64 * s.tanh()
 }
 
 #[test]
 fn program_22_gradient() {
     for (x, s, n, expected) in [
-        (tensor![-0.096, 0.208, 1.134], 0.305, 1, 1.2887726012760805),
-        (tensor![-0.164, 0.571, 0.981], 0.259, 1, 1.2174301011204733),
+        (tensor![1.1, 0.474, 0.387], -0.234, 4, -0.09399270398754556),
+        (tensor![0.139, -0.158, 0.935], 0.642, 1, 0.9870223236533737),
     ] {
         let (value, (gx, gs)) = program_22_grad(x, s, n);
         assert_eq!(value, program_22(x, s, n));
@@ -1318,115 +1341,93 @@ fn program_22_gradient() {
     }
 }
 
-// Covers: call, call_tuple, for_const, if_value, let_if, while_counter, while_value.
-#[differentiable]
-fn program_23(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = x[0];
+// Covers: call, call_tuple, for_data, if_data, let_if, shadow, while_counter, while_value.
+#[differentiable(wrt(x, s))]
+fn program_23(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = relax(x, s, n).cos().sum();
     let mut k1 = 0;
-    while k1 < 2 && energy(x).sigmoid() > 0.11 {
-        acc = (acc * 0.61 + x.sum()).tanh();
-        acc = acc * (x[1] + s).sigmoid();
+    while k1 < 0 && acc.sigmoid().sigmoid().exp() > -0.37 {
+        let a2 = x[1]
+            / (1.0 + x.dot(x))
+            / (1.0 + (x[k1 % 3] + acc).powi(2))
+            / (2.0 + x.logsumexp().cos());
+        acc /= 1.0 + gate(acc, x[k1 % 3]).sin().exp().powi(2);
+        acc += a2 * 0.3;
         k1 += 1;
     }
-    let t2 = x.sin() + (x.sin() - acc / (1.0 + s.powi(2)));
-    let t3 = t2;
-    for _ in 0..4 {
-        let mut k5 = 0;
-        while k5 < 1 {
-            let b6 = if acc < 0.33 {
-                t3
-            } else {
-                acc.tanh() * (t3 + t3[2]) / (2.0 + (t3 - t2 * x).cos())
-            };
-            let (p7, q8) = split(t2.sin(), b6[1]);
-            acc -= t2[1];
-            acc += p7.mean() * 0.24;
-            acc += q8 * 0.16;
-            k5 += 1;
+    let mut k3 = 0;
+    while k3 < n && s > -0.93 {
+        let b4 = if k3 == 2 {
+            x.softmax().tanh().softmax()
+        } else {
+            x * x
+        };
+        for _ in 0..n {
+            let (q6, q7) = moments(b4);
+            let q6 = (q6 * 1.02 + x[(k3 + 1) % 3] / (2.0 + x[1].cos())).tanh();
+            acc += q7 * 0.42;
+            acc += q6 * 0.39;
         }
-        acc = acc * gate(s, t3[1]).sigmoid();
+        acc = acc.sin() + (2.0 + x.sin()).norm() * 0.47;
+        k3 += 1;
+    }
+    let mut k8 = 0;
+    while k8 < 5 {
+        let a9 = x.tanh().mean().tanh();
+        let a10 = x[k8 % 3];
+        acc = acc * 0.35 - x[2];
+        acc += a9 * 0.47;
+        acc += a10 * 0.19;
+        k8 += 1;
     }
     acc
 }
 
 #[test]
 fn program_23_gradient() {
-    for (x, s, expected) in [
-        (tensor![0.978, -1.021, -0.479], 0.483, 1.5263775606934977),
-        (tensor![0.988, -0.513, -1.188], 0.843, 0.8979104612053315),
+    for (x, s, n, expected) in [
+        (tensor![0.66, 0.164, -0.815], -0.823, 1, 1.3344880893007955),
+        (tensor![0.329, -0.97, 0.918], 0.437, 1, -1.4691230236635409),
     ] {
-        let (value, (gx, gs)) = program_23_grad(x, s);
-        assert_eq!(value, program_23(x, s));
+        let (value, (gx, gs)) = program_23_grad(x, s, n);
+        assert_eq!(value, program_23(x, s, n));
         assert_close(value, expected);
-        check("program_23 x", |x| program_23(x, s), x, gx);
-        check("program_23 s", |s| program_23(x, s), s, gs);
+        check("program_23 x", |x| program_23(x, s, n), x, gx);
+        check("program_23 s", |s| program_23(x, s, n), s, gs);
     }
 }
 
-// Covers: call, elem_assign, for_const, if_value, let_if, shadow, while_value.
-#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
+// Covers: call, for_const, if_value, let_if, shadow.
 #[differentiable]
 fn program_24(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = gate(s.tanh(), x.dot(x));
-    let mut y1 = acc + (x / (2.0 + s.cos())).sigmoid().exp();
-    if (2.0 + x.tanh()).norm().sin() > -0.07 {
-        y1[2] += y1.mean() + s.powi(2);
-    } else {
-        for i2 in 0..0 {
-            y1[(i2 + 2) % 3] *= (i2 as f64 * y1[2]).tanh().exp().tanh();
-            y1[i2] /= 2.0 + ((2.0 + x.cos()).norm() - (x[i2 % 3] - y1[2])).cos();
-            acc += y1.sum();
+    let mut acc = 0.71 * x[1];
+    let a1 = x.sum();
+    for i2 in 0..1 {
+        if x.sigmoid().mean() > 0.23 {
+            acc += s / (1.0 + (x[i2] * energy(x)).powi(2));
+            let b3 = if energy(x) > 0.97 {
+                a1
+            } else {
+                (x / (1.0 + x.dot(x))).norm()
+            };
+            acc += b3 * 0.45;
         }
-        let mut k3 = 0;
-        while k3 < 1 && x[1] * 0.15 < -0.7 {
-            let a4 = (1.47 * y1).dot(y1.powi(2)) - y1.sin().exp().dot(y1 * x);
-            y1[1] = x[1].cos() + y1[(k3 + 1) % 3] * a4;
-            acc += x[1];
-            y1[(k3 + 1) % 3] = x.mean().cos().exp();
-            k3 += 1;
-        }
-        y1[0] = acc.sigmoid() - (0.94 + acc);
+        acc = (acc * 0.59 + x.mean()).tanh();
     }
-    let mut k5 = 0;
-    while k5 < 5 && acc.cos().exp() < 0.68 {
-        if (y1[(k5 + 1) % 3] / (2.0 + s.cos()) + 1.06) < -0.77 {
-            let a6 = y1[0].tanh();
-            y1[0] -= a6 / (1.0 + y1[k5 % 3].powi(2)) * x[(k5 + 2) % 3];
-        }
-        y1[k5 % 3] /= 1.0 + x.dot(x);
-        y1[2] *= (acc.sigmoid().exp() - y1[2]).sigmoid();
-        k5 += 1;
+    if x[0] > -0.32 {
+        acc = acc.sin() + acc * 0.43 * 0.46;
+        let a4 = x[1];
+        acc += a4 * 0.33;
     }
-    if y1.dot(x) * y1.norm() > 0.16 {
-        let a7 = 0.82 - x.softmax().dot(y1.tanh());
-        let a8 = y1[2];
-        y1[0] = y1[2];
-        acc += a7 * 0.37;
-        acc += a8 * 0.24;
-    } else {
-        let a9 = y1[1];
-        let b10 = if y1[1].powi(2) > -0.44 {
-            y1.dot(y1 / (1.0 + x.dot(x))) - 0.29
-        } else {
-            x[0]
-        };
-        acc += a9 * 0.19;
-        acc += b10 * 0.24;
-    }
-    for i11 in 0..1 {
-        y1[1] = s / (1.0 + x[i11 % 3].powi(2)) - acc.sigmoid();
-        let a12 = (i11 as f64 * s).sin();
-        let a12 = a12 * (a12 - s).sigmoid();
-        acc += a12 * 0.21;
-    }
-    acc + y1.mean() * 0.32
+    let a1 = a1.sin() + x.sum() * 0.2;
+    acc + a1 * 0.48
 }
 
 #[test]
 fn program_24_gradient() {
     for (x, s, expected) in [
-        (tensor![0.1, 1.049, 0.508], -1.275, 2.1152573939687533),
-        (tensor![-1.1, -0.728, -0.815], -0.119, 2.4696918405484944),
+        (tensor![-0.121, -1.035, -0.902], 0.696, -1.568182609482002),
+        (tensor![-0.526, -0.094, -0.717], 0.607, -0.5935418122511585),
     ] {
         let (value, (gx, gs)) = program_24_grad(x, s);
         assert_eq!(value, program_24(x, s));
@@ -1436,238 +1437,210 @@ fn program_24_gradient() {
     }
 }
 
-// Covers: call, call_tuple, for_const, if_data, if_value, let_if, tuple, while_counter, while_value.
-#[differentiable]
-fn program_25(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = (2.0 + (x[0] + (x + x)).sin()).norm();
-    let mut k1 = 0;
-    while k1 < 3 {
-        let a2 = gate(acc, s) / (1.0 + (k1 as f64 * x[1].tanh()).powi(2));
-        let mut k3 = 0;
-        while k3 < 1 {
-            let b4 = if k1 == 1 {
-                x.sigmoid()
-            } else {
-                relax(x, acc, k3) - gate(a2, x[0])
-            };
-            acc /= 1.0 + x[(k3 + 2) % 3].powi(2);
-            let (p5, q6) = split(s * x, b4[1].powi(2));
-            acc += p5.mean() * 0.27;
-            acc += q6 * 0.22;
-            k3 += 1;
-        }
-        acc = acc.sin() + x[k1 % 3] * 0.12;
-        k1 += 1;
+// Covers: call, call_tuple, elem_assign, if_value.
+#[differentiable(wrt(x, s))]
+fn program_25(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = x[0] - x[0] / (1.0 + s.powi(2)) * s;
+    let (q1, q2) = moments(x.sigmoid());
+    if x[1] < 0.18 {
+        acc += n as f64 * (s + x[2] + x[0].sin());
+        acc /= 1.0 + (1.15 + q1).powi(2);
+        let a3 = x.norm();
+        acc += a3 * 0.31;
     }
-    let mut a7 = x[1];
-    for i8 in 0..2 {
-        let (q9, p10) = (
-            x[i8 % 3] - x[2] + x.dot(x.sigmoid()),
-            x.softmax() / (2.0 + energy(x).cos())
-                + x / (1.0 + x[i8].powi(2)) / (2.0 + (i8 as f64 * x[i8]).cos()),
-        );
-        let t11 = p10;
-        let b12 = if i8 % 2 == 0 {
-            t11 + (x + p10).sigmoid()
-        } else {
-            -(t11 - p10 * p10)
-        };
-        a7 += q9 * 0.25;
-        acc += b12.mean() * 0.13;
-    }
-    if x[1] < 0.78 {
-        a7 -= x[2];
-    } else {
-        if x[0] < -0.8 {
-            let t13 = x;
-            let (q14, p15) = (a7, t13[1] * t13 - t13.sigmoid() - acc);
-            a7 += q14 * 0.45;
-            acc += p15.sum() * 0.26;
-        } else {
-            let b16 = if x.cos().dot(x * x) < 0.41 {
-                x.powi(2).mean().powi(2)
-            } else {
-                (0.83 * x.sin()).dot(x.sigmoid().tanh())
-            };
-            let (q17, p18) = (
-                x[2] / (1.0 + x[1].powi(2)) * x[0] + b16 / (1.0 + x[0].powi(2)) * 1.23,
-                x.softmax(),
-            );
-            a7 += q17 * 0.45;
-            acc += p18.sum() * 0.38;
-        }
-        let mut k19 = 0;
-        while k19 < 5 && (2.0 + relax(x, x[0], 2).cos()).norm() > 0.28 {
-            let t20 = (x + x + x * x).cos();
-            let b21 = if t20[0] < -0.63 {
-                x[2]
-            } else {
-                gate(k19 as f64 * t20[(k19 + 2) % 3], x[k19 % 3] * acc)
-            };
-            a7 += b21 * 0.48;
-            k19 += 1;
-        }
-        acc = (acc * 0.6 + acc / (1.0 + x[0].powi(2))).tanh();
-    }
-    acc + a7 * 0.42
+    let mut y4 = x;
+    y4[1] /= 1.0 + (n as f64 * (y4[0] / (1.0 + y4[1].powi(2)))).powi(2);
+    acc += (2.0 + (-x * 1.46).sin()).norm();
+    y4 -= x;
+    acc + q2 * 0.48 + y4.logsumexp() * 0.85
 }
 
 #[test]
 fn program_25_gradient() {
-    for (x, s, expected) in [
-        (tensor![-0.627, 0.818, 0.114], 0.673, 1.9103306714848656),
-        (tensor![-0.403, 0.735, -0.525], -0.868, 1.3283255441223416),
+    for (x, s, n, expected) in [
+        (tensor![-0.735, 0.692, 0.979], 0.162, 3, 3.476304603123519),
+        (tensor![1.044, -0.335, -0.447], -0.891, 0, 5.455277321907808),
     ] {
-        let (value, (gx, gs)) = program_25_grad(x, s);
-        assert_eq!(value, program_25(x, s));
+        let (value, (gx, gs)) = program_25_grad(x, s, n);
+        assert_eq!(value, program_25(x, s, n));
         assert_close(value, expected);
-        check("program_25 x", |x| program_25(x, s), x, gx);
-        check("program_25 s", |s| program_25(x, s), s, gs);
+        check("program_25 x", |x| program_25(x, s, n), x, gx);
+        check("program_25 s", |s| program_25(x, s, n), s, gs);
     }
 }
 
-// Covers: call, elem_assign, if_data, if_value, let_if.
-#[differentiable(wrt(x, s))]
-fn program_26(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = n as f64 * x[1];
-    acc += (2.0 + x.tanh()).norm() + gate(x[2], x[0]).cos();
-    if n > 3 {
-        let mut y1 = x;
-        y1[0] += gate(s, acc);
-        let t2 = y1;
-        acc += y1.mean() * 0.29;
-        acc += t2.mean() * 0.13;
+// Covers: call, call_tuple, for_const, if_data, if_value, let_if, shadow, tuple, while_value.
+#[differentiable]
+fn program_26(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let mut acc = s;
+    let mut k1 = 0;
+    while k1 < 2 && gate(x[2], x[0]) / (2.0 + (acc - 0.61).cos()) > -0.61 {
+        if k1 % 2 == 0 {
+            acc += x.dot(x).cos().exp().tanh();
+            acc += x[k1 % 3].sin().exp().cos();
+        }
+        acc += x[(k1 + 2) % 3];
+        let mut k2 = 0;
+        while k2 < 3 && k1 as f64 * s > 0.09 {
+            let b3 = if k1 % 2 == 0 {
+                x.logsumexp()
+            } else {
+                x.softmax().sum()
+            };
+            let (q4, p5) = (
+                tensor![x[k1 % 3], x[(k2 + 1) % 3], b3].dot(x.powi(2).tanh().exp()),
+                x,
+            );
+            let (q6, q7) = moments(p5.sin());
+            acc += q4 * 0.44;
+            acc += q6 * 0.4;
+            acc += q7 * 0.44;
+            k2 += 1;
+        }
+        acc = (acc * 0.84 + (s + x[1])).tanh();
+        k1 += 1;
     }
-    let b3 = if x[0] / (1.0 + x[2].powi(2)) * energy(x) > 0.44 {
-        (x + x).mean().sigmoid()
+    for i8 in 0..2 {
+        let b9 = if acc > -1.0 {
+            x[i8 % 3]
+        } else {
+            i8 as f64 * (i8 as f64 * x[2] + 1.17)
+        };
+        let mut k10 = 0;
+        while k10 < 2 && i8 as f64 * s.tanh() < -0.18 {
+            acc += x.powi(2).sigmoid().mean();
+            acc = (acc * 1.03 + b9).tanh();
+            k10 += 1;
+        }
+        for _ in 0..2 {
+            let a12 = (x + x.tanh()).logsumexp();
+            let t13 = x.softmax();
+            acc += a12 * 0.29;
+            acc += t13.sum() * 0.46;
+        }
+        acc = (acc * 1.05 + b9).tanh();
+    }
+    let b14 = if x[0].powi(2) > 0.21 {
+        s
     } else {
-        x.tanh().mean() - n as f64 * s
+        (x + s).norm() + (x.sum() + x[0].sin())
     };
-    acc + b3 * 0.54
+    let b15 = if x.dot(x) * x.sum() < -0.76 {
+        (x.cos() + relax(x, x[1], 2)).softmax()
+    } else {
+        x
+    };
+    let b15 = b15.softmax() * s.sin();
+    acc + b14 * 0.77 + b15.mean() * 0.63
 }
 
 #[test]
 fn program_26_gradient() {
-    for (x, s, n, expected) in [
-        (
-            tensor![-0.054, -1.006, -1.011],
-            -1.244,
-            2,
-            2.418045539706811,
-        ),
-        (tensor![-0.516, 0.197, -0.133], 0.945, 1, 3.8717973515748567),
+    for (x, s, expected) in [
+        (tensor![-0.301, 0.444, -0.661], 1.01, 1.8212983134807577),
+        (tensor![0.196, -1.03, -0.175], -0.341, 0.6518931529420227),
     ] {
-        let (value, (gx, gs)) = program_26_grad(x, s, n);
-        assert_eq!(value, program_26(x, s, n));
+        let (value, (gx, gs)) = program_26_grad(x, s);
+        assert_eq!(value, program_26(x, s));
         assert_close(value, expected);
-        check("program_26 x", |x| program_26(x, s, n), x, gx);
-        check("program_26 s", |s| program_26(x, s, n), s, gs);
+        check("program_26 x", |x| program_26(x, s), x, gx);
+        check("program_26 s", |s| program_26(x, s), s, gs);
     }
 }
 
-// Covers: call, elem_assign, if_value, let_if, while_counter.
-#[differentiable(wrt(x, s))]
-fn program_27(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x[1];
-    let mut y1 = (-x * squash(x, acc)).tanh();
-    let b2 = if energy(y1) < 0.31 {
-        (y1 + y1).tanh().mean()
-    } else {
-        s / (1.0 + (x[0] * x[2].powi(2)).powi(2))
-    };
-    let mut k3 = 0;
-    while k3 < n {
-        let t4 = y1;
-        acc *= (n as f64 * b2).cos();
-        y1[(k3 + 2) % 3] *= y1[k3 % 3].cos();
-        acc = acc * y1[2].sin().sigmoid();
-        k3 += 1;
-    }
-    y1[2] = y1[1];
-    acc + y1.logsumexp() * 0.72
+// Covers: call, elem_assign.
+#[differentiable]
+fn program_27(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let acc = (x[1] + x[2]).powi(2);
+    let a1 = gate(x[2], x[0]).tanh().sin();
+    let mut y2 = x;
+    y2[2] = s - y2.dot(x);
+    y2[2] *= (x + y2).dot(x).tanh();
+    y2[0] *= (s.powi(2) * 1.15).sigmoid();
+    y2 = y2 * 0.34 - (x - 0.19);
+    acc + a1 * 0.88 + y2.sum() * 0.67
 }
 
 #[test]
 fn program_27_gradient() {
-    for (x, s, n, expected) in [
-        (
-            tensor![0.146, -0.503, -0.938],
-            -1.249,
-            1,
-            0.5532053467008377,
-        ),
-        (tensor![0.298, -1.042, 0.152], 0.528, 3, 1.0697823694303583),
+    for (x, s, expected) in [
+        (tensor![1.082, -0.682, -1.065], 1.016, 4.231003172907866),
+        (tensor![-0.92, 1.089, 0.982], 0.948, 3.7658636419517126),
     ] {
-        let (value, (gx, gs)) = program_27_grad(x, s, n);
-        assert_eq!(value, program_27(x, s, n));
+        let (value, (gx, gs)) = program_27_grad(x, s);
+        assert_eq!(value, program_27(x, s));
         assert_close(value, expected);
-        check("program_27 x", |x| program_27(x, s, n), x, gx);
-        check("program_27 s", |s| program_27(x, s, n), s, gs);
+        check("program_27 x", |x| program_27(x, s), x, gx);
+        check("program_27 s", |s| program_27(x, s), s, gs);
     }
 }
 
-// Covers: call, elem_assign, for_const, if_value, let_if, while_counter.
-#[differentiable]
-fn program_28(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = (x / (1.0 + s.powi(2))).dot(-x) + 0.24;
-    for i1 in 0..3 {
-        acc = acc * 0.32 + squash(x, acc).sin().exp().dot(x.softmax() * x.sigmoid());
-        let mut k2 = 0;
-        while k2 < 0 {
-            let mut y3 = x;
-            y3[(i1 + 2) % 3] = (acc + x[0]) / (1.0 + y3.dot(y3));
-            acc += y3.sum() * 0.41;
-            k2 += 1;
+// Covers: call, if_data, if_value, let_if, shadow.
+#[differentiable(wrt(x, s))]
+fn program_28(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = (-(x[2] + x)).logsumexp();
+    let a1 = x[2];
+    let a1 = a1.sin() + (x[2] - s) * 0.15;
+    if n > 3 {
+        if (x[1] / (1.0 + x.dot(x)) + x.dot(x)) > 0.62 {
+            acc += x[2];
+            let b2 = if n > 3 {
+                x / (1.0 + x.dot(x)) - 0.89
+            } else {
+                x
+            };
+            acc += b2.sum() * 0.24;
         }
+        acc = acc.sin() + x[2] * 0.17;
     }
-    let b4 = if 1.16 * (acc + s) > 2.7 {
-        x[1]
-    } else {
-        0.43 * s
-    };
-    let t5 = tensor![x[1], x[2], b4].sin();
-    let c6 = squash(t5.sin().exp(), t5[2]);
-    acc + c6.logsumexp() * 0.24
+    let c3 = energy(x * x);
+    acc + a1 * 0.83 + c3 * 0.39
 }
 
 #[test]
 fn program_28_gradient() {
-    for (x, s, expected) in [
-        (tensor![0.8, -0.434, 0.175], 0.885, 1.791987166283917),
-        (tensor![0.611, -0.248, 0.97], 0.701, 1.9708599813001206),
+    for (x, s, n, expected) in [
+        (tensor![-0.889, -0.246, 0.701], 0.75, 5, 1.7550288241795027),
+        (
+            tensor![-0.661, -0.242, -0.305],
+            -0.724,
+            0,
+            1.8046586991240043,
+        ),
     ] {
-        let (value, (gx, gs)) = program_28_grad(x, s);
-        assert_eq!(value, program_28(x, s));
+        let (value, (gx, gs)) = program_28_grad(x, s, n);
+        assert_eq!(value, program_28(x, s, n));
         assert_close(value, expected);
-        check("program_28 x", |x| program_28(x, s), x, gx);
-        check("program_28 s", |s| program_28(x, s), s, gs);
+        check("program_28 x", |x| program_28(x, s, n), x, gx);
+        check("program_28 s", |s| program_28(x, s, n), s, gs);
     }
 }
 
-// Covers: call, call_tuple, if_value, while_value.
+// Covers: call, call_tuple, elem_assign, for_data.
 #[differentiable(wrt(x, s))]
 fn program_29(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x.dot(s * x * tensor![s, s, s]);
-    let (q1, q2) = moments(x);
-    let mut k3 = 0;
-    while k3 < 2 && (0.37 + x[2]) < -0.44 {
-        if (x[(k3 + 1) % 3] + 0.46) > -0.46 {
-            acc += (x[1] * q1).tanh().exp().sigmoid();
-            let a4 = q2 * (0.63 * x[(k3 + 2) % 3]) - (q2.cos() - q2.sin());
-            acc += a4 * 0.48;
-        }
-        acc = (acc * 0.89 + q2).tanh();
-        k3 += 1;
+    let mut acc = (2.0 + x.cos()).norm();
+    acc = (acc * 0.97 + s * x[0]).tanh();
+    let mut y1 = x;
+    y1[1] *= (y1[2] - y1[0] - (acc + acc)).sigmoid();
+    y1[0] *= (n as f64 * acc).cos();
+    for _ in 0..n {
+        y1[1] = acc;
     }
-    let t5 = tensor![x[0], x[0], q2].softmax();
-    acc + t5.mean() * 0.35 + n as f64 * s.tanh()
+    let (p3, q4) = split(x * x[2], gate(x[0], x[2]));
+    acc + y1.logsumexp() * 0.57 + p3.logsumexp() * 0.74 + q4 * 0.85
 }
 
 #[test]
 fn program_29_gradient() {
     for (x, s, n, expected) in [
-        (tensor![1.168, -0.852, 1.13], 0.437, 1, 1.170819301981525),
-        (tensor![-0.337, 0.152, -0.374], 0.863, 1, 1.020431910840186),
+        (
+            tensor![-0.888, 0.242, -1.195],
+            -0.653,
+            2,
+            3.6706721110030713,
+        ),
+        (tensor![0.689, 0.112, -1.196], -0.658, 0, 3.5596827484639357),
     ] {
         let (value, (gx, gs)) = program_29_grad(x, s, n);
         assert_eq!(value, program_29(x, s, n));
@@ -1677,87 +1650,96 @@ fn program_29_gradient() {
     }
 }
 
-// Covers: call, elem_assign, for_const, tuple, while_counter.
-#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
-#[differentiable]
-fn program_30(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = gate(s.powi(2), s.tanh());
-    let (q1, p2) = (x[2] * 0.96, (x / (1.0 + x.dot(x))).sigmoid().sigmoid());
-    acc += q1;
-    let mut y3 = p2;
-    y3[0] -= y3.dot(x.softmax());
-    y3[2] -= p2.dot(p2.sin());
+// Covers: call, elem_assign, for_const, if_data, let_if, tuple, while_counter, while_value.
+#[differentiable(wrt(x, s))]
+fn program_30(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = x[1];
+    for i1 in 0..2 {
+        let mut k2 = 0;
+        while k2 < n && i1 as f64 * x[i1].sigmoid() > 0.39 {
+            let b3 = if n > 0 { x.cos() } else { x };
+            acc += b3.sum() * 0.32;
+            k2 += 1;
+        }
+        acc /= 1.0 + x.dot(x);
+    }
     let mut k4 = 0;
-    while k4 < 1 {
-        acc /= 1.0 + y3.dot(y3);
-        y3[(k4 + 2) % 3] += y3[0];
-        acc = (acc * 0.41 + p2[(k4 + 1) % 3]).tanh();
+    while k4 < 0 {
+        let (q5, p6) = (
+            x.sigmoid().sum() + x.sin().mean(),
+            tensor![acc, x[k4 % 3], x[(k4 + 2) % 3]].softmax(),
+        );
+        let a7 = tensor![q5, q5, p6[0]].powi(2).dot(squash(x, acc));
+        let mut k8 = 0;
+        while k8 < n && a7 > -0.48 {
+            let (q9, p10) = (x[1] * x[0], x.sigmoid());
+            acc += q9 * 0.17;
+            acc += p10.mean() * 0.34;
+            k8 += 1;
+        }
+        acc = acc.sin() + (0.62 - p6[(k4 + 2) % 3]) * 0.33;
         k4 += 1;
     }
-    for _ in 0..0 {
-        y3[1] += x[1];
-    }
-    acc + y3.logsumexp() * 0.89
+    let mut y11 = x;
+    y11[1] /= 1.0 + y11[0].powi(2);
+    let a12 = x[2];
+    acc + y11.mean() * 0.31 + a12 * 0.64
 }
 
 #[test]
 fn program_30_gradient() {
-    for (x, s, expected) in [
-        (tensor![0.471, 0.814, -0.829], -0.302, 1.540929320951138),
-        (tensor![1.054, -0.394, -0.443], 1.129, 1.7329219517678285),
+    for (x, s, n, expected) in [
+        (tensor![0.164, -0.969, 0.176], 1.031, 4, -0.1927531384737913),
+        (
+            tensor![-0.941, -0.913, -0.643],
+            1.285,
+            0,
+            -0.7182808577268653,
+        ),
     ] {
-        let (value, (gx, gs)) = program_30_grad(x, s);
-        assert_eq!(value, program_30(x, s));
+        let (value, (gx, gs)) = program_30_grad(x, s, n);
+        assert_eq!(value, program_30(x, s, n));
         assert_close(value, expected);
-        check("program_30 x", |x| program_30(x, s), x, gx);
-        check("program_30 s", |s| program_30(x, s), s, gs);
+        check("program_30 x", |x| program_30(x, s, n), x, gx);
+        check("program_30 s", |s| program_30(x, s, n), s, gs);
     }
 }
 
-// Covers: call, call_tuple, for_data, if_data, if_value, let_if, while_counter, while_value.
+// Covers: call, call_tuple, for_const, for_data, if_data, let_if, tuple.
 #[differentiable(wrt(x, s))]
 fn program_31(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x[0].powi(2);
-    for _ in 0..n {
-        acc = acc * 0.34 + acc;
-    }
-    let mut k2 = 0;
-    while k2 < 5 {
-        let t3 = -squash(x, x[0]);
-        acc = acc * 0.71 - (1.06 + acc.tanh()) * 0.95;
-        acc += (t3[1] * t3).softmax().dot(x);
-        acc = acc * s.sin().sigmoid();
-        k2 += 1;
-    }
-    for i4 in 0..n {
-        let a5 = i4 as f64 * x[i4 % 3];
-        let mut k6 = 0;
-        while k6 < 0 && (x[2] + gate(s, x[(i4 + 2) % 3])) > -0.92 {
-            let b7 = if i4 % 2 == 0 { x[0] } else { x[2] };
-            acc -= (x.dot(x) * 0.41).powi(2);
-            acc += b7 * 0.33;
-            k6 += 1;
-        }
-        if (x + x).dot(x) < 0.68 {
-            let b8 = if x[0] > -0.02 { x } else { x };
-            let b9 = if i4 == 2 { i4 as f64 * s } else { a5 };
-            acc += b8.mean() * 0.19;
-            acc += b9 * 0.14;
+    let mut acc = s;
+    for i1 in 0..n {
+        if n > 1 {
+            let b2 = if n > 1 {
+                (acc + x.tanh()).sum()
+            } else {
+                x[i1 % 3]
+            };
+            let (q3, q4) = moments(x + x);
+            acc = acc * 0.83 - x[(i1 + 2) % 3] / (1.0 + (x[(i1 + 2) % 3] * b2).tanh().powi(2));
+            acc += q3 * 0.3;
+            acc += q4 * 0.38;
         } else {
-            let (p10, q11) = split(0.48 - x, x[0]);
-            acc += p10.mean() * 0.31;
-            acc += q11 * 0.48;
+            let a5 = s - energy(x).powi(2);
+            acc += a5.sin() / (1.0 + s.powi(2)) / (1.0 + x.dot(x));
         }
-        acc = (acc * 1.08 + acc.tanh().exp()).tanh();
+        acc = acc.sin() + x[(i1 + 2) % 3] * 0.37;
     }
+    for _ in 0..1 {
+        let (q7, p8) = (acc.cos().powi(2).sigmoid(), x.cos().exp() * 1.46);
+        acc += q7 * 0.43;
+        acc += p8.sum() * 0.17;
+    }
+    acc /= 2.0 + s.cos().cos();
     acc
 }
 
 #[test]
 fn program_31_gradient() {
     for (x, s, n, expected) in [
-        (tensor![1.019, -1.061, -0.48], 0.336, 5, 0.9997530490805276),
-        (tensor![0.145, 0.959, 0.293], -0.424, 1, 0.7656538204742562),
+        (tensor![-0.764, -0.976, 0.617], 0.664, 0, 0.9056499868750015),
+        (tensor![1.077, 0.067, 0.424], 0.556, 1, 0.909977453563784),
     ] {
         let (value, (gx, gs)) = program_31_grad(x, s, n);
         assert_eq!(value, program_31(x, s, n));
@@ -1767,40 +1749,40 @@ fn program_31_gradient() {
     }
 }
 
-// Covers: call, call_tuple, elem_assign, if_value, let_if, while_counter.
+// Covers: call, call_tuple, for_const, shadow, tuple, while_counter, while_value.
 #[differentiable(wrt(x, s))]
 fn program_32(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x[0] + s;
+    let mut acc = s;
     let mut k1 = 0;
-    while k1 < n {
-        let (q2, q3) = moments(x.sin());
-        acc += x[(k1 + 1) % 3];
-        acc += s;
-        acc += q2 * 0.33;
-        acc += q3 * 0.32;
+    while k1 < 1 {
+        let (p2, q3) = split(-x, 0.43 * s);
+        let mut k4 = 0;
+        while k4 < n {
+            let a5 = p2[k4 % 3];
+            let a5 = a5 * p2.mean().sigmoid();
+            let a5 = a5.sin() + energy(p2) * 0.19;
+            acc += a5 * 0.17;
+            k4 += 1;
+        }
+        for _ in 0..3 {
+            acc /= 1.0 + p2.dot(p2);
+        }
+        acc += q3 * 0.46;
         k1 += 1;
     }
-    let b4 = if x[2] < 0.08 {
-        x.tanh().powi(2) * (x / (2.0 + x.cos())).sigmoid()
-    } else {
-        x
-    };
-    let mut k5 = 0;
-    while k5 < 2 {
-        let mut y6 = (b4.cos() - b4.sigmoid()).sin();
-        y6[0] -= y6[(k5 + 1) % 3];
-        y6[(k5 + 2) % 3] = y6[1].cos().exp();
-        let (q7, q8) = moments(tensor![s, x[(k5 + 1) % 3], b4[0]]);
-        let mut k9 = 0;
-        while k9 < 0 {
-            y6[0] /= 1.0 + q8.powi(2);
-            y6[2] = q7.sin() - 0.18;
-            k9 += 1;
+    acc = (acc * 0.86 + s.cos()).tanh();
+    acc += s / (1.0 + x[1].powi(2));
+    for i7 in 0..3 {
+        let mut k8 = 0;
+        while k8 < 5 && x.mean() < -0.73 {
+            acc -= x[(k8 + 1) % 3];
+            let (q9, p10) = (x[k8 % 3] + n as f64 * x.dot(x), x);
+            acc += q9 * 0.42;
+            acc += p10.mean() * 0.42;
+            k8 += 1;
         }
-        acc += y6.sum() * 0.44;
-        k5 += 1;
+        acc = acc * x[i7].sigmoid().sigmoid();
     }
-    acc = acc.sin() + (acc + acc) * 0.32;
     acc
 }
 
@@ -1808,12 +1790,17 @@ fn program_32(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
 fn program_32_gradient() {
     for (x, s, n, expected) in [
         (
-            tensor![0.375, -0.893, -0.508],
-            -0.978,
-            1,
-            0.4659173522026181,
+            tensor![-0.787, -0.486, 0.251],
+            -0.954,
+            3,
+            -0.08054640035208747,
         ),
-        (tensor![1.036, -0.261, 0.666], 1.074, 2, 5.599088041799556),
+        (
+            tensor![0.547, 0.606, 0.824],
+            -0.594,
+            1,
+            0.035661205443689614,
+        ),
     ] {
         let (value, (gx, gs)) = program_32_grad(x, s, n);
         assert_eq!(value, program_32(x, s, n));
@@ -1823,256 +1810,290 @@ fn program_32_gradient() {
     }
 }
 
-// Covers: call, elem_assign, for_const, if_value, let_if, shadow, while_counter, while_value.
-#[differentiable]
-fn program_33(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = x[0].sin() * s * s;
-    for _ in 0..2 {
-        let t2 = x;
-        let t3 = x;
-        let t2 = t2.sin() + t2 * 0.31;
-        acc += t3.mean() * 0.27;
-        acc += t2.sum() * 0.27;
+// Covers: call, call_tuple, elem_assign, for_const, if_data, let_if, tuple, while_value.
+#[differentiable(wrt(x, s))]
+fn program_33(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = s;
+    let mut k1 = 0;
+    while k1 < 2 && x[2] > 0.49 {
+        let (q2, q3) = moments(x);
+        let (p4, q5) = split(x + x, x[k1 % 3].sin());
+        acc += q2 * 0.46;
+        acc += q3 * 0.42;
+        acc += p4.mean() * 0.29;
+        acc += q5 * 0.15;
+        k1 += 1;
     }
-    let mut k4 = 0;
-    while k4 < 0 && (acc / (1.0 + s.powi(2)) - x[1]) < -0.75 {
-        let b5 = if s.sin().tanh() < 0.87 {
-            ((x - x[(k4 + 2) % 3]) * x).softmax()
+    let (p6, q7) = split(x.cos(), x[2]);
+    let (q8, p9) = (q7, (p6 + x[1]).softmax() * (p6.norm() + 0.41));
+    let mut k10 = 0;
+    while k10 < 0 && energy(p9) < 0.62 {
+        if n > 0 {
+            let b11 = if k10 % 2 == 0 {
+                p6.dot((p6 - q8).softmax())
+            } else {
+                0.63 - p6[(k10 + 2) % 3].sin() / (2.0 + (p6[(k10 + 1) % 3] - p6[2]).cos())
+            };
+            let y12 = p6;
+            let (q13, q14) = moments(x / (1.0 + p6[2].powi(2)));
+            acc += b11 * 0.31;
+            acc += y12.sum() * 0.37;
+            acc += q13 * 0.19;
+            acc += q14 * 0.42;
         } else {
-            x.softmax()
-        };
-        acc += b5.mean() * 0.18;
-        k4 += 1;
-    }
-    let a6 = x[0];
-    let mut k7 = 0;
-    while k7 < 5 && (energy(x) + x[2]) < -0.12 {
-        let t8 = x;
-        acc += t8.mean() * 0.29;
-        k7 += 1;
-    }
-    let mut k9 = 0;
-    while k9 < 2 {
-        if k9 as f64 * x[k9 % 3].sigmoid() < 0.31 {
-            let mut y10 = x;
-            y10[(k9 + 1) % 3] += y10[1].powi(2).powi(2);
-            y10[(k9 + 2) % 3] = a6.cos();
-            acc += y10.mean() * 0.33;
-        } else {
-            acc += 1.05 * (x[k9 % 3] + s) / (1.0 + x.dot(x));
+            let (q15, q16) = moments(x.sin());
+            acc += q15 * 0.3;
+            acc += q16 * 0.36;
         }
-        acc = acc.sin() + x[(k9 + 2) % 3] * 0.37;
-        k9 += 1;
+        acc = (acc * 1.08 + s).tanh();
+        k10 += 1;
+    }
+    for i17 in 0..1 {
+        for _ in 0..4 {
+            acc = acc * 0.85 + acc;
+        }
+        if n > 3 {
+            let a19 = squash(p6, acc).dot(p9);
+            acc += a19 * 0.28;
+        } else {
+            acc += n as f64 * gate(p9[1], q7);
+            let mut y20 = tensor![x[1], p9[i17], q7];
+            y20[i17 % 3] = n as f64 * acc;
+            y20[i17] /= 1.0 + (y20[i17].cos() * (p6[0] - s)).powi(2);
+            acc += y20.sum() * 0.2;
+        }
+        acc /= 2.0 + (s + x.dot(p6)).cos();
     }
     acc
 }
 
 #[test]
 fn program_33_gradient() {
-    for (x, s, expected) in [
-        (
-            tensor![1.184, -0.523, -0.768],
-            -0.532,
-            -0.017550660867104273,
-        ),
-        (tensor![0.853, 0.845, 0.658], 0.394, 1.2970298028463079),
+    for (x, s, n, expected) in [
+        (tensor![-0.557, 0.267, 1.145], -0.779, 2, 2.7500200542550255),
+        (tensor![-0.511, -0.14, -0.082], 0.99, 0, 3.948120355557784),
     ] {
-        let (value, (gx, gs)) = program_33_grad(x, s);
-        assert_eq!(value, program_33(x, s));
+        let (value, (gx, gs)) = program_33_grad(x, s, n);
+        assert_eq!(value, program_33(x, s, n));
         assert_close(value, expected);
-        check("program_33 x", |x| program_33(x, s), x, gx);
-        check("program_33 s", |s| program_33(x, s), s, gs);
+        check("program_33 x", |x| program_33(x, s, n), x, gx);
+        check("program_33 s", |s| program_33(x, s, n), s, gs);
     }
 }
 
-// Covers: call, call_tuple, elem_assign, for_const, if_value, while_counter, while_value.
-#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
-#[differentiable]
-fn program_34(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = x.cos().exp().logsumexp() / (2.0 + x[0].cos());
-    acc += acc;
-    if s.cos() * 0.12 < 0.5 {
-        let mut k1 = 0;
-        while k1 < 1 {
-            let (p2, q3) = split(x, x[2]);
-            let (q4, q5) = moments(relax(p2, q3, k1));
-            acc += q4 * 0.18;
-            acc += q5 * 0.37;
-            k1 += 1;
-        }
-        let mut k6 = 0;
-        while k6 < 1 && (x + x).dot(x.cos()) > 0.27 {
-            let t7 = relax(x / (1.0 + acc.powi(2)), x.dot(x), k6);
-            acc += t7.sum() * 0.22;
-            k6 += 1;
-        }
-        acc = (acc * 0.91 + x.norm()).tanh();
-    } else {
-        acc = acc * 0.68 + x.cos().softmax().mean();
-        let t8 = x.tanh().exp();
-        acc += t8.sum() * 0.2;
-    }
-    acc += s / (1.0 + x[1].powi(2));
-    if (x[1].powi(2) - (s - x[0])) > -0.58 {
-        if x[1] < 0.29 {
-            acc /= 1.0 + x.dot(x);
+// Covers: call, if_data, if_value, let_if, tuple.
+#[differentiable(wrt(x, s))]
+fn program_34(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = (s - x).tanh().exp().sum();
+    acc /= 1.0 + x.dot(x);
+    if n > 2 {
+        let b1 = if x[1].sin() < 0.07 {
+            x.cos()
         } else {
-            let (p9, q10) = split(tensor![acc, acc, acc], x[2].cos());
-            acc += p9.sum() * 0.13;
-            acc += q10 * 0.24;
-        }
-        acc = acc.sin() + (x[2] - acc) * 0.2;
+            (x.sin().exp() - (0.54 + x)).tanh()
+        };
+        acc += b1.sum() * 0.13;
     } else {
-        for i11 in 0..0 {
-            acc /= 2.0 + (x[i11] * x[0]).powi(2).cos();
-            let mut y12 = x.tanh().sin() * tensor![s, s, x[(i11 + 1) % 3]].sin();
-            y12[0] += (x + y12).norm();
-            acc += y12.mean() * 0.32;
+        if n > 2 {
+            let b2 = if energy(x) < -0.98 {
+                (2.0 + (x / (1.0 + x.logsumexp().powi(2))).sin()).norm()
+            } else {
+                x[2]
+            };
+            let a3 = 0.2 * (x / (2.0 + x.cos())).norm();
+            acc += b2 * 0.18;
+            acc += a3 * 0.42;
+        } else {
+            let (q4, p5) = (x[0], relax(x.powi(2), acc, 2));
+            let b6 = if x.powi(2).dot(p5) > 0.98 {
+                (acc + p5[1]).sigmoid()
+            } else {
+                n as f64 * s * squash(x, q4).sum()
+            };
+            let a7 = (b6 * x).softmax().norm();
+            acc += a7 * 0.41;
         }
-        acc = acc.sin() + x.logsumexp() * 0.27;
+        let t8 = (x.sin() * (acc * s)).softmax();
+        acc /= 2.0 + (t8[2] + t8[1]).cos();
     }
-    acc
+    let a9 = energy(x * x);
+    let b10 = if n > 1 { a9 } else { squash(x, s).mean() };
+    acc + b10 * 0.77
 }
 
 #[test]
 fn program_34_gradient() {
-    for (x, s, expected) in [
-        (tensor![-0.881, -0.66, -1.058], 0.632, 1.0576034816588082),
-        (tensor![-0.233, -0.114, -0.699], -0.144, 0.27174387987760734),
+    for (x, s, n, expected) in [
+        (tensor![-0.45, -1.198, 0.521], -1.101, 5, 2.0756242311216573),
+        (tensor![-0.432, 0.747, -0.485], 0.476, 0, 0.9824997252056313),
     ] {
-        let (value, (gx, gs)) = program_34_grad(x, s);
-        assert_eq!(value, program_34(x, s));
+        let (value, (gx, gs)) = program_34_grad(x, s, n);
+        assert_eq!(value, program_34(x, s, n));
         assert_close(value, expected);
-        check("program_34 x", |x| program_34(x, s), x, gx);
-        check("program_34 s", |s| program_34(x, s), s, gs);
+        check("program_34 x", |x| program_34(x, s, n), x, gx);
+        check("program_34 s", |s| program_34(x, s, n), s, gs);
     }
 }
 
-// Covers: call, elem_assign, for_const, if_value, let_if, tuple, while_counter, while_value.
-#[differentiable]
-fn program_35(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = x.softmax().dot(tensor![s, s, x[0]]) - x.dot(x).tanh();
-    if (0.11 - x).dot(x.sin()) > -0.78 {
-        if 0.61 * x[2] < 0.81 {
-            acc += acc;
-            let t1 = (x + x[1]).softmax() * (x.norm() + 0.41);
-            acc += t1.sum() * 0.14;
+// Covers: call, call_tuple, elem_assign, for_const, for_data, if_data, if_value, let_if, while_value.
+#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
+#[differentiable(wrt(x, s))]
+fn program_35(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let mut acc = (energy(x) / (1.0 + x.dot(x).powi(2))).sin();
+    let a1 = x[2];
+    let mut k2 = 0;
+    while k2 < n && acc.sigmoid() < 0.18 {
+        let mut k3 = 0;
+        while k3 < n && x[0] < 0.26 {
+            let y4 = (0.22 * x).tanh().tanh();
+            acc += y4.mean() * 0.5;
+            k3 += 1;
+        }
+        let mut y5 = x;
+        y5[(k2 + 1) % 3] = y5.cos().exp().sum();
+        y5[0] = x[0];
+        y5[2] *= x[1].cos();
+        acc += y5.mean() * 0.47;
+        k2 += 1;
+    }
+    if energy(x) > 0.24 {
+        let mut k6 = 0;
+        while k6 < 5 && s.powi(2) < -0.21 {
+            let b7 = if x[(k6 + 1) % 3] * x[(k6 + 2) % 3] / (1.0 + x.norm().powi(2)) < -0.99 {
+                x.softmax().cos().tanh()
+            } else {
+                squash(x, x[k6 % 3]) - (x[(k6 + 2) % 3] * a1).sin()
+            };
+            let b8 = if a1.powi(2) > -0.41 { b7.powi(2) } else { b7 };
+            acc += b8.mean() * 0.14;
+            k6 += 1;
+        }
+        let mut k9 = 0;
+        while k9 < 3 && gate(s, x[1]) < -0.15 {
+            acc = acc * x[(k9 + 2) % 3].sigmoid();
+            let a10 = x[1] / (1.0 + x.dot(x));
+            acc += a10 * 0.28;
+            k9 += 1;
+        }
+        let a11 = x[2];
+        acc += a11 * 0.32;
+    } else {
+        for i12 in 0..n {
+            acc = (acc * 0.97 + n as f64 * x[(i12 + 2) % 3]).tanh();
+            let t13 = x.sin();
+            let a14 = acc.tanh();
+            acc += t13.sum() * 0.35;
+            acc += a14 * 0.42;
+        }
+        if (acc - 0.93).sigmoid() > 0.8 {
+            acc += gate(s.sigmoid(), gate(x[0], x[2]));
+            acc += gate(x[2].tanh().exp(), energy(x));
+            acc /= 1.0 + x.dot(x);
         } else {
-            let a2 = relax(x, acc, 1).dot(x.sigmoid()) * acc;
-            acc = acc * 0.33 - 0.97 * x[2];
-            acc += a2 * 0.3;
+            let a15 = s.sin().exp();
+            acc += a15 * 0.21;
         }
-        let a3 = acc.powi(2).sigmoid();
-        for i4 in 0..3 {
-            acc *= (i4 as f64 * a3).tanh();
-            let a5 = energy(x).powi(2) * (a3 * x[0]);
-            let t6 = x + tensor![a5, s, acc];
-            acc += t6.sum() * 0.26;
-        }
-        acc = acc * energy(x).sigmoid();
+        acc = acc * (0.75 * s).sigmoid();
     }
-    let mut k7 = 0;
-    while k7 < 2 && squash(x, s).dot(x) > 0.88 {
-        let mut k8 = 0;
-        while k8 < 2 && relax(x, x[2], 2).logsumexp() > 0.78 {
-            let mut y9 = tensor![x[1], x[1], acc];
-            y9[0] += y9[k8 % 3];
-            y9[(k7 + 2) % 3] -= y9.sum() + (acc + acc);
-            acc = acc * y9[(k7 + 2) % 3].cos().sigmoid();
-            acc += y9.sum() * 0.35;
-            k8 += 1;
+    if n > 0 {
+        let b16 = if n > 2 {
+            energy(x.powi(2))
+        } else {
+            x.mean() / (1.0 + (s / (2.0 + acc.cos())).powi(2)) / (1.0 + x[0].powi(2))
+        };
+        for i17 in 0..0 {
+            let a18 = (x[(i17 + 2) % 3] / (2.0 + x[1].sin().exp().cos()))
+                .sigmoid()
+                .exp();
+            let b19 = if n > 3 {
+                i17 as f64 * (b16 * (x[2] / (1.0 + acc.powi(2))))
+            } else {
+                i17 as f64 * x[i17 % 3]
+            };
+            let (p20, q21) = split(x * x, i17 as f64 * x[1]);
+            acc += a18 * 0.16;
+            acc += b19 * 0.23;
+            acc += p20.sum() * 0.44;
+            acc += q21 * 0.12;
         }
-        let a10 = x[k7 % 3];
-        acc += a10 * 0.45;
-        k7 += 1;
+        let (q22, q23) = moments(x.softmax());
+        acc += q22 * 0.49;
+        acc += q23 * 0.24;
     }
-    let mut k11 = 0;
-    while k11 < 0 {
-        acc += (0.92 + x[k11 % 3] / (1.0 + x[(k11 + 2) % 3].powi(2))).cos();
-        let (q12, p13) = (energy(x).sin(), squash(x, acc).tanh().exp());
-        acc += q12 * 0.36;
-        acc += p13.mean() * 0.32;
-        k11 += 1;
-    }
-    let b14 = if (s * 0.63).tanh() < 0.13 { x } else { -x };
-    for i15 in 0..6 {
-        let mut k16 = 0;
-        while k16 < 5 && x[0] > -0.5 {
-            let a17 = b14[(k16 + 1) % 3].powi(2) * x[0] / (2.0 + b14[0].cos());
-            let mut y18 = b14;
-            y18[(i15 + 1) % 3] /= 2.0 + y18.logsumexp().cos();
-            y18[(k16 + 1) % 3] = (a17 - b14[0]).cos();
-            y18[i15 % 3] += x[0];
-            acc += y18.mean() * 0.2;
-            k16 += 1;
+    let mut k24 = 0;
+    while k24 < 0 && x[2] < 0.23 {
+        let mut k25 = 0;
+        while k25 < 2 && (2.0 + x.cos().sin()).norm() > 0.6 {
+            let b26 = if s > -0.99 {
+                x[0] + x.dot(x) - (x * x - x[(k24 + 2) % 3].powi(2))
+            } else {
+                x.tanh().cos().exp() / (1.0 + (x[1].sin() / (1.0 + x.dot(x))).powi(2))
+            };
+            let t27 = b26;
+            acc += t27.sum() * 0.2;
+            k25 += 1;
         }
-        let a19 = (1.03 - b14[1]).sigmoid();
-        acc += a19 * 0.41;
+        acc = (acc * 0.74 + (s + x[2])).tanh();
+        k24 += 1;
     }
     acc
 }
 
 #[test]
 fn program_35_gradient() {
-    for (x, s, expected) in [
-        (tensor![-0.179, 0.254, -0.67], -0.482, 2.1892911912415958),
-        (tensor![-0.32, 1.068, 0.213], 0.987, 3.07579976741437),
+    for (x, s, n, expected) in [
+        (tensor![0.061, 0.633, 0.233], 0.41, 5, 0.8244213677592152),
+        (
+            tensor![-0.204, -1.123, -1.159],
+            -0.33,
+            1,
+            -0.5640123678364855,
+        ),
     ] {
-        let (value, (gx, gs)) = program_35_grad(x, s);
-        assert_eq!(value, program_35(x, s));
+        let (value, (gx, gs)) = program_35_grad(x, s, n);
+        assert_eq!(value, program_35(x, s, n));
         assert_close(value, expected);
-        check("program_35 x", |x| program_35(x, s), x, gx);
-        check("program_35 s", |s| program_35(x, s), s, gs);
+        check("program_35 x", |x| program_35(x, s, n), x, gx);
+        check("program_35 s", |s| program_35(x, s, n), s, gs);
     }
 }
 
-// Covers: call, call_tuple, for_const, if_value, let_if, shadow, while_counter.
-#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
+// Covers: if_value, let_if, shadow, while_counter, while_value.
 #[differentiable]
 fn program_36(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = s;
-    let t1 = squash(x, acc + x[2]);
-    let (p2, q3) = split(t1, x[0] * 1.28);
-    let b4 = if p2.tanh().exp().dot(x / (1.0 + x.dot(x))) < -0.45 {
-        x[2]
+    let mut acc = x[0] * s * 1.28;
+    let mut k1 = 0;
+    while k1 < 0 && acc > 0.13 {
+        let mut k2 = 0;
+        while k2 < 0 {
+            acc += x[1];
+            let a3 = k2 as f64 * x[(k2 + 1) % 3].tanh();
+            acc += a3 * 0.15;
+            k2 += 1;
+        }
+        let b4 = if x[k1 % 3] > -0.85 {
+            (x[0] * acc.cos()).sigmoid()
+        } else {
+            x[k1 % 3]
+        };
+        let b4 = (b4 * 0.67 + x[(k1 + 2) % 3]).tanh();
+        acc += b4 * 0.41;
+        k1 += 1;
+    }
+    let b5 = if x.tanh().mean() > 0.09 {
+        x.sin().sum() * x[2]
     } else {
-        t1[0]
+        x[2]
     };
-    let mut k5 = 0;
-    while k5 < 1 {
-        for i6 in 0..3 {
-            let (p7, q8) = split(x.powi(2), i6 as f64 * q3);
-            acc += p7.sum() * 0.17;
-            acc += q8 * 0.18;
-        }
-        let a9 = x[(k5 + 1) % 3] / (2.0 + (p2[1] + p2.dot(x)).cos());
-        acc += a9 * 0.14;
-        k5 += 1;
-    }
-    for _ in 0..0 {
-        for _ in 0..6 {
-            let t12 = (b4 / (1.0 + t1.dot(t1)) - x.cos()).cos().exp();
-            acc += t12.sum() * 0.11;
-        }
-        let mut k13 = 0;
-        while k13 < 2 {
-            let a14 = energy(t1);
-            let a15 = ((0.28 + x[(k13 + 1) % 3]) * (0.55 + a14)).sin().exp();
-            let a15 = (a15 * 0.9 + acc * p2[k13 % 3]).tanh();
-            acc += a15 * 0.36;
-            k13 += 1;
-        }
-        let a16 = x[1].sin().exp();
-        acc += a16 * 0.45;
-    }
-    acc
+    let b5 = (b5 * 0.56 + x[0]).tanh();
+    acc + b5 * 0.89
 }
 
 #[test]
 fn program_36_gradient() {
     for (x, s, expected) in [
-        (tensor![-0.727, 0.82, -0.446], -0.54, 0.7374962878509668),
-        (tensor![-0.255, -0.902, 0.129], 0.807, 2.081316631615614),
+        (tensor![0.232, 0.941, 0.397], -0.214, 0.38107584266783423),
+        (tensor![-1.046, -0.232, 0.229], 0.066, -0.7334701265613893),
     ] {
         let (value, (gx, gs)) = program_36_grad(x, s);
         assert_eq!(value, program_36(x, s));
@@ -2082,36 +2103,45 @@ fn program_36_gradient() {
     }
 }
 
-// Covers: call, elem_assign, for_const, if_data, if_value, let_if.
+// Covers: call, elem_assign, for_const, if_value, shadow, while_value.
+#[allow(clippy::reversed_empty_ranges)] // a `for` over 0..0
 #[differentiable]
 fn program_37(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = (x.norm() - 1.48) * 1.24;
-    let mut y1 = x;
-    y1[1] *= (1.19 + y1[2] / (1.0 + y1.dot(y1))).cos();
-    y1[0] -= y1[1];
-    y1[2] += y1.dot(y1) + y1.sum();
-    for i2 in 0..2 {
-        if x[i2 % 3] < 0.47 {
-            let b3 = if i2 % 2 == 0 {
-                (x.tanh() * energy(x)).tanh()
-            } else {
-                (x.softmax() / (1.0 + y1.dot(y1))).sigmoid().exp()
-            };
-            acc = acc * 0.43 - s;
-            y1[i2 % 3] *= acc.sigmoid().tanh().exp().cos();
-            acc += b3.sum() * 0.19;
+    let mut acc = x[2] / (1.0 + x.dot(x));
+    if x[2] < 0.04 {
+        let a1 = (acc * 0.41).cos();
+        for i2 in 0..0 {
+            let t3 = x + x - x.logsumexp() + x / (2.0 + x.cos());
+            acc /= 1.0 + (x.dot(x) - x[1]).powi(2);
         }
-        acc = (acc * 0.68 + y1[i2].sin()).tanh();
+        let a1 = (a1 * 0.73 + acc * s).tanh();
+        acc += a1 * 0.48;
+    } else {
+        let a4 = x.sigmoid().exp().sum().cos();
+        acc += a4 * 0.37;
     }
-    y1[0] -= 1.22 + s / (1.0 + x[0].powi(2));
-    acc + y1.sum() * 0.64
+    let a5 = x[1] * 0.7 / (1.0 + x.sin().sum().powi(2));
+    let mut y6 = x;
+    y6[2] = s.sigmoid().powi(2);
+    let mut k7 = 0;
+    while k7 < 1 && y6[0] < 0.49 {
+        for _ in 0..4 {
+            let t9 = (y6 / (1.0 + x.dot(x)) + y6[k7 % 3]).tanh();
+            acc = acc * 0.71 + t9.powi(2).sigmoid().dot(y6 / (2.0 + a5.cos()) + 0.82);
+            y6[1] *= (y6.mean() * a5).sigmoid();
+        }
+        y6[0] = y6[(k7 + 1) % 3].sin().exp().sin();
+        y6[k7 % 3] += (acc - x[(k7 + 2) % 3]) / (1.0 + y6.dot(y6));
+        k7 += 1;
+    }
+    acc + y6.logsumexp() * 0.39
 }
 
 #[test]
 fn program_37_gradient() {
     for (x, s, expected) in [
-        (tensor![0.44, 0.58, 0.438], -0.958, 1.1695320370754256),
-        (tensor![1.094, 0.533, -0.251], -0.906, 1.6268837221200911),
+        (tensor![-0.629, -0.549, -0.408], -0.833, 4.669262603429489),
+        (tensor![-0.096, -0.151, 0.49], -0.552, 4.3420678600921985),
     ] {
         let (value, (gx, gs)) = program_37_grad(x, s);
         assert_eq!(value, program_37(x, s));
@@ -2121,117 +2151,100 @@ fn program_37_gradient() {
     }
 }
 
-// Covers: call, call_tuple, elem_assign, for_data, if_data, if_value, let_if, while_counter.
-#[differentiable(wrt(x, s))]
-fn program_38(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
-    let mut acc = x[2];
-    let c1 = relax(x.softmax(), x[2], 1);
-    let mut k2 = 0;
-    while k2 < 3 {
-        for _ in 0..n {
-            let a4 = gate(c1[2] + acc, c1.logsumexp());
-            let (q5, q6) = moments(-x);
-            acc += a4 * 0.28;
-            acc += q5 * 0.32;
-            acc += q6 * 0.36;
-        }
-        if k2 % 2 == 0 {
-            let (q7, q8) = moments(c1 * x);
-            let mut y9 = c1;
-            y9[(k2 + 1) % 3] += s;
-            acc += q7 * 0.3;
-            acc += q8 * 0.24;
-            acc += y9.sum() * 0.37;
-        }
-        for i10 in 0..n {
-            let b11 = if k2 == 1 {
-                tensor![x[i10 % 3], s, s].sin()
+// Covers: call, call_tuple, for_const, if_data, if_value, let_if, while_counter, while_value.
+#[differentiable]
+fn program_38(x: Tensor<f64, 3>, s: f64) -> f64 {
+    let mut acc = x.logsumexp().sin().sigmoid();
+    for i1 in 0..3 {
+        let mut k2 = 0;
+        while k2 < 3 && (2.0 + x.cos()).norm() > -0.95 {
+            acc = acc * 0.54 - acc;
+            let y3 = x;
+            let b4 = if s > -0.37 {
+                -(0.52 - y3).softmax()
             } else {
-                c1 + (c1.sigmoid().exp() + 1.47)
+                y3
             };
-            acc += b11.mean() * 0.34;
+            acc += b4.mean() * 0.31;
+            k2 += 1;
         }
-        acc = acc.sin() + c1[k2 % 3].powi(2) * 0.29;
-        k2 += 1;
+        for i5 in 0..1 {
+            let b6 = if i5 as f64 * x[i1 % 3] < 0.37 {
+                acc
+            } else {
+                x[1]
+            };
+            acc += b6 * 0.11;
+        }
+        acc = (acc * 1.07 + s * x[i1 % 3]).tanh();
     }
-    let mut k12 = 0;
-    while k12 < n {
-        acc = acc * s.sigmoid();
-        acc = (acc * 1.1 + x[k12 % 3] / (1.0 + c1[0].powi(2))).tanh();
-        k12 += 1;
+    let mut k7 = 0;
+    while k7 < 1 {
+        let b8 = if k7 % 2 == 0 {
+            -x.powi(2)
+        } else {
+            -(1.46 * (1.07 * x))
+        };
+        let (p9, q10) = split(b8 - x, s);
+        let mut k11 = 0;
+        while k11 < 2 && s > -0.89 {
+            let b12 = if k11 == 0 {
+                p9.tanh().exp() * x[k11 % 3].cos().exp()
+            } else {
+                (b8 + b8).tanh().softmax()
+            };
+            acc += b12.sum() * 0.17;
+            k11 += 1;
+        }
+        acc += q10 * 0.36;
+        k7 += 1;
     }
-    let b13 = if (-c1).sum() < 0.68 {
-        c1 / (1.0 + c1.dot(c1)) - c1
-    } else {
-        squash(c1, c1[0]).tanh().softmax()
-    };
-    acc + b13.sum() * 0.72
+    let c13 = relax(-x, acc.sigmoid(), 0);
+    acc = acc * 0.55 - acc;
+    acc + c13.logsumexp() * 0.7
 }
 
 #[test]
 fn program_38_gradient() {
-    for (x, s, n, expected) in [
-        (tensor![-0.297, 0.744, 0.415], 0.459, 0, 0.7016460466398469),
-        (
-            tensor![-0.401, 1.194, -0.276],
-            -1.288,
-            3,
-            -0.4837971933614283,
-        ),
+    for (x, s, expected) in [
+        (tensor![0.509, 0.335, -1.178], -0.653, 0.1298714820573903),
+        (tensor![0.074, -1.164, -0.487], 0.07, 0.2153062771918508),
     ] {
-        let (value, (gx, gs)) = program_38_grad(x, s, n);
-        assert_eq!(value, program_38(x, s, n));
+        let (value, (gx, gs)) = program_38_grad(x, s);
+        assert_eq!(value, program_38(x, s));
         assert_close(value, expected);
-        check("program_38 x", |x| program_38(x, s, n), x, gx);
-        check("program_38 s", |s| program_38(x, s, n), s, gs);
+        check("program_38 x", |x| program_38(x, s), x, gx);
+        check("program_38 s", |s| program_38(x, s), s, gs);
     }
 }
 
-// Covers: call, call_tuple, for_const, while_counter, while_value.
-#[differentiable]
-fn program_39(x: Tensor<f64, 3>, s: f64) -> f64 {
-    let mut acc = (x * (x + s)).logsumexp();
-    let mut a1 = x[2] * (acc / (1.0 + x.dot(x))).cos();
-    let (p2, q3) = split(x / (1.0 + x.dot(x)), x[0]);
-    let mut k4 = 0;
-    while k4 < 5 && x[1] < -0.18 {
-        for _ in 0..2 {
-            acc /= 2.0 + a1.cos();
-            let a6 = p2[2];
-            let t7 = (p2.sin() + x / (1.0 + x[1].powi(2))).sigmoid();
-            acc += a6 * 0.15;
-            acc += t7.mean() * 0.44;
-        }
-        let a8 = q3 * 0.89;
-        acc += a8 * 0.45;
-        k4 += 1;
-    }
-    for i9 in 0..3 {
-        let mut k10 = 0;
-        while k10 < 0 {
-            let t11 = p2;
-            acc -= x[(k10 + 1) % 3].tanh().tanh().exp();
-            let a12 = t11[i9 % 3];
-            a1 += a12 * 0.13;
-            k10 += 1;
-        }
-        let (q13, q14) = moments(x);
-        a1 += q13 * 0.33;
-        a1 += q14 * 0.35;
-    }
-    acc + a1 * 0.33
+// Covers: call, call_tuple.
+#[differentiable(wrt(x, s))]
+fn program_39(x: Tensor<f64, 3>, s: f64, n: usize) -> f64 {
+    let acc = (x * (n as f64 * s)).dot(x.tanh().powi(2));
+    let mut a1 = acc;
+    a1 = (a1 * 0.67 + x.dot(x)).tanh();
+    a1 *= x[1].tanh();
+    let (q2, q3) = moments(x);
+    let t4 = x.tanh();
+    acc + a1 * 0.46 + q2 * 0.69 + q3 * 0.32 + t4.mean() * 0.85
 }
 
 #[test]
 fn program_39_gradient() {
-    for (x, s, expected) in [
-        (tensor![-0.136, 0.85, -0.705], 0.95, 1.8355212262973077),
-        (tensor![-0.104, -0.692, -0.383], 0.342, 0.15596563343266379),
+    for (x, s, n, expected) in [
+        (tensor![0.948, 0.993, -0.744], 0.502, 1, 1.4734044633139805),
+        (
+            tensor![-0.489, -0.341, -0.916],
+            0.421,
+            5,
+            -2.156179696703275,
+        ),
     ] {
-        let (value, (gx, gs)) = program_39_grad(x, s);
-        assert_eq!(value, program_39(x, s));
+        let (value, (gx, gs)) = program_39_grad(x, s, n);
+        assert_eq!(value, program_39(x, s, n));
         assert_close(value, expected);
-        check("program_39 x", |x| program_39(x, s), x, gx);
-        check("program_39 s", |s| program_39(x, s), s, gs);
+        check("program_39 x", |x| program_39(x, s, n), x, gx);
+        check("program_39 s", |s| program_39(x, s, n), s, gs);
     }
 }

@@ -693,10 +693,11 @@ impl Emit<'_> {
                                 LoopKind::While { .. } => (false, None),
                             };
                             let decl = self.tape_declaration(*id, span, for_loop, trip_count);
-                            (
-                                decl,
-                                quote_spanned!(span=> #tape_name.push((#(#pushed,)*));),
-                            )
+                            (decl, {
+                                let entry =
+                                    tape_entry(pushed.map(|p| p.into_token_stream()).collect());
+                                quote_spanned!(span=> #tape_name.push(#entry);)
+                            })
                         }
                         None => (quote!(), quote!()),
                     };
@@ -993,10 +994,15 @@ impl Emit<'_> {
                         .map_or_else(Span::call_site, |v| self.ir.vars[*v].span),
                 );
                 let tape = tape_ident(*id, span);
-                let popped = popped.iter().map(|v| self.var(*v));
+                let entry = tape_entry(
+                    popped
+                        .iter()
+                        .map(|v| self.var(*v).into_token_stream())
+                        .collect(),
+                );
                 let body = self.reverse_block(body);
                 quote_spanned! {span=>
-                    while let ::core::option::Option::Some((#(#popped,)*)) = #tape.pop() {
+                    while let ::core::option::Option::Some(#entry) = #tape.pop() {
                         #body
                     }
                 }
@@ -1374,6 +1380,15 @@ pub fn full_vjp_path(callee: &syn::ExprPath) -> TokenStream {
 /// The undo log of place `place`.
 pub fn log_ident(place: VarId, span: Span) -> Ident {
     format_ident!("__ad_log{}", place, span = hygienic(span))
+}
+
+/// A tape entry (pushed, and the pattern it is popped into): a tuple, nested in tuples of
+/// at most 12, the largest that are `Copy + Default`.
+pub fn tape_entry(items: Vec<TokenStream>) -> TokenStream {
+    if items.len() <= 12 {
+        return quote!((#(#items,)*));
+    }
+    tape_entry(items.chunks(12).map(|c| tape_entry(c.to_vec())).collect())
 }
 
 /// The starting state of checkpointed loop `id`.
@@ -1791,10 +1806,10 @@ impl Emit<'_> {
                             TLoopKind::While { .. } => (false, None),
                         };
                         let decl = self.tape_declaration(*id, span, for_loop, trip_count);
-                        (
-                            decl,
-                            quote_spanned!(span=> #tape_name.push((#(#pushed,)*));),
-                        )
+                        (decl, {
+                            let entry = tape_entry(pushed.map(|p| p.into_token_stream()).collect());
+                            quote_spanned!(span=> #tape_name.push(#entry);)
+                        })
                     }
                     None => (quote!(), quote!()),
                 };
@@ -2390,10 +2405,15 @@ impl Emit<'_> {
                     self.ir.vars[*v].span
                 }));
                 let tape = tape_ident(*id, span);
-                let popped = popped.iter().map(|s| self.slot(s));
+                let entry = tape_entry(
+                    popped
+                        .iter()
+                        .map(|s| self.slot(s).into_token_stream())
+                        .collect(),
+                );
                 let body = self.hvp_block(body);
                 quote_spanned! {span=>
-                    while let ::core::option::Option::Some((#(#popped,)*)) = #tape.pop() {
+                    while let ::core::option::Option::Some(#entry) = #tape.pop() {
                         #body
                     }
                 }

@@ -253,9 +253,9 @@ impl Reverser {
 
     /// The values of a loop body the tape keeps rather than the reverse sweep
     /// recomputing them: active results of costly primitives at the body's top level.
-    /// A tape entry is a tuple, which is `Copy + Default` up to 12 elements: `others` are
-    /// the entry's other values.
+    /// (`others`, the entry's other values, no longer limit it: entries nest in tuples.)
     fn kept(&self, body: &[Stmt], others: usize) -> Vec<VarId> {
+        let _ = others;
         body.iter()
             .filter_map(|stmt| match stmt {
                 Stmt::Let {
@@ -265,7 +265,6 @@ impl Reverser {
                 } if prim.costly && self.active[*var] => Some(*var),
                 _ => None,
             })
-            .take(12usize.saturating_sub(others))
             .collect()
     }
 
