@@ -25,6 +25,7 @@
 //! every path to it; every adjoint is initialised before it is read or added to; each
 //! gradient has its parameter's type.
 
+use crate::ir::var_ident;
 use crate::ir::{
     AExpr, AStmt, AdjId, Adjoint, Carry, Function, Log, LoopKind, LoopTape, Phi, Proj, Stmt,
     Target, Value, Var, VarId,
@@ -53,6 +54,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         state: vec![None; ir.vars.len()],
         logged,
         marks: HashMap::new(),
+        branch_cache: HashMap::new(),
     };
     let mut stmts = Vec::new();
     if reverser.active[ir.output] {
@@ -108,6 +110,23 @@ struct Reverser {
     /// for the life of the forward IR), so the forward pass and every replay of a region
     /// name the same variables.
     marks: HashMap<*const Stmt, Vec<(VarId, VarId)>>,
+    /// `branch_kept` of each `if`, by address.
+    branch_cache: HashMap<*const Stmt, Option<BranchKept>>,
+}
+
+/// What an `if` keeps of its branches: each branch's costly values, and the variables that
+/// carry them out as `Option`s of tuples (`Some` bound in the branch that computes them,
+/// `None` in the other, merged by a phi into `*_out`).
+#[derive(Clone)]
+struct BranchKept {
+    then_values: Vec<VarId>,
+    else_values: Vec<VarId>,
+    then_some: VarId,
+    then_none: VarId,
+    then_out: VarId,
+    else_some: VarId,
+    else_none: VarId,
+    else_out: VarId,
 }
 
 impl Reverser {
@@ -176,11 +195,57 @@ impl Reverser {
                             value: Value::LogLen { place },
                         });
                     }
+                    let mut then_block = self.augment(then_block, false);
+                    let mut else_block = self.augment(else_block, false);
+                    let mut phis = phis.clone();
+                    if let Some(kept) = self.branch_kept(stmt) {
+                        // Each branch hands its costly values out of the `if` in an
+                        // `Option` of a tuple: `Some` from the branch that ran.
+                        let span = self.vars[*cond].span;
+                        let some = |vars: &[VarId], this: &Self| {
+                            let idents = vars.iter().map(|v| var_ident(*v, this.vars[*v].span));
+                            Value::Inert(
+                                quote::quote!(::core::option::Option::Some((#(#idents,)*))),
+                            )
+                        };
+                        let none = Value::Inert(quote::quote!(::core::option::Option::None));
+                        let _ = span;
+                        then_block.push(Stmt::Let {
+                            var: kept.then_some,
+                            ty: None,
+                            value: some(&kept.then_values, self),
+                        });
+                        then_block.push(Stmt::Let {
+                            var: kept.else_none,
+                            ty: None,
+                            value: none.clone(),
+                        });
+                        else_block.push(Stmt::Let {
+                            var: kept.then_none,
+                            ty: None,
+                            value: none,
+                        });
+                        else_block.push(Stmt::Let {
+                            var: kept.else_some,
+                            ty: None,
+                            value: some(&kept.else_values, self),
+                        });
+                        phis.push(Phi {
+                            out: kept.then_out,
+                            then_value: kept.then_some,
+                            else_value: kept.then_none,
+                        });
+                        phis.push(Phi {
+                            out: kept.else_out,
+                            then_value: kept.else_none,
+                            else_value: kept.else_some,
+                        });
+                    }
                     out.push(Stmt::If {
                         cond: *cond,
-                        then_block: self.augment(then_block, false),
-                        else_block: self.augment(else_block, false),
-                        phis: phis.clone(),
+                        then_block,
+                        else_block,
+                        phis,
                     });
                 }
                 Stmt::Loop {
@@ -266,6 +331,60 @@ impl Reverser {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The costly values each branch of an `if` keeps for its reverse (see `kept`), and the
+    /// variables that carry them out of the `if`; made once per `if`, so the forward pass
+    /// and every replay name the same variables.
+    fn branch_kept(&mut self, stmt: &Stmt) -> Option<BranchKept> {
+        if !self.checkpointing {
+            return None;
+        }
+        let key = stmt as *const Stmt;
+        if let Some(kept) = self.branch_cache.get(&key) {
+            return kept.clone();
+        }
+        let Stmt::If {
+            then_block,
+            else_block,
+            ..
+        } = stmt
+        else {
+            return None;
+        };
+        let (then_values, else_values) = (self.kept(then_block, 0), self.kept(else_block, 0));
+        let kept = if then_values.is_empty() && else_values.is_empty() {
+            None
+        } else {
+            let span = then_values
+                .first()
+                .or(else_values.first())
+                .map(|v| self.vars[*v].span)
+                .unwrap_or_else(proc_macro2::Span::call_site);
+            let mut fresh = || {
+                self.vars.push(Var {
+                    name: None,
+                    span,
+                    varied: false,
+                    mutable: false,
+                    place: false,
+                });
+                self.active.push(false);
+                self.vars.len() - 1
+            };
+            Some(BranchKept {
+                then_some: fresh(),
+                then_none: fresh(),
+                then_out: fresh(),
+                else_some: fresh(),
+                else_none: fresh(),
+                else_out: fresh(),
+                then_values,
+                else_values,
+            })
+        };
+        self.branch_cache.insert(key, kept.clone());
+        kept
     }
 
     /// A loop needs reversing when anything in it is active.
@@ -584,13 +703,36 @@ impl Reverser {
         let cts: Vec<(usize, AdjId)> = phis
             .iter()
             .enumerate()
-            .filter_map(|(i, phi)| Some((i, self.state[phi.out]?)))
+            .filter_map(|(i, phi)| Some((i, self.state.get(phi.out).copied().flatten()?)))
             .collect();
         let saved = self.state.clone();
+        let kept = self.branch_kept(stmt);
         let branch = |this: &mut Self, block: &[Stmt], then: bool| {
             let mut tokens = Vec::new();
             this.undo(&marks, &mut tokens);
-            let replay = this.augment(block, true);
+            let mut replay = this.augment(block, true);
+            // The costly values the branch handed out are taken back, not recomputed.
+            if let Some(kept) = &kept {
+                let (opt, values) = if then {
+                    (kept.then_out, &kept.then_values)
+                } else {
+                    (kept.else_out, &kept.else_values)
+                };
+                let opt_ident = var_ident(opt, this.vars[opt].span);
+                for stmt in &mut replay {
+                    if let Stmt::Let { var, value, .. } = stmt
+                        && let Some(j) = values.iter().position(|v| v == var)
+                    {
+                        let j = syn::Index::from(j);
+                        *value = Value::Inert(quote::quote!(
+                            ::core::option::Option::expect(
+                                ::core::clone::Clone::clone(&#opt_ident),
+                                "the branch that ran handed out its values",
+                            ).#j
+                        ));
+                    }
+                }
+            }
             tokens.push(AStmt::Replay(replay));
             for (i, ct) in &cts {
                 let phi = &phis[*i];
@@ -1043,15 +1185,21 @@ forward:
    %9 = inert __ad_v7 > __ad_v8
    if %9 {
     *%10 = sin %7:y
+     %13 = inert :: core :: option :: Option :: Some ((__ad_v10 ,))
+     %17 = inert :: core :: option :: Option :: None
    } else {
     *%11 = mul %7:y, %7:y
+     %14 = inert :: core :: option :: Option :: None
+     %16 = inert :: core :: option :: Option :: Some (())
    }
   *%12 = phi %10, %11
+   %15 = phi %13, %14
+   %18 = phi %17, %16
 reverse:
   ct1(y) = zero like %7:y
   if %9 {
     replay {
-      *%10 = sin %7:y
+      *%10 = inert :: core :: option :: Option :: expect (:: core :: clone :: Clone :: clone (& __ad_v15) , \"the branch that ran handed out its values\" ,) . 0
     }
     ct2(y) = vjp of %10 with ct0(%12)
     ct1(y) += ct2(y)
