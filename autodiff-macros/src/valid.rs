@@ -427,8 +427,9 @@ fn too_deep(tokens: proc_macro2::TokenStream, depth: usize) -> Option<proc_macro
     None
 }
 
-/// Attributes rustc would act on that a body statement may carry: lint levels, which the
-/// generated code keeps. Every other attribute is reported, never dropped.
+/// Attributes a body statement may carry: lint levels, accepted (the generated code does
+/// not copy them onto its statements; on the function they take effect). Every other
+/// attribute is reported, never dropped silently.
 fn is_lint_attribute(attr: &syn::Attribute) -> bool {
     ["allow", "warn", "deny", "expect", "forbid"]
         .iter()
@@ -448,7 +449,7 @@ fn check_statement_attributes(attrs: &[syn::Attribute], loop_statement: bool, er
             }
             "`#[checkpoint]` belongs on a `for` or `while` loop"
         } else {
-            "this attribute is not supported on a statement in a #[differentiable] body; only lint attributes (`#[allow(..)]`, ...) are kept"
+            "this attribute is not supported on a statement in a #[differentiable] body; only lint attributes (`#[allow(..)]`, ...) are accepted there; put a lint attribute that must take effect on the function"
         };
         errors.push(attr, message);
     }
