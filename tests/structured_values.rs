@@ -377,3 +377,50 @@ fn a_vec_read_back_while_it_grows() {
         g,
     );
 }
+
+// --- a struct state stepped by a function in a loop, the way simulations are written ---
+
+#[derive(Clone, Debug, Differentiable)]
+struct State {
+    x: Tensor<f64, 2>,
+    v: Tensor<f64, 2>,
+    history: Vec<f64>,
+}
+
+#[differentiable(wrt(s))]
+fn step(s: State, k: f64, dt: f64) -> State {
+    let a = s.x * -k - s.v * 0.1;
+    let v = s.v + a * dt;
+    let mut history = s.history;
+    history.push(v.sum());
+    State {
+        x: s.x + v * dt,
+        v,
+        history,
+    }
+}
+
+#[differentiable(wrt(s0, k))]
+fn simulate(s0: State, k: f64, steps: usize) -> f64 {
+    let mut s = s0;
+    for _ in 0..steps {
+        s = step(s, k, 0.05);
+    }
+    let mut total = s.x.dot(s.x);
+    for h in s.history.iter() {
+        total = total + *h * 0.01;
+    }
+    total
+}
+
+#[test]
+fn a_struct_state_stepped_in_a_loop() {
+    let s0 = State {
+        x: tensor![1.0, -0.5],
+        v: tensor![0.0, 0.3],
+        history: vec![0.5],
+    };
+    let (_, (gs, gk)) = simulate_grad(s0.clone(), 2.0, 6);
+    check("state", |s: State| simulate(s, 2.0, 6), s0.clone(), gs);
+    check("k", |k| simulate(s0.clone(), k, 6), 2.0, gk);
+}

@@ -532,7 +532,7 @@ impl Emit<'_> {
                 } => {
                     let span = hygienic(*span);
                     let name = self.var(*place);
-                    let value = self.value_of(*value);
+                    let value = self.cloned(*value, self.ir.vars[*value].span);
                     let log = log_ident(*place, self.ir.vars[*place].span);
                     tokens.extend(match (path.as_slice(), kind) {
                         (_, Log::None) => {
@@ -561,7 +561,10 @@ impl Emit<'_> {
                     log: kind,
                 } => {
                     let span = hygienic(*span);
-                    let (name, value) = (self.var(*place), self.value_of(*value));
+                    let (name, value) = (
+                        self.var(*place),
+                        self.cloned(*value, self.ir.vars[*value].span),
+                    );
                     let log = log_ident(*place, self.ir.vars[*place].span);
                     tokens.extend(match kind {
                         Log::None => quote_spanned!(span=> #name.push(#value);),
@@ -656,7 +659,9 @@ impl Emit<'_> {
                         .iter()
                         .map(|c| format_ident!("__ad_slot{}", c.phi, span = span))
                         .collect();
-                    let inits = carried.iter().map(|c| self.value_of(c.init));
+                    let inits = carried
+                        .iter()
+                        .map(|c| self.cloned(c.init, self.ir.vars[c.init].span));
                     let phis: Vec<Ident> = carried.iter().map(|c| self.var(c.phi)).collect();
                     let nexts = carried.iter().map(|c| self.value_of(c.next));
                     let outs = carried.iter().map(|c| self.binding(c.out));
@@ -687,7 +692,10 @@ impl Emit<'_> {
                             )
                         }
                         Some(tape) => {
-                            let pushed = tape.pushed.iter().map(|v| self.var(*v));
+                            let pushed = tape.pushed.iter().map(|v| {
+                                let v = self.var(*v);
+                                quote!(::core::clone::Clone::clone(&#v))
+                            });
                             let (for_loop, trip_count) = match kind {
                                 LoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
                                 LoopKind::While { .. } => (false, None),
@@ -1058,8 +1066,23 @@ impl Emit<'_> {
         self.operands(args, spans)
             .into_iter()
             .zip(by_ref)
-            .map(|(arg, by_ref)| if *by_ref { quote!(&#arg) } else { arg })
+            // By value, a clone: the reverse sweep (and a tape) may read the argument again
+            // after the call (a copy for floats and tensors).
+            .map(|(arg, by_ref)| {
+                if *by_ref {
+                    quote!(&#arg)
+                } else {
+                    quote!(::core::clone::Clone::clone(&#arg))
+                }
+            })
             .collect()
+    }
+
+    /// `v` where a value is moved into a new one (a literal, a store, a slot): a clone, for
+    /// the same reason as call arguments.
+    fn cloned(&self, v: VarId, span: Span) -> TokenStream {
+        let v = self.operand(v, span);
+        quote_spanned!(span=> ::core::clone::Clone::clone(&#v))
     }
 
     /// A binding pattern for `v`: `mut` if the user may change it in place.
@@ -1117,11 +1140,11 @@ impl Emit<'_> {
                 quote_spanned!(span=> ::core::clone::Clone::clone(&#base #path))
             }
             Value::Tuple(elems) => {
-                let elems = elems.iter().map(|v| self.operand(*v, span));
+                let elems = elems.iter().map(|v| self.cloned(*v, span));
                 quote_spanned!(span=> (#(#elems,)*))
             }
             Value::VecOf(elems) => {
-                let elems = elems.iter().map(|v| self.operand(*v, span));
+                let elems = elems.iter().map(|v| self.cloned(*v, span));
                 quote_spanned!(span=> ::std::vec![#(#elems),*])
             }
             Value::Repeat { elem, count } => {
@@ -1129,12 +1152,12 @@ impl Emit<'_> {
                 quote_spanned!(span=> ::std::vec![::core::clone::Clone::clone(&#elem); #count])
             }
             Value::Array(elems) => {
-                let elems = elems.iter().map(|v| self.operand(*v, span));
+                let elems = elems.iter().map(|v| self.cloned(*v, span));
                 quote_spanned!(span=> [#(#elems),*])
             }
             Value::Struct { path, fields } => {
                 let fields = fields.iter().map(|(member, v)| {
-                    let v = self.operand(*v, span);
+                    let v = self.cloned(*v, span);
                     quote_spanned!(span=> #member: #v)
                 });
                 quote_spanned!(span=> #path { #(#fields),* })
