@@ -1,0 +1,74 @@
+//! Programs written the way a user would, from the README alone, checked against central
+//! finite differences.
+
+use autodiff::{Differentiable, Tensor, check_gradient, differentiable, tensor};
+
+#[differentiable]
+fn pendulum_rate(theta: f64, omega: f64, g: f64) -> (f64, f64) {
+    (omega, -g * theta.sin() - 0.05 * omega)
+}
+
+#[differentiable(wrt(theta0, g))]
+fn rk4_pendulum(theta0: f64, g: f64, steps: usize) -> f64 {
+    let dt = 0.01;
+    let mut theta = theta0;
+    let mut omega = 0.0;
+    for _ in 0..steps {
+        let (k1t, k1w) = pendulum_rate(theta, omega, g);
+        let (k2t, k2w) = pendulum_rate(theta + 0.5 * dt * k1t, omega + 0.5 * dt * k1w, g);
+        let (k3t, k3w) = pendulum_rate(theta + 0.5 * dt * k2t, omega + 0.5 * dt * k2w, g);
+        let (k4t, k4w) = pendulum_rate(theta + dt * k3t, omega + dt * k3w, g);
+        theta = theta + dt / 6.0 * (k1t + 2.0 * k2t + 2.0 * k3t + k4t);
+        omega = omega + dt / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w);
+    }
+    theta * theta + omega
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Ridge {
+    w: Tensor<f64, 3>,
+    b: f64,
+    #[no_grad]
+    lambda: f64,
+}
+
+impl Ridge {
+    #[differentiable]
+    fn loss(&self, xs: &[Tensor<f64, 3>], ys: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            let r = self.w.dot(*x) + self.b - *y;
+            total += r * r;
+        }
+        total / xs.len() as f64 + self.lambda * self.w.dot(self.w)
+    }
+}
+
+#[test]
+fn an_rk4_pendulum() {
+    let (_, (gt, gg)) = rk4_pendulum_grad(0.8, 9.81, 50);
+    let h = 1e-6;
+    let fd_t = (rk4_pendulum(0.8 + h, 9.81, 50) - rk4_pendulum(0.8 - h, 9.81, 50)) / (2.0 * h);
+    let fd_g = (rk4_pendulum(0.8, 9.81 + h, 50) - rk4_pendulum(0.8, 9.81 - h, 50)) / (2.0 * h);
+    assert!((gt - fd_t).abs() < 1e-6 * fd_t.abs().max(1.0), "{gt} vs {fd_t}");
+    assert!((gg - fd_g).abs() < 1e-6 * fd_g.abs().max(1.0), "{gg} vs {fd_g}");
+}
+
+#[test]
+fn ridge_regression_on_a_struct() {
+    let m = Ridge {
+        w: tensor![0.2, -0.1, 0.4],
+        b: 0.3,
+        lambda: 0.01,
+    };
+    let xs = vec![tensor![1.0, 0.0, 2.0], tensor![-1.0, 1.0, 0.5], tensor![0.3, 0.3, 0.3]];
+    let ys = vec![1.0, -0.5, 0.2];
+    let (_, (gm, gxs, gys)) = m.loss_grad(&xs, &ys);
+    let report = check_gradient(|m: Ridge| m.loss(&xs, &ys), &m, &gm).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+    let report = check_gradient(|xs: Vec<Tensor<f64, 3>>| m.loss(&xs, &ys), &xs, &gxs)
+        .within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+    let report = check_gradient(|ys: Vec<f64>| m.loss(&xs, &ys), &ys, &gys).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+}
