@@ -50,8 +50,14 @@ fn an_rk4_pendulum() {
     let h = 1e-6;
     let fd_t = (rk4_pendulum(0.8 + h, 9.81, 50) - rk4_pendulum(0.8 - h, 9.81, 50)) / (2.0 * h);
     let fd_g = (rk4_pendulum(0.8, 9.81 + h, 50) - rk4_pendulum(0.8, 9.81 - h, 50)) / (2.0 * h);
-    assert!((gt - fd_t).abs() < 1e-6 * fd_t.abs().max(1.0), "{gt} vs {fd_t}");
-    assert!((gg - fd_g).abs() < 1e-6 * fd_g.abs().max(1.0), "{gg} vs {fd_g}");
+    assert!(
+        (gt - fd_t).abs() < 1e-6 * fd_t.abs().max(1.0),
+        "{gt} vs {fd_t}"
+    );
+    assert!(
+        (gg - fd_g).abs() < 1e-6 * fd_g.abs().max(1.0),
+        "{gg} vs {fd_g}"
+    );
 }
 
 #[test]
@@ -61,13 +67,17 @@ fn ridge_regression_on_a_struct() {
         b: 0.3,
         lambda: 0.01,
     };
-    let xs = vec![tensor![1.0, 0.0, 2.0], tensor![-1.0, 1.0, 0.5], tensor![0.3, 0.3, 0.3]];
+    let xs = vec![
+        tensor![1.0, 0.0, 2.0],
+        tensor![-1.0, 1.0, 0.5],
+        tensor![0.3, 0.3, 0.3],
+    ];
     let ys = vec![1.0, -0.5, 0.2];
     let (_, (gm, gxs, gys)) = m.loss_grad(&xs, &ys);
     let report = check_gradient(|m: Ridge| m.loss(&xs, &ys), &m, &gm).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
-    let report = check_gradient(|xs: Vec<Tensor<f64, 3>>| m.loss(&xs, &ys), &xs, &gxs)
-        .within(1e-7, 1e-6);
+    let report =
+        check_gradient(|xs: Vec<Tensor<f64, 3>>| m.loss(&xs, &ys), &xs, &gxs).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
     let report = check_gradient(|ys: Vec<f64>| m.loss(&xs, &ys), &ys, &gys).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");

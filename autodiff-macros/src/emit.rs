@@ -440,7 +440,6 @@ impl Emit<'_> {
                 let ty = &p.grad_ty;
                 let span = hygienic(p.ident.span());
                 if p.ident == "self" {
-                    let _ = ty;
                     let self_ty = Ident::new("Self", p.ident.span());
                     return quote_spanned!(span=> ::autodiff::__private::assert_self_requires_grad::<#self_ty>(););
                 }
@@ -475,6 +474,68 @@ impl Emit<'_> {
             }
             (false, _) => {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::new();)
+            }
+        }
+    }
+
+    /// The loop statement of the forward pass or of its tangent sweep, and the binding of a
+    /// taped `for` loop's iterator that comes before it (so the tape can be sized from it).
+    fn loop_statement(
+        &self,
+        id: usize,
+        span: Span,
+        shape: LoopShape<'_>,
+        taped: bool,
+        parts: LoopParts,
+    ) -> (TokenStream, TokenStream) {
+        let LoopParts {
+            header,
+            body,
+            push,
+            update,
+            exits,
+        } = parts;
+        match shape {
+            LoopShape::For { pat, iter } => {
+                let pat = match pat {
+                    Some(p) => self.var(p).into_token_stream(),
+                    None => quote!(_),
+                };
+                let (bind_iter, iter) = if taped {
+                    let name = iter_ident(id, span);
+                    (
+                        quote_spanned!(span=> let #name = ::core::iter::IntoIterator::into_iter(#iter);),
+                        name.into_token_stream(),
+                    )
+                } else {
+                    (quote!(), iter.clone())
+                };
+                let looped = quote_spanned! {span=>
+                    for #pat in #iter {
+                        #header
+                        #body
+                        #push
+                        #update
+                    }
+                };
+                (bind_iter, looped)
+            }
+            LoopShape::While { cond_tokens, cond } => {
+                let cond = self.var(cond);
+                let looped = quote_spanned! {span=>
+                    loop {
+                        #header
+                        #cond_tokens
+                        if !#cond {
+                            #exits
+                            break;
+                        }
+                        #body
+                        #push
+                        #update
+                    }
+                };
+                (quote!(), looped)
             }
         }
     }
@@ -711,54 +772,22 @@ impl Emit<'_> {
                     };
                     let header = quote_spanned!(span=> #(let #phis = #slots;)*);
                     let update = quote_spanned!(span=> #(#slots = #nexts;)*);
-                    let looped = match kind {
-                        LoopKind::For { pat, iter, .. } => {
-                            let pat = match pat {
-                                Some(p) => self.var(*p).into_token_stream(),
-                                None => quote!(_),
-                            };
-                            let iter = if tape.is_some() {
-                                iter_ident(*id, span).into_token_stream()
-                            } else {
-                                iter.clone()
-                            };
-                            quote_spanned! {span=>
-                                for #pat in #iter {
-                                    #header
-                                    #body_tokens
-                                    #push
-                                    #update
-                                }
-                            }
-                        }
-                        LoopKind::While { cond_block, cond } => {
-                            let cond_tokens = self.forward_block(cond_block);
-                            let cond = self.var(*cond);
-                            let exits = self.while_exits(carried, span);
-                            quote_spanned! {span=>
-                                loop {
-                                    #header
-                                    #cond_tokens
-                                    if !#cond {
-                                        #exits
-                                        break;
-                                    }
-                                    #body_tokens
-                                    #push
-                                    #update
-                                }
-                            }
-                        }
+                    let shape = match kind {
+                        LoopKind::For { pat, iter, .. } => LoopShape::For { pat: *pat, iter },
+                        LoopKind::While { cond_block, cond } => LoopShape::While {
+                            cond_tokens: self.forward_block(cond_block),
+                            cond: *cond,
+                        },
                     };
-                    // A taped `for` binds its iterator first, so the tape can be sized
-                    // from it.
-                    let bind_iter = match (kind, tape) {
-                        (LoopKind::For { iter, .. }, Some(_)) => {
-                            let name = iter_ident(*id, span);
-                            quote_spanned!(span=> let #name = ::core::iter::IntoIterator::into_iter(#iter);)
-                        }
-                        _ => quote!(),
+                    let parts = LoopParts {
+                        header,
+                        body: body_tokens,
+                        push,
+                        update,
+                        exits: self.while_exits(carried, span),
                     };
+                    let (bind_iter, looped) =
+                        self.loop_statement(*id, span, shape, tape.is_some(), parts);
                     tokens.extend(quote_spanned! {span=>
                         #bind_iter
                         #tape_decl
@@ -1405,6 +1434,28 @@ pub fn log_ident(place: VarId, span: Span) -> Ident {
     format_ident!("__ad_log{}", place, span = hygienic(span))
 }
 
+/// What a loop iterates, for `Emit::loop_statement`.
+enum LoopShape<'a> {
+    For {
+        pat: Option<VarId>,
+        iter: &'a TokenStream,
+    },
+    While {
+        cond_tokens: TokenStream,
+        cond: VarId,
+    },
+}
+
+/// The statements of one iteration, for `Emit::loop_statement`.
+struct LoopParts {
+    header: TokenStream,
+    body: TokenStream,
+    push: TokenStream,
+    update: TokenStream,
+    /// A `while` loop's updates when its condition fails.
+    exits: TokenStream,
+}
+
 /// A tape entry (pushed, and the pattern it is popped into): a tuple, nested in tuples of
 /// at most 12, the largest that are `Copy + Default`.
 pub fn tape_entry(items: Vec<TokenStream>) -> TokenStream {
@@ -1838,52 +1889,22 @@ impl Emit<'_> {
                 };
                 let header = quote_spanned!(span=> #(let #phis = #slots;)*);
                 let update = quote_spanned!(span=> #(#slots = #nexts;)*);
-                let looped = match kind {
-                    TLoopKind::For { pat, iter, .. } => {
-                        let pat = match pat {
-                            Some(p) => self.var(*p).into_token_stream(),
-                            None => quote!(_),
-                        };
-                        let iter = if tape.is_some() {
-                            iter_ident(*id, span).into_token_stream()
-                        } else {
-                            iter.clone()
-                        };
-                        quote_spanned! {span=>
-                            for #pat in #iter {
-                                #header
-                                #body_tokens
-                                #push
-                                #update
-                            }
-                        }
-                    }
-                    TLoopKind::While { cond_block, cond } => {
-                        let cond_tokens = self.tangent_block(cond_block);
-                        let cond = self.var(*cond);
-                        let exits = self.while_exits(carried, span);
-                        quote_spanned! {span=>
-                            loop {
-                                #header
-                                #cond_tokens
-                                if !#cond {
-                                    #exits
-                                    break;
-                                }
-                                #body_tokens
-                                #push
-                                #update
-                            }
-                        }
-                    }
+                let shape = match kind {
+                    TLoopKind::For { pat, iter, .. } => LoopShape::For { pat: *pat, iter },
+                    TLoopKind::While { cond_block, cond } => LoopShape::While {
+                        cond_tokens: self.tangent_block(cond_block),
+                        cond: *cond,
+                    },
                 };
-                let bind_iter = match (kind, tape) {
-                    (TLoopKind::For { iter, .. }, Some(_)) => {
-                        let name = iter_ident(*id, span);
-                        quote_spanned!(span=> let #name = ::core::iter::IntoIterator::into_iter(#iter);)
-                    }
-                    _ => quote!(),
+                let parts = LoopParts {
+                    header,
+                    body: body_tokens,
+                    push,
+                    update,
+                    exits: self.while_exits(carried, span),
                 };
+                let (bind_iter, looped) =
+                    self.loop_statement(*id, span, shape, tape.is_some(), parts);
                 quote_spanned! {span=>
                     #bind_iter
                     #tape_decl

@@ -201,7 +201,6 @@ impl Reverser {
                     if let Some(kept) = self.branch_kept(stmt) {
                         // Each branch hands its costly values out of the `if` in an
                         // `Option` of a tuple: `Some` from the branch that ran.
-                        let span = self.vars[*cond].span;
                         let some = |vars: &[VarId], this: &Self| {
                             let idents = vars.iter().map(|v| var_ident(*v, this.vars[*v].span));
                             Value::Inert(
@@ -209,7 +208,6 @@ impl Reverser {
                             )
                         };
                         let none = Value::Inert(quote::quote!(::core::option::Option::None));
-                        let _ = span;
                         then_block.push(Stmt::Let {
                             var: kept.then_some,
                             ty: None,
@@ -293,7 +291,7 @@ impl Reverser {
                             pushed.push(mark);
                         }
                         // Pushed at the end of the iteration, where they are all bound.
-                        pushed.extend(self.kept(body, pushed.len()));
+                        pushed.extend(self.kept(body));
                         Some(LoopTape {
                             pushed,
                             checkpointed: false,
@@ -318,9 +316,7 @@ impl Reverser {
 
     /// The values of a loop body the tape keeps rather than the reverse sweep
     /// recomputing them: active results of costly primitives at the body's top level.
-    /// (`others`, the entry's other values, no longer limit it: entries nest in tuples.)
-    fn kept(&self, body: &[Stmt], others: usize) -> Vec<VarId> {
-        let _ = others;
+    fn kept(&self, body: &[Stmt]) -> Vec<VarId> {
         body.iter()
             .filter_map(|stmt| match stmt {
                 Stmt::Let {
@@ -352,7 +348,7 @@ impl Reverser {
         else {
             return None;
         };
-        let (then_values, else_values) = (self.kept(then_block, 0), self.kept(else_block, 0));
+        let (then_values, else_values) = (self.kept(then_block), self.kept(else_block));
         let kept = if then_values.is_empty() && else_values.is_empty() {
             None
         } else {
@@ -803,11 +799,8 @@ impl Reverser {
         let mut inner = Vec::new();
         self.undo(&marks, &mut inner);
         // A taped iteration pops what the tape kept instead of recomputing it.
-        let others = carried.len()
-            + usize::from(matches!(kind, LoopKind::For { pat: Some(_), .. }))
-            + marks.len();
         let kept = if checkpoint.is_none() {
-            self.kept(body, others)
+            self.kept(body)
         } else {
             Vec::new()
         };

@@ -284,7 +284,6 @@ fn is_container(ty: &Type) -> bool {
 
 /// `f32`, `f64`, the generic element type, a `Tensor`, or a slice, array, tuple or `Vec`
 /// of those.
-#[allow(dead_code)]
 fn is_floating(ty: &Type, elem_ty: Option<&Ident>) -> bool {
     let path = match ty {
         Type::Slice(s) => return is_floating(&s.elem, elem_ty),
