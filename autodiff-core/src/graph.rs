@@ -110,6 +110,60 @@ fn escape(label: &str) -> String {
 }
 
 /// One line per node: `%2 b = AddBackward0(%0, %1) requires_grad`.
+/// Where `f_graph()` keeps its graph: `#[differentiable]` emits the nodes as one line of
+/// text each (`op`, `requires_grad` as `0` or `1`, comma-separated inputs and the label,
+/// tab-separated), decoded on the first call and kept for the program's lifetime. One
+/// string literal costs rustc next to nothing; a static table of thousands of struct
+/// literals was a sizable part of checking a long function.
+#[doc(hidden)]
+pub struct GraphCell(std::sync::OnceLock<Graph>);
+
+impl GraphCell {
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        GraphCell(std::sync::OnceLock::new())
+    }
+
+    /// The graph `text` encodes (decoded once).
+    pub fn get(&'static self, function: &'static str, text: &'static str, output: usize) -> Graph {
+        *self.0.get_or_init(|| decode(function, text, output))
+    }
+}
+
+fn decode(function: &'static str, text: &'static str, output: usize) -> Graph {
+    let fields: Vec<[&'static str; 4]> = text
+        .lines()
+        .map(|line| {
+            let mut parts = line.splitn(4, '\t');
+            [(); 4].map(|_| parts.next().unwrap_or(""))
+        })
+        .collect();
+    let mut inputs = Vec::new();
+    let mut ranges = Vec::with_capacity(fields.len());
+    for [_, _, ins, _] in &fields {
+        let start = inputs.len();
+        inputs.extend(ins.split(',').filter_map(|i| i.parse::<usize>().ok()));
+        ranges.push(start..inputs.len());
+    }
+    // Leaked once per function: `Graph` hands out `&'static` nodes.
+    let inputs: &'static [usize] = Vec::leak(inputs);
+    let nodes: Vec<Node> = fields
+        .iter()
+        .zip(ranges)
+        .map(|([op, requires_grad, _, label], range)| Node {
+            label,
+            op,
+            inputs: &inputs[range],
+            requires_grad: *requires_grad == "1",
+        })
+        .collect();
+    Graph {
+        function,
+        nodes: Vec::leak(nodes),
+        output,
+    }
+}
+
 impl fmt::Display for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "graph {}:", self.function)?;
@@ -180,6 +234,18 @@ mod tests {
         assert!(dot.contains("n0 -> n2;"));
         assert!(dot.contains("n1 -> n2;"));
         assert!(dot.trim_end().ends_with('}'));
+    }
+
+    #[test]
+    fn the_compact_text_decodes_to_the_same_graph() {
+        static CELL: GraphCell = GraphCell::new();
+        let text = "AccumulateGrad\t1\t\tx\nConstant\t0\t\t2.0\nMulBackward0\t1\t0,1\ty";
+        assert_eq!(CELL.get("f", text, 2), GRAPH);
+        // Decoded once: the second call hands out the same nodes.
+        assert!(std::ptr::eq(
+            CELL.get("f", text, 2).nodes,
+            CELL.get("f", text, 2).nodes
+        ));
     }
 
     #[test]

@@ -79,6 +79,17 @@ impl Emit<'_> {
         }
     }
 
+    /// `f` itself and `f_graph`, for a function whose derivatives go through its twins.
+    pub fn plain_and_graph(&self) -> TokenStream {
+        let plain = Emit {
+            borrowed: true,
+            ..*self
+        }
+        .plain();
+        let graph = self.graph();
+        quote!(#plain #graph)
+    }
+
     /// `f_graph()`: the IR as static data, for inspection at run time. Copies are folded
     /// into the value they copy; a branch merge is a `Phi` node, a loop-carried value a
     /// `LoopPhi` node fed by its value before the loop and at the end of the body.
@@ -100,19 +111,25 @@ impl Emit<'_> {
         };
         let node_of: std::collections::HashMap<VarId, usize> =
             nodes.iter().enumerate().map(|(i, n)| (n.var, i)).collect();
-        let tokens = nodes.iter().map(|node| {
-            let inputs = node.inputs.iter().filter_map(|v| node_of.get(&resolve(*v)));
-            let (label, op) = (&node.label, node.op);
-            let requires_grad = self.ir.vars[node.var].varied;
-            quote! {
-                ::autodiff::graph::Node {
-                    label: #label,
-                    op: #op,
-                    inputs: &[#(#inputs),*],
-                    requires_grad: #requires_grad,
-                }
-            }
-        });
+        // One line per node (see `GraphCell`); a label is one line of tokens.
+        let text: String = nodes
+            .iter()
+            .map(|node| {
+                let inputs: Vec<String> = node
+                    .inputs
+                    .iter()
+                    .filter_map(|v| node_of.get(&resolve(*v)))
+                    .map(usize::to_string)
+                    .collect();
+                let requires_grad = u8::from(self.ir.vars[node.var].varied);
+                let label = node.label.replace(['\t', '\n', '\r'], " ");
+                format!(
+                    "{}\t{requires_grad}\t{}\t{label}\n",
+                    node.op,
+                    inputs.join(",")
+                )
+            })
+            .collect();
         let output = node_of.get(&resolve(self.ir.output)).copied().unwrap_or(0);
         let function = name.to_string();
         let vis = &self.item.vis;
@@ -123,11 +140,9 @@ impl Emit<'_> {
             #[doc = #doc]
             #[allow(dead_code)]
             #vis fn #graph_name() -> ::autodiff::Graph {
-                ::autodiff::Graph {
-                    function: #function,
-                    nodes: &[#(#tokens),*],
-                    output: #output,
-                }
+                static __AD_GRAPH: ::autodiff::__private::GraphCell =
+                    ::autodiff::__private::GraphCell::new();
+                __AD_GRAPH.get(#function, #text, #output)
             }
         }
     }
@@ -145,7 +160,7 @@ impl Emit<'_> {
         // Users often call only `f_grad`; the plain `f` being unused is not their mistake.
         quote! {
             #(#attrs)*
-            #[allow(dead_code)]
+            #[allow(dead_code, unused_mut)]
             #vis #signature {
                 #(#inner)*
                 #forward
@@ -178,7 +193,7 @@ impl Emit<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(dead_code, clippy::all)]
+            #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
                 #checks
                 #forward
@@ -199,7 +214,7 @@ impl Emit<'_> {
         let function = self.vjp_fn(&format_ident!("{}_vjp", name), false);
         quote! {
             #[doc = #doc]
-            #[allow(dead_code, clippy::all)]
+            #[allow(dead_code, unused_mut, clippy::all)]
             #vis #function
         }
     }
@@ -223,7 +238,7 @@ impl Emit<'_> {
             let function = this.vjp_fn(&name, true);
             return quote! {
                 #[doc(hidden)]
-                #[allow(dead_code, clippy::all)]
+                #[allow(dead_code, unused_mut, clippy::all)]
                 pub #function
             };
         }
@@ -235,7 +250,7 @@ impl Emit<'_> {
             #[allow(non_camel_case_types, dead_code)]
             #vis struct #name {}
 
-            #[allow(dead_code, clippy::all)]
+            #[allow(dead_code, unused_mut, clippy::all)]
             impl #name {
                 #[doc(hidden)]
                 pub #function
@@ -580,7 +595,6 @@ impl Emit<'_> {
                         _ => quote!(UndoLog),
                     };
                     tokens.extend(quote_spanned! {log.span()=>
-                        #[allow(unused_mut)]
                         let mut #log = ::autodiff::__private::#ty::new();
                     });
                 }
@@ -668,7 +682,7 @@ impl Emit<'_> {
                     let rhs = self.forward_value(value, span);
                     let ty = ty.as_ref().map(|ty| quote!(: #ty));
                     tokens.extend(if self.ir.vars[*var].mutable {
-                        quote_spanned!(span=> #[allow(unused_mut)] let mut #name #ty = #rhs;)
+                        quote_spanned!(span=> let mut #name #ty = #rhs;)
                     } else {
                         quote_spanned!(span=> let #name #ty = #rhs;)
                     });
@@ -693,7 +707,6 @@ impl Emit<'_> {
                     let then_values = phis.iter().map(|p| self.value_of(p.then_value));
                     let else_values = phis.iter().map(|p| self.value_of(p.else_value));
                     tokens.extend(quote! {
-                        #[allow(unused_mut)]
                         let (#(#outs,)*) = if #cond {
                             #then_tokens
                             (#(#then_values,)*)
@@ -791,9 +804,8 @@ impl Emit<'_> {
                     tokens.extend(quote_spanned! {span=>
                         #bind_iter
                         #tape_decl
-                        #(#[allow(unused_mut)] let mut #slots = #inits;)*
+                        #(let mut #slots = #inits;)*
                         #looped
-                        #[allow(unused_mut)]
                         let (#(#outs,)*) = (#(#slots,)*);
                     });
                 }
@@ -878,7 +890,7 @@ impl Emit<'_> {
         match stmt {
             AStmt::Init { adj, value } => {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
-                quote_spanned!(name.span()=> #[allow(unused_mut)] let mut #name = #value;)
+                quote_spanned!(name.span()=> let mut #name = #value;)
             }
             AStmt::Accumulate { adj, target, value } => {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
@@ -908,7 +920,7 @@ impl Emit<'_> {
             }
             AStmt::Pop { adj, into } => {
                 let (name, into) = (self.adj(*adj), self.adj(*into));
-                quote_spanned!(into.span()=> #[allow(unused_mut)] let mut #into = ::autodiff::__private::pop(&mut #name);)
+                quote_spanned!(into.span()=> let mut #into = ::autodiff::__private::pop(&mut #name);)
             }
             AStmt::Clear { adj, path } => {
                 let (name, path) = (self.adj(*adj), self.path(path));
@@ -938,14 +950,14 @@ impl Emit<'_> {
                     quote_spanned!(span=> #path::#method(#(#ops),*, #out, #ct))
                 };
                 let pattern = self.results(results, false);
-                quote_spanned!(span=> #[allow(unused_mut)] let #pattern = #call;)
+                quote_spanned!(span=> let #pattern = #call;)
             }
             AStmt::Backward { var, ct, results } => {
                 let span = hygienic(self.ir.vars[*var].span);
                 let pullback = pullback_ident(*var, span);
                 let ct = self.adj(*ct);
                 let pattern = self.results(results, true);
-                quote_spanned!(span=> #[allow(unused_mut)] let #pattern = #pullback.backward(#ct);)
+                quote_spanned!(span=> let #pattern = #pullback.backward(#ct);)
             }
             AStmt::Replay(stmts) => self.forward_block(stmts),
             AStmt::UndoTo { place, mark } => {
@@ -1009,14 +1021,12 @@ impl Emit<'_> {
                         #snapshots,
                         #init,
                         |#state, _| {
-                            #[allow(unused_mut)]
                             let #pattern = #state;
                             #next_item
                             #advance
                             (#(#nexts,)* #iter_out)
                         },
                         |#state, _| {
-                            #[allow(unused_mut)]
                             let #pattern = ::core::clone::Clone::clone(#state);
                             #next_item
                             #body
@@ -1548,7 +1558,7 @@ impl Emit<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(dead_code, clippy::all)]
+            #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
                 #checks
                 #body
@@ -1562,8 +1572,10 @@ impl Emit<'_> {
     /// `impl TangentOf<G>` (a `G`, or `NoTangent` for zero) where `G` is the parameter's
     /// gradient type, `()` for a parameter that is not differentiated. Beside it, the
     /// function's `ForwardRule` impl, which holds when every function it calls has one.
-    /// `self` is the `Emit` of a lowering with every float argument differentiated.
-    pub fn full_jvp(&self, tangent: &Tangent) -> TokenStream {
+    /// `self` is the `Emit` of a lowering with every float argument differentiated. With
+    /// `calls_public`, the body calls the function's own `f_jvp`, which then holds the
+    /// sweep (see `through_full`).
+    pub fn full_jvp(&self, tangent: &Tangent, calls_public: bool) -> TokenStream {
         let this = Emit {
             ir: &tangent.forward,
             borrowed: true,
@@ -1602,30 +1614,35 @@ impl Emit<'_> {
             quote!((#out_ty, #out_ty)),
             None,
         );
-        let body = this.tangent_block(&tangent.stmts);
-        let (out, dout) = this.output_and_tangent();
+        let body = if calls_public {
+            let public = self.public_path(&format!("{name}_jvp"));
+            let (args, tangents) = (self.twin_args(), self.own_tangents());
+            quote!(#public(#(#args,)* #(#tangents),*))
+        } else {
+            let body = this.tangent_block(&tangent.stmts);
+            let (out, dout) = this.output_and_tangent();
+            quote!(#body (#out, #dout))
+        };
         if self.sig.has_receiver {
             // A sibling method, as for `full_vjp` (no rule impl: a method is no type).
             return quote! {
                 #[doc(hidden)]
-                #[allow(dead_code, clippy::all, unused_variables)]
+                #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
                 pub #signature {
                     #(#rebind)*
                     #body
-                    (#out, #dout)
                 }
             };
         }
         let rule = callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule));
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
-            #[allow(dead_code, clippy::all, unused_variables)]
+            #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
             impl #name {
                 #[doc(hidden)]
                 pub #signature {
                     #(#rebind)*
                     #body
-                    (#out, #dout)
                 }
             }
 
@@ -1666,6 +1683,16 @@ impl Emit<'_> {
         }
     }
 
+    /// A tangent operand of a primitive: the tangent itself, no clone. A primitive's
+    /// operands are floats and tensors, which are `Copy` (the forward pass moves them into
+    /// the op too), and a clone per operand was most of what rustc spent checking a sweep.
+    fn t_prim_operand(&self, t: &TOperand) -> TokenStream {
+        match t {
+            TOperand::Tan(v) => self.tan(*v).into_token_stream(),
+            TOperand::Zero(_) => self.t_operand(t),
+        }
+    }
+
     fn t_binding(&self, v: VarId) -> TokenStream {
         let name = self.tan(v);
         if self.ir.vars[v].mutable {
@@ -1693,7 +1720,7 @@ impl Emit<'_> {
                 let name = self.tan(*var);
                 let rhs = self.tangent_value(*var, value, span);
                 if self.ir.vars[*var].mutable {
-                    quote_spanned!(span=> #[allow(unused_mut)] let mut #name = #rhs;)
+                    quote_spanned!(span=> let mut #name = #rhs;)
                 } else {
                     quote_spanned!(span=> let #name = #rhs;)
                 }
@@ -1791,7 +1818,6 @@ impl Emit<'_> {
                     _ => quote!(UndoLog),
                 };
                 quote_spanned! {log.span()=>
-                    #[allow(unused_mut)]
                     let mut #log = ::autodiff::__private::#ty::new();
                 }
             }
@@ -1821,7 +1847,6 @@ impl Emit<'_> {
                     .map(|p| self.value_of(p.else_value))
                     .chain(tangent_phis.iter().map(|(_, _, e)| self.t_operand(e)));
                 quote! {
-                    #[allow(unused_mut)]
                     let (#(#outs,)*) = if #cond {
                         #then_tokens
                         (#(#then_values,)*)
@@ -1908,9 +1933,8 @@ impl Emit<'_> {
                 quote_spanned! {span=>
                     #bind_iter
                     #tape_decl
-                    #(#[allow(unused_mut)] let mut #slots = #inits;)*
+                    #(let mut #slots = #inits;)*
                     #looped
-                    #[allow(unused_mut)]
                     let (#(#outs,)*) = (#(#slots,)*);
                 }
             }
@@ -1979,7 +2003,8 @@ impl Emit<'_> {
                 let method = format_ident!("{}_jvp", prim.name, span = span);
                 let ops = self.operands(operands, spans);
                 let out = self.var(var);
-                let dops: Vec<TokenStream> = tangents.iter().map(|t| self.t_operand(t)).collect();
+                let dops: Vec<TokenStream> =
+                    tangents.iter().map(|t| self.t_prim_operand(t)).collect();
                 if prim.by_ref {
                     let active = tangents.iter().map(|t| matches!(t, TOperand::Tan(_)));
                     let refs = borrow_operands(&ops, spans);
@@ -2001,6 +2026,12 @@ fn with_inputs(item: &ItemFn, extra: Vec<TokenStream>) -> ItemFn {
         }
     }
     item
+}
+
+/// Whether a tangent sweep calls other functions, whose rules `f_jvp` then bounds (and a
+/// `full_jvp` without those bounds cannot call `f_jvp`).
+pub fn calls_functions(tangent: &Tangent) -> bool {
+    callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule)).is_some()
 }
 
 /// `for<'__ad_rule> callee: Rule` for every function the sweep calls (each once), so
@@ -2151,12 +2182,11 @@ impl Emit<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(dead_code, clippy::all)]
+            #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
                 #checks
                 #forward
                 let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
-                #[allow(unused_mut)]
                 let mut #dseed: #out_ty = ::autodiff::__private::ZeroGrad::zero_grad(&#seed);
                 #reverse
                 (#out, #grads, #dgrads)
@@ -2226,7 +2256,7 @@ impl Emit<'_> {
         if self.sig.has_receiver {
             return quote! {
                 #[doc(hidden)]
-                #[allow(dead_code, clippy::all, unused_variables)]
+                #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
                 pub #signature {
                     #forward
                     ((#out, #dout), ::autodiff::Pullback::new(
@@ -2241,7 +2271,7 @@ impl Emit<'_> {
         let rule = callee_bounds(&th.forward, quote!(::autodiff::__private::SecondOrderRule));
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
-            #[allow(dead_code, clippy::all, unused_variables)]
+            #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
             impl #name {
                 #[doc(hidden)]
                 pub #signature {
@@ -2313,7 +2343,7 @@ impl Emit<'_> {
             HStmt::Adjoint(a) => self.reverse_stmt(a),
             HStmt::Init { adj, value } => {
                 let (name, value) = (self.dadj(*adj), self.dexpr(value));
-                quote_spanned!(name.span()=> #[allow(unused_mut)] let mut #name = #value;)
+                quote_spanned!(name.span()=> let mut #name = #value;)
             }
             HStmt::Accumulate { adj, target, value } => {
                 let (name, value) = (self.dadj(*adj), self.dexpr(value));
@@ -2343,7 +2373,7 @@ impl Emit<'_> {
             }
             HStmt::Pop { adj, into } => {
                 let (name, into) = (self.dadj(*adj), self.dadj(*into));
-                quote_spanned!(into.span()=> #[allow(unused_mut)] let mut #into = ::autodiff::__private::pop(&mut #name);)
+                quote_spanned!(into.span()=> let mut #into = ::autodiff::__private::pop(&mut #name);)
             }
             HStmt::Clear { adj, path } => {
                 let (name, path) = (self.dadj(*adj), self.path(path));
@@ -2370,7 +2400,8 @@ impl Emit<'_> {
                 let out = var_ident(*var, span);
                 let dout = self.tan(*var);
                 let (ct, dct) = (self.adj(*ct), self.dadj(*ct));
-                let dops: Vec<TokenStream> = tangents.iter().map(|t| self.t_operand(t)).collect();
+                let dops: Vec<TokenStream> =
+                    tangents.iter().map(|t| self.t_prim_operand(t)).collect();
                 let call = if prim.by_ref {
                     let wanted = results.iter().map(Option::is_some);
                     let active = tangents.iter().map(|t| matches!(t, TOperand::Tan(_)));
@@ -2395,7 +2426,6 @@ impl Emit<'_> {
                 };
                 quote_spanned! {span=>
                     #primal
-                    #[allow(unused_mut)]
                     let #pattern = #call;
                 }
             }
@@ -2412,7 +2442,6 @@ impl Emit<'_> {
                     None => quote!(_),
                 });
                 quote_spanned! {span=>
-                    #[allow(unused_mut)]
                     let (#pattern, (#(#dnames,)*)) = #pullback.backward((#ct, #dct));
                 }
             }
@@ -2469,4 +2498,254 @@ impl Emit<'_> {
 /// The tangent of adjoint number `n`; number 0 is the seed's.
 pub fn dadj_ident(n: usize, span: Span) -> Ident {
     format_ident!("__ad_dct{}", n, span = hygienic(span))
+}
+
+/// The public items of a free function whose `wrt` is the hidden twins' (every float
+/// parameter): each is a few lines calling `name::full_vjp`, `full_jvp` or `full_hvp`
+/// instead of another copy of the sweeps. rustc checks every copy, and for a long body
+/// the copies were most of what the attribute cost at compile time.
+impl Emit<'_> {
+    /// `f_grad`, `f_vjp` and `f_hvp` through the hidden twins, and `f_jvp` with the
+    /// tangent sweep, which `full_jvp` calls where it can (through the twin, `f_jvp` of a
+    /// small function measured twice as slow; see `calls_functions`). `f_grad` keeps its own body when a
+    /// differentiated parameter is borrowed: through a pullback, which owns what it
+    /// reads, a large borrowed weight matrix would be copied. `tangent` and `over` are the
+    /// twins' sweeps.
+    pub fn through_full(&self, tangent: &Tangent, over: &TangentAdjoint) -> TokenStream {
+        let grad = if self.ref_params.iter().any(|r| *r) {
+            Emit {
+                borrowed: true,
+                ir: &self.adjoint.forward,
+                ..*self
+            }
+            .grad()
+        } else {
+            self.grad_through_full()
+        };
+        let vjp = self.vjp_through_full();
+        let jvp = self.jvp(tangent);
+        let hvp = self.hvp_through_full(over);
+        quote!(#grad #vjp #jvp #hvp)
+    }
+
+    /// `name::full_<method>::<T, N>`, generic arguments spelt out where there are any.
+    fn twin(&self, method: &str) -> TokenStream {
+        let name = &self.item.sig.ident;
+        let method = Ident::new(method, name.span());
+        let generics = type_and_const_params(&self.item.sig.generics);
+        if generics.is_empty() {
+            quote!(#name::#method)
+        } else {
+            quote!(#name::#method::<#(#generics),*>)
+        }
+    }
+
+    /// A public item of the function (`f_jvp`), generic arguments spelt out.
+    fn public_path(&self, item: &str) -> TokenStream {
+        let item = Ident::new(item, self.item.sig.ident.span());
+        let generics = type_and_const_params(&self.item.sig.generics);
+        if generics.is_empty() {
+            quote!(#item)
+        } else {
+            quote!(#item::<#(#generics),*>)
+        }
+    }
+
+    /// The tangents of the differentiated parameters, as `f_jvp` takes them.
+    fn own_tangents(&self) -> Vec<Ident> {
+        self.sig
+            .params
+            .iter()
+            .filter(|p| p.wrt)
+            .map(|p| tangent_param_ident(&p.ident))
+            .collect()
+    }
+
+    fn twin_args(&self) -> Vec<&Ident> {
+        self.sig.params.iter().map(|p| &p.ident).collect()
+    }
+
+    /// The twins' tangent arguments: the caller's for differentiated parameters, `()`
+    /// for the others (whose tangent type is `()`).
+    fn twin_tangents(&self) -> Vec<TokenStream> {
+        self.sig
+            .params
+            .iter()
+            .map(|p| match p.wrt {
+                true => tangent_param_ident(&p.ident).into_token_stream(),
+                false => quote!(()),
+            })
+            .collect()
+    }
+
+    /// `f_jvp`'s and `f_hvp`'s extra parameters: one tangent per differentiated one.
+    fn tangent_inputs(&self) -> ItemFn {
+        let extra = self
+            .sig
+            .params
+            .iter()
+            .filter(|p| p.wrt)
+            .map(|p| {
+                let (ident, ty) = (tangent_param_ident(&p.ident), &p.grad_ty);
+                quote!(#ident: #ty)
+            })
+            .collect();
+        with_inputs(self.item, extra)
+    }
+
+    /// A pattern binding the twins' per-parameter gradients (`(g0, g1,)`, prefixed
+    /// `prefix`) and the expression of the differentiated ones, grouped as `Grads`.
+    fn twin_grads(&self, prefix: &str) -> (TokenStream, TokenStream) {
+        let names: Vec<Ident> = (0..self.sig.params.len())
+            .map(|i| format_ident!("__ad_{}{}", prefix, i, span = Span::mixed_site()))
+            .collect();
+        let kept: Vec<&Ident> = names
+            .iter()
+            .zip(&self.sig.params)
+            .filter(|(_, p)| p.wrt)
+            .map(|(n, _)| n)
+            .collect();
+        let grads = match kept.as_slice() {
+            [one] => quote!(#one),
+            many => quote!((#(#many),*)),
+        };
+        (quote!((#(#names,)*)), grads)
+    }
+
+    fn scalar_bound(&self) -> TokenStream {
+        let out_ty = self.output_ty();
+        quote_spanned! {out_ty.span_or_call_site()=>
+            for<'__ad_scalar> #out_ty: ::autodiff::__private::ScalarOutput
+        }
+    }
+
+    fn grad_through_full(&self) -> TokenStream {
+        let name = &self.item.sig.ident;
+        let grad_name = format_ident!("{}_grad", name);
+        let out_ty = self.output_ty();
+        let grads_ty = self.sig.grads_ty();
+        let signature = self.signature(
+            &grad_name,
+            quote!((#out_ty, #grads_ty)),
+            Some(self.scalar_bound()),
+        );
+        let checks = self.requires_grad_checks();
+        let (twin, args) = (self.twin("full_vjp"), self.twin_args());
+        let (pattern, grads) = self.twin_grads("g");
+        let (out, pullback) = (
+            Ident::new("__ad_out", Span::mixed_site()),
+            Ident::new("__ad_pullback", Span::mixed_site()),
+        );
+        let vis = &self.item.vis;
+        let doc = format!(
+            "The value of [`{name}`] and its gradient with respect to {}. Generated by `#[differentiable]`.",
+            self.wrt_list()
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code, unused_mut, clippy::all)]
+            #vis #signature {
+                #checks
+                let (#out, #pullback) = #twin(#(#args),*);
+                let #pattern = ::autodiff::Pullback::backward(
+                    #pullback,
+                    <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed(),
+                );
+                (#out, #grads)
+            }
+        }
+    }
+
+    fn vjp_through_full(&self) -> TokenStream {
+        let name = &self.item.sig.ident;
+        let out_ty = self.output_ty();
+        let grads_ty = self.sig.grads_ty();
+        let captures = self.precise_captures();
+        let ret = quote! {
+            (#out_ty, ::autodiff::Pullback<#out_ty, #grads_ty,
+                impl ::core::ops::FnOnce(#out_ty) -> #grads_ty + ::core::clone::Clone #captures>)
+        };
+        let signature = self.signature_with(&format_ident!("{}_vjp", name), ret, None, true);
+        let checks = self.requires_grad_checks();
+        let (twin, args) = (self.twin("full_vjp"), self.twin_args());
+        let (pattern, grads) = self.twin_grads("g");
+        let (out, pullback, seed) = (
+            Ident::new("__ad_out", Span::mixed_site()),
+            Ident::new("__ad_pullback", Span::mixed_site()),
+            Ident::new("__ad_seed", Span::mixed_site()),
+        );
+        let vis = &self.item.vis;
+        let doc = format!(
+            "The value of [`{name}`] and its pullback, whose `backward(seed)` returns the vector-Jacobian product with respect to {}. Generated by `#[differentiable]`.",
+            self.wrt_list()
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code, unused_mut, clippy::all)]
+            #vis #signature {
+                #checks
+                let (#out, #pullback) = #twin(#(#args),*);
+                (#out, ::autodiff::Pullback::new(move |#seed: #out_ty| -> #grads_ty {
+                    let #pattern = ::autodiff::Pullback::backward(#pullback, #seed);
+                    #grads
+                }))
+            }
+        }
+    }
+
+    fn hvp_through_full(&self, over: &TangentAdjoint) -> TokenStream {
+        let name = &self.item.sig.ident;
+        let out_ty = self.output_ty();
+        let grads_ty = self.sig.grads_ty();
+        let scalar_bound = self.scalar_bound();
+        let bounds = match callee_bounds(
+            &over.forward,
+            quote!(::autodiff::__private::SecondOrderRule),
+        ) {
+            Some(rules) => quote!(#scalar_bound, #rules),
+            None => scalar_bound,
+        };
+        let item = self.tangent_inputs();
+        let signature = Emit {
+            item: &item,
+            ..*self
+        }
+        .signature(
+            &format_ident!("{}_hvp", name),
+            quote!((#out_ty, #grads_ty, #grads_ty)),
+            Some(bounds),
+        );
+        let checks = self.requires_grad_checks();
+        let (twin, args, tangents) = (
+            self.twin("full_hvp"),
+            self.twin_args(),
+            self.twin_tangents(),
+        );
+        let (pattern, grads) = self.twin_grads("g");
+        let (dpattern, dgrads) = self.twin_grads("dg");
+        let (out, pullback, seed) = (
+            Ident::new("__ad_out", Span::mixed_site()),
+            Ident::new("__ad_pullback", Span::mixed_site()),
+            Ident::new("__ad_seed", Span::mixed_site()),
+        );
+        let vis = &self.item.vis;
+        let doc = format!(
+            "The value of [`{name}`], its gradient with respect to {} and the Hessian-vector product `H v` along one direction per differentiated parameter, in order, shaped like the gradients (forward mode over the reverse sweep). Generated by `#[differentiable]`.",
+            self.wrt_list()
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(dead_code, unused_mut, clippy::all)]
+            #vis #signature {
+                #checks
+                let ((#out, _), #pullback) = #twin(#(#args,)* #(#tangents),*);
+                let #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
+                let (#pattern, #dpattern) = ::autodiff::Pullback::backward(
+                    #pullback,
+                    (#seed, ::autodiff::__private::ZeroGrad::zero_grad(&#seed)),
+                );
+                (#out, #grads, #dgrads)
+            }
+        }
+    }
 }

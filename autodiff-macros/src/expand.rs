@@ -51,22 +51,6 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return fallback(&item, Some(&sig), &errors);
     }
     let active = activity::active(&ir);
-    let adjoint = reverse::reverse(&ir, &active);
-    let ref_params = emit::ref_params(&adjoint.forward);
-    let this = Emit {
-        item: &item,
-        sig: &sig,
-        ir: &ir,
-        adjoint: &adjoint,
-        ref_params: &ref_params,
-        borrowed: false,
-    };
-    let mut tokens = this.emit();
-    // Forward mode: the tangent sweep of the forward IR; second order: the tangent sweep
-    // of the adjoint IR.
-    tokens.extend(this.jvp(&tangent::tangent(&ir)));
-    let over = tangent::over_adjoint(reverse::reverse_without_checkpoints(&ir, &active));
-    tokens.extend(this.hvp(&over));
 
     // What callers chain into: the same body differentiated with respect to every float
     // argument. If that lowering fails (a float argument used where a gradient cannot
@@ -79,28 +63,76 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         receiver.by_ref = false;
         receiver.ty = syn::parse_quote!(Self);
     }
-    let mut full_errors = Errors::default();
-    let full_ir = lower::lower(&full_sig, &item.block, &mut full_errors);
-    let (full_sig, full_ir) = if full_errors.is_empty() {
-        (full_sig, full_ir)
-    } else {
-        (sig.clone(), ir)
+    let same_wrt = |full: &Signature| {
+        sig.params
+            .iter()
+            .zip(&full.params)
+            .all(|(own, twin)| own.wrt == twin.wrt)
     };
-    let full_active = activity::active(&full_ir);
-    let full_adjoint = reverse::reverse(&full_ir, &full_active);
+    // A free function differentiated with respect to every float parameter has the same
+    // sweeps as its hidden twins: its public derivatives call them (see `through_full`).
+    let through_full = !sig.has_receiver && same_wrt(&full_sig);
+    let relowered;
+    let (full_sig, full_ir, full_active) = if through_full {
+        (full_sig, &ir, &active)
+    } else {
+        let mut full_errors = Errors::default();
+        let full_ir = lower::lower(&full_sig, &item.block, &mut full_errors);
+        if full_errors.is_empty() {
+            let full_active = activity::active(&full_ir);
+            relowered = (full_ir, full_active);
+            (full_sig, &relowered.0, &relowered.1)
+        } else {
+            (sig.clone(), &ir, &active)
+        }
+    };
+    let through_full = through_full || (!sig.has_receiver && same_wrt(&full_sig));
+    let full_adjoint = reverse::reverse(full_ir, full_active);
     let full_ref_params = emit::ref_params(&full_adjoint.forward);
     let full = Emit {
         item: item_for_full,
         sig: &full_sig,
-        ir: &full_ir,
+        ir: full_ir,
         adjoint: &full_adjoint,
         ref_params: &full_ref_params,
         borrowed: false,
     };
-    tokens.extend(full.full_vjp());
-    tokens.extend(full.full_jvp(&tangent::tangent(&full_ir)));
+    let full_tangent = tangent::tangent(full_ir);
     let full_over =
-        tangent::over_adjoint(reverse::reverse_without_checkpoints(&full_ir, &full_active));
+        tangent::over_adjoint(reverse::reverse_without_checkpoints(full_ir, full_active));
+
+    let mut tokens = if through_full {
+        // The twins' IR is this function's own.
+        let this = Emit {
+            item: &item,
+            sig: &sig,
+            ..full
+        };
+        let mut tokens = this.plain_and_graph();
+        tokens.extend(this.through_full(&full_tangent, &full_over));
+        tokens
+    } else {
+        let adjoint = reverse::reverse(&ir, &active);
+        let ref_params = emit::ref_params(&adjoint.forward);
+        let this = Emit {
+            item: &item,
+            sig: &sig,
+            ir: &ir,
+            adjoint: &adjoint,
+            ref_params: &ref_params,
+            borrowed: false,
+        };
+        let mut tokens = this.emit();
+        // Forward mode: the tangent sweep of the forward IR; second order: the tangent
+        // sweep of the adjoint IR.
+        tokens.extend(this.jvp(&tangent::tangent(&ir)));
+        let over = tangent::over_adjoint(reverse::reverse_without_checkpoints(&ir, &active));
+        tokens.extend(this.hvp(&over));
+        tokens
+    };
+    tokens.extend(full.full_vjp());
+    let jvp_calls_public = through_full && !emit::calls_functions(&full_tangent);
+    tokens.extend(full.full_jvp(&full_tangent, jvp_calls_public));
     tokens.extend(full.full_hvp(&full_over));
     tokens
 }
