@@ -163,6 +163,7 @@ impl Emit<'_> {
             #[allow(dead_code, unused_mut)]
             #vis #signature {
                 #(#inner)*
+                use ::autodiff::__private::ops as __ad_ops;
                 #forward
                 #out
             }
@@ -195,6 +196,7 @@ impl Emit<'_> {
             #[doc = #doc]
             #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
+                use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
                 let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
@@ -279,6 +281,7 @@ impl Emit<'_> {
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
         quote! {
             #signature {
+                use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
                 (#out, ::autodiff::Pullback::new(move |mut #seed: #out_ty| -> #grads_ty {
@@ -896,6 +899,9 @@ impl Emit<'_> {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 let span = name.span();
                 match target {
+                    Target::Whole if self.ir.vars[self.adjoint.adjoints[*adj]].numeric => {
+                        quote_spanned!(span=> #name += #value;)
+                    }
                     Target::Whole => {
                         quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name, #value);)
                     }
@@ -1385,12 +1391,14 @@ pub fn type_and_const_params(generics: &syn::Generics) -> Vec<TokenStream> {
         .collect()
 }
 
-/// `::autodiff::__private::ops::Trait`, or `<_ as ..::Trait<N>>` for a const-generic op.
+/// `__ad_ops::Trait`, or `<_ as __ad_ops::Trait<N>>` for a const-generic op: every
+/// generated body starts with `use ::autodiff::__private::ops as __ad_ops;`, so that each
+/// of the thousands of op calls in a long body is a short path (fewer tokens to expand).
 pub fn op_path(prim: &Prim, generic: Option<&TokenStream>, span: Span) -> TokenStream {
     let trait_name = Ident::new(prim.trait_name, span);
     match generic {
-        Some(g) => quote_spanned!(span=> <_ as ::autodiff::__private::ops::#trait_name<#g>>),
-        None => quote_spanned!(span=> ::autodiff::__private::ops::#trait_name),
+        Some(g) => quote_spanned!(span=> <_ as __ad_ops::#trait_name<#g>>),
+        None => quote_spanned!(span=> __ad_ops::#trait_name),
     }
 }
 
@@ -1560,6 +1568,7 @@ impl Emit<'_> {
             #[doc = #doc]
             #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
+                use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #body
                 (#out, #dout)
@@ -1629,6 +1638,7 @@ impl Emit<'_> {
                 #[doc(hidden)]
                 #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
                 pub #signature {
+                    use ::autodiff::__private::ops as __ad_ops;
                     #(#rebind)*
                     #body
                 }
@@ -1641,6 +1651,7 @@ impl Emit<'_> {
             impl #name {
                 #[doc(hidden)]
                 pub #signature {
+                    use ::autodiff::__private::ops as __ad_ops;
                     #(#rebind)*
                     #body
                 }
@@ -1676,6 +1687,9 @@ impl Emit<'_> {
                 quote!(::core::clone::Clone::clone(&#t))
             }
             TOperand::Zero(v) => {
+                if let Some(zero) = &self.ir.vars[*v].literal_zero {
+                    return zero.clone();
+                }
                 let span = hygienic(self.ir.vars[*v].span);
                 let primal = self.operand(*v, span);
                 quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
@@ -2184,6 +2198,7 @@ impl Emit<'_> {
             #[doc = #doc]
             #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
+                use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
                 let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
@@ -2258,6 +2273,7 @@ impl Emit<'_> {
                 #[doc(hidden)]
                 #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
                 pub #signature {
+                    use ::autodiff::__private::ops as __ad_ops;
                     #forward
                     ((#out, #dout), ::autodiff::Pullback::new(
                         move |(mut #seed, mut #dseed): (#out_ty, #out_ty)| -> (#grads_ty, #grads_ty) {
@@ -2275,6 +2291,7 @@ impl Emit<'_> {
             impl #name {
                 #[doc(hidden)]
                 pub #signature {
+                    use ::autodiff::__private::ops as __ad_ops;
                     #forward
                     ((#out, #dout), ::autodiff::Pullback::new(
                         move |(mut #seed, mut #dseed): (#out_ty, #out_ty)| -> (#grads_ty, #grads_ty) {
@@ -2349,6 +2366,9 @@ impl Emit<'_> {
                 let (name, value) = (self.dadj(*adj), self.dexpr(value));
                 let span = name.span();
                 match target {
+                    Target::Whole if self.ir.vars[self.adjoint.adjoints[*adj]].numeric => {
+                        quote_spanned!(span=> #name += #value;)
+                    }
                     Target::Whole => {
                         quote_spanned!(span=> ::autodiff::__private::accumulate(&mut #name, #value);)
                     }
@@ -2380,7 +2400,6 @@ impl Emit<'_> {
                 quote_spanned!(name.span()=> ::autodiff::__private::clear(&mut #name #path);)
             }
             HStmt::VjpJvp { vjp, tangents } => {
-                let primal = self.reverse_stmt(vjp);
                 let AStmt::Vjp {
                     var,
                     prim,
@@ -2391,11 +2410,15 @@ impl Emit<'_> {
                     results,
                 } = vjp
                 else {
-                    return primal;
+                    return self.reverse_stmt(vjp);
                 };
                 let span = hygienic(self.ir.vars[*var].span);
                 let path = op_path(prim, generic.as_ref(), span);
-                let method = format_ident!("{}_vjp_jvp", prim.name, span = span);
+                let paired = prim.pair && !prim.by_ref && generic.is_none();
+                let method = match paired {
+                    true => format_ident!("{}_vjp_pair", prim.name, span = span),
+                    false => format_ident!("{}_vjp_jvp", prim.name, span = span),
+                };
                 let ops = self.operands(operands, spans);
                 let out = var_ident(*var, span);
                 let dout = self.tan(*var);
@@ -2424,6 +2447,11 @@ impl Emit<'_> {
                     [one] => one.clone(),
                     many => quote!((#(#many),*)),
                 };
+                if paired {
+                    let primal = self.results(results, false);
+                    return quote_spanned!(span=> let (#primal, #pattern) = #call;);
+                }
+                let primal = self.reverse_stmt(vjp);
                 quote_spanned! {span=>
                     #primal
                     let #pattern = #call;

@@ -260,8 +260,8 @@ mod tests {
             assert!(out.contains(name), "{name} missing from {out}");
         }
         // The reverse sweep reuses the forward output of the division and the mean.
-        assert!(out.contains(":: autodiff :: __private :: ops :: DivVjp :: div_vjp"));
-        assert!(out.contains(":: autodiff :: __private :: ops :: Mean :: mean_vjp"));
+        assert!(out.contains("__ad_ops :: DivVjp :: div_vjp"));
+        assert!(out.contains("__ad_ops :: Mean :: mean_vjp"));
         assert!(!out.contains("compile_error"));
     }
 

@@ -47,6 +47,13 @@ pub struct Var {
     /// Rust variable changed in place by `Stmt::Store`, read by `Value::Load`; it is never
     /// loop-carried or merged by a `Phi`, so an element assignment costs O(1).
     pub place: bool,
+    /// For a float literal (`0.5`, `2.0f64`), the literal zero of its type: its tangent,
+    /// spelt without a `zero_grad` call for rustc to resolve.
+    pub literal_zero: Option<TokenStream>,
+    /// A float or a tensor (a float or tensor parameter, a primitive's result, a copy of
+    /// one): its adjoint takes contributions by `+=`, which rustc resolves faster than a
+    /// generic `accumulate`.
+    pub numeric: bool,
 }
 
 /// A statement of the forward pass.

@@ -170,6 +170,9 @@ fn lower_with_places(
     }
     let output = lowerer.lower_fn_body(body);
     let needed = std::mem::take(&mut lowerer.needed_places);
+    for &var in &lowerer.numeric {
+        lowerer.vars[var].numeric = true;
+    }
     let function = Function {
         vars: lowerer.vars,
         stmts: lowerer.stmts,
@@ -215,6 +218,25 @@ enum LoopHeader<'a> {
     While(&'a Expr, &'a [syn::Attribute]),
 }
 
+/// `0.0` with the suffix of `tokens` when they are one float literal (`0.5`, `2.0f64`).
+fn literal_zero(tokens: &TokenStream) -> Option<TokenStream> {
+    let mut trees = tokens.clone().into_iter();
+    let (Some(proc_macro2::TokenTree::Literal(lit)), None) = (trees.next(), trees.next()) else {
+        return None;
+    };
+    let text = lit.to_string();
+    let suffix = ["f64", "f32"].into_iter().find(|s| text.ends_with(s));
+    let digits = text.trim_end_matches(suffix.unwrap_or(""));
+    let float = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.contains(['.', 'e', 'E'])
+        && !digits.starts_with("0x")
+        || suffix.is_some();
+    float.then(|| {
+        let zero = proc_macro2::Literal::f64_unsuffixed(0.0).to_string() + suffix.unwrap_or("");
+        zero.parse().ok()
+    })?
+}
+
 impl Lowerer<'_> {
     fn new_var(&mut self, name: Option<String>, span: Span, varied: bool, mutable: bool) -> VarId {
         self.vars.push(Var {
@@ -223,6 +245,8 @@ impl Lowerer<'_> {
             varied,
             mutable,
             place: false,
+            literal_zero: None,
+            numeric: false,
         });
         self.vars.len() - 1
     }
@@ -297,6 +321,9 @@ impl Lowerer<'_> {
             _ => false,
         };
         let var = self.new_var(None, span, varied, false);
+        if let Value::Inert(tokens) = &value {
+            self.vars[var].literal_zero = literal_zero(tokens);
+        }
         if numeric {
             self.numeric.insert(var);
         }

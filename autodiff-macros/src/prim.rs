@@ -33,6 +33,9 @@ pub struct Prim {
     /// through one): a loop's reverse sweep keeps its result on the tape instead of
     /// recomputing it.
     pub costly: bool,
+    /// The runtime trait has `name_vjp_pair`, the VJP and its tangent in one call, which
+    /// `f_hvp` then calls instead of the two (half the calls for rustc to resolve).
+    pub pair: bool,
 }
 
 /// Ops that generated code spells with Rust's own syntax.
@@ -69,18 +72,18 @@ use Arg::{Const, Diff};
 pub const METHODS: &[Prim] = &[
     prim("powi", "Powi", &[Const], "PowBackward0"),
     costly(prim("powf", "Powf", &[Diff], "PowBackward0")),
-    costly(prim("exp", "Exp", &[], "ExpBackward0")),
-    costly(prim("ln", "Ln", &[], "LogBackward0")),
-    prim("sqrt", "Sqrt", &[], "SqrtBackward0"),
-    costly(prim("sin", "Sin", &[], "SinBackward0")),
-    costly(prim("cos", "Cos", &[], "CosBackward0")),
-    costly(prim("tanh", "Tanh", &[], "TanhBackward0")),
-    costly(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0")),
-    prim("relu", "Relu", &[], "ReluBackward0"),
+    costly(paired(prim("exp", "Exp", &[], "ExpBackward0"))),
+    costly(paired(prim("ln", "Ln", &[], "LogBackward0"))),
+    paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0")),
+    costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
+    costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
+    costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0"))),
+    costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0"))),
+    paired(prim("relu", "Relu", &[], "ReluBackward0")),
     costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
-    prim("abs", "Abs", &[], "AbsBackward0"),
-    prim("sum", "Sum", &[], "SumBackward0"),
-    prim("mean", "Mean", &[], "MeanBackward0"),
+    paired(prim("abs", "Abs", &[], "AbsBackward0")),
+    paired(prim("sum", "Sum", &[], "SumBackward0")),
+    paired(prim("mean", "Mean", &[], "MeanBackward0")),
     prim("norm", "Norm", &[], "NormBackward1"),
     prim("dot", "Dot", &[Diff], "DotBackward0"),
     costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))),
@@ -108,21 +111,24 @@ pub const DETACH: &str = "detach";
 /// The arithmetic operators.
 pub const ADD: Prim = operator(
     Operator::Add,
-    prim("add", "AddVjp", &[Diff], "AddBackward0"),
+    paired(prim("add", "AddVjp", &[Diff], "AddBackward0")),
 );
 pub const SUB: Prim = operator(
     Operator::Sub,
-    prim("sub", "SubVjp", &[Diff], "SubBackward0"),
+    paired(prim("sub", "SubVjp", &[Diff], "SubBackward0")),
 );
 pub const MUL: Prim = operator(
     Operator::Mul,
-    prim("mul", "MulVjp", &[Diff], "MulBackward0"),
+    paired(prim("mul", "MulVjp", &[Diff], "MulBackward0")),
 );
 pub const DIV: Prim = operator(
     Operator::Div,
-    prim("div", "DivVjp", &[Diff], "DivBackward0"),
+    paired(prim("div", "DivVjp", &[Diff], "DivBackward0")),
 );
-pub const NEG: Prim = operator(Operator::Neg, prim("neg", "NegVjp", &[], "NegBackward0"));
+pub const NEG: Prim = operator(
+    Operator::Neg,
+    paired(prim("neg", "NegVjp", &[], "NegBackward0")),
+);
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
 pub const TR_MATMUL: Prim = costly(borrowing(prim(
     "tr_matmul",
@@ -147,7 +153,12 @@ const fn prim(
         accumulates: Accumulates::Dense,
         const_generic: false,
         costly: false,
+        pair: false,
     }
+}
+
+const fn paired(prim: Prim) -> Prim {
+    Prim { pair: true, ..prim }
 }
 
 const fn costly(prim: Prim) -> Prim {

@@ -364,6 +364,8 @@ impl Reverser {
                     varied: false,
                     mutable: false,
                     place: false,
+                    literal_zero: None,
+                    numeric: false,
                 });
                 self.active.push(false);
                 self.vars.len() - 1
@@ -430,6 +432,8 @@ impl Reverser {
                     varied: false,
                     mutable: false,
                     place: false,
+                    literal_zero: None,
+                    numeric: false,
                 });
                 marks.push((place, self.vars.len() - 1));
             }

@@ -45,6 +45,30 @@ pub trait AddVjp<Rhs = Self>: Add<Rhs> + Sized {
     ) -> (Self, Rhs) {
         self.add_vjp(rhs, out, dct)
     }
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn add_vjp_pair(
+        self,
+        rhs: Rhs,
+        out: Self::Output,
+        ct: Self::Output,
+        da: Self,
+        db: Rhs,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> ((Self, Rhs), (Self, Rhs))
+    where
+        Self: Copy,
+        Rhs: Copy,
+        Self::Output: Copy,
+    {
+        (
+            self.add_vjp(rhs, out, ct),
+            self.add_vjp_jvp(rhs, out, ct, da, db, dout, dct),
+        )
+    }
 }
 
 /// Scalar + scalar and tensor + tensor.

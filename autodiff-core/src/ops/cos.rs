@@ -31,6 +31,18 @@ pub trait Cos: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `-dct ⊙ sin x - ct ⊙ cos x ⊙ dx`.
     fn cos_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    fn cos_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
+    where
+        Self: Copy,
+    {
+        (
+            self.cos_vjp(out, ct),
+            self.cos_vjp_jvp(out, ct, dx, dout, dct),
+        )
+    }
 }
 
 impl<X: Elementwise> Cos for X {

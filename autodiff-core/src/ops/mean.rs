@@ -42,6 +42,26 @@ pub trait Mean: Sized {
     ) -> Self {
         self.mean_vjp(out, dct)
     }
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    fn mean_vjp_pair(
+        self,
+        out: Self::Output,
+        ct: Self::Output,
+        dx: Self,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> (Self, Self)
+    where
+        Self: Copy,
+        Self::Output: Copy,
+    {
+        (
+            self.mean_vjp(out, ct),
+            self.mean_vjp_jvp(out, ct, dx, dout, dct),
+        )
+    }
 }
 
 impl<T: Real, const R: usize, const C: usize> Mean for Tensor<T, R, C> {

@@ -43,6 +43,30 @@ pub trait MulVjp<Rhs = Self>: Mul<Rhs> + Sized {
         dout: Self::Output,
         dct: Self::Output,
     ) -> (Self, Rhs);
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn mul_vjp_pair(
+        self,
+        rhs: Rhs,
+        out: Self::Output,
+        ct: Self::Output,
+        da: Self,
+        db: Rhs,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> ((Self, Rhs), (Self, Rhs))
+    where
+        Self: Copy,
+        Rhs: Copy,
+        Self::Output: Copy,
+    {
+        (
+            self.mul_vjp(rhs, out, ct),
+            self.mul_vjp_jvp(rhs, out, ct, da, db, dout, dct),
+        )
+    }
 }
 
 /// Scalar * scalar and tensor * tensor.

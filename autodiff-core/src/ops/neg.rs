@@ -37,6 +37,26 @@ pub trait NegVjp: Neg + Sized {
     ) -> Self {
         self.neg_vjp(out, dct)
     }
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    fn neg_vjp_pair(
+        self,
+        out: Self::Output,
+        ct: Self::Output,
+        dx: Self,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> (Self, Self)
+    where
+        Self: Copy,
+        Self::Output: Copy,
+    {
+        (
+            self.neg_vjp(out, ct),
+            self.neg_vjp_jvp(out, ct, dx, dout, dct),
+        )
+    }
 }
 
 impl<X: Elementwise + Neg<Output = X>> NegVjp for X {

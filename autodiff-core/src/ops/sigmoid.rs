@@ -36,6 +36,18 @@ pub trait Sigmoid: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `dct ⊙ y (1 - y) + ct ⊙ (1 - 2y) ⊙ dy`.
     fn sigmoid_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    fn sigmoid_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
+    where
+        Self: Copy,
+    {
+        (
+            self.sigmoid_vjp(out, ct),
+            self.sigmoid_vjp_jvp(out, ct, dx, dout, dct),
+        )
+    }
 }
 
 impl<X: Elementwise> Sigmoid for X {

@@ -32,6 +32,18 @@ pub trait Sqrt: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `dct / 2y - ct ⊙ dy / 2y²`.
     fn sqrt_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
+    /// resolve per op instead of two.
+    #[inline(always)]
+    fn sqrt_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
+    where
+        Self: Copy,
+    {
+        (
+            self.sqrt_vjp(out, ct),
+            self.sqrt_vjp_jvp(out, ct, dx, dout, dct),
+        )
+    }
 }
 
 impl<X: Elementwise> Sqrt for X {
