@@ -125,3 +125,33 @@ fn f64_data_in_a_generic_body() {
     assert_eq!(generic_with_f64_data_grad(3.0_f64, 4).1, 12.0);
     assert_eq!(generic_with_f64_data_grad(3.0_f32, 4).1, 12.0);
 }
+
+/// Data taken by reference is read by ops with no `*`, like a differentiated `&Tensor`:
+/// a `&Tensor` and a `&f64` parameter (elements of a data slice's `.iter()` are
+/// references as in plain Rust: `*xi`).
+#[differentiable(wrt(w))]
+fn data_by_reference(w: Tensor<f64, 3>, x: &Tensor<f64, 3>, y: &f64, xs: &[Tensor<f64, 3>]) -> f64 {
+    let p = (w * x).sum();
+    let mut total = (p - y).powi(2) + x.sum() * w.dot(x);
+    for xi in xs.iter() {
+        total = total + w.dot(*xi).tanh();
+    }
+    total
+}
+
+#[test]
+fn data_references_need_no_deref() {
+    let (w, x, y) = (tensor![0.1, 0.2, 0.3], tensor![1.0, 2.0, 3.0], 2.0);
+    let xs = [tensor![0.5, -1.0, 0.25], tensor![2.0, 0.0, -0.5]];
+    let (value, grad) = data_by_reference_grad(w, &x, &y, &xs);
+    let plain = |w: Tensor<f64, 3>| {
+        let p = w.dot(x);
+        let mut total = (p - y).powi(2) + x.sum() * w.dot(x);
+        for xi in &xs {
+            total += w.dot(*xi).tanh();
+        }
+        total
+    };
+    assert!((value - plain(w)).abs() < 1e-12);
+    check("data by reference", plain, w, grad);
+}

@@ -134,6 +134,7 @@ fn lower_with_places(
         varied_cache: HashMap::new(),
         ref_params: HashSet::new(),
         ref_data: HashSet::new(),
+        data_refs: HashSet::new(),
         numeric: HashSet::new(),
         assigned: HashSet::new(),
     };
@@ -147,6 +148,9 @@ fn lower_with_places(
         let deref = param.by_ref && param.wrt;
         if deref {
             lowerer.ref_params.insert(var);
+        }
+        if param.by_ref && !param.wrt {
+            lowerer.data_refs.insert(var);
         }
         if is_numeric_type(&param.grad_ty, sig.elem_ty.as_ref()) {
             lowerer.numeric.insert(var);
@@ -203,6 +207,9 @@ struct Lowerer<'e> {
     /// Data variables that hold references (`x` of `for x in data.iter()`): destructuring
     /// one binds references to its parts, as Rust's binding modes do.
     ref_data: HashSet<VarId>,
+    /// Data parameters taken by reference (`x: &Tensor<f64, 3>`): an op reads the value
+    /// behind one, as it does for a differentiated `&Tensor`, with no `*` to write.
+    data_refs: HashSet<VarId>,
     /// Variables known to be floats or tensors (parameters declared so, results of
     /// primitives): a method on them that is not an op is reported as such, not taken for
     /// a call of a `#[differentiable]` method.
@@ -1214,6 +1221,11 @@ impl Lowerer<'_> {
         generic: Option<TokenStream>,
         span: Span,
     ) -> VarId {
+        let operands = operands
+            .into_iter()
+            .zip(&spans)
+            .map(|(v, span)| self.value_behind(v, *span))
+            .collect();
         let value = Value::Prim {
             prim,
             operands,
@@ -1222,6 +1234,22 @@ impl Lowerer<'_> {
         };
         let varied = value.diff_operands().iter().any(|v| self.vars[*v].varied);
         self.bind(value, span, varied)
+    }
+
+    /// An op's operand: the value behind a data reference (a `&Tensor` parameter, an
+    /// element of `data.iter()`), since ops take floats and tensors by value.
+    fn value_behind(&mut self, v: VarId, span: Span) -> VarId {
+        if self.vars[v].varied || !(self.data_refs.contains(&v) || self.ref_data.contains(&v)) {
+            return v;
+        }
+        let reference = var_ident(v, self.vars[v].span);
+        let var = self.bind(
+            Value::Inert(quote_spanned!(span=> *#reference)),
+            span,
+            false,
+        );
+        self.numeric.insert(var);
+        var
     }
 
     fn inert(&mut self, expr: &Expr) -> VarId {
