@@ -155,3 +155,31 @@ fn data_references_need_no_deref() {
     assert!((value - plain(w)).abs() < 1e-12);
     check("data by reference", plain, w, grad);
 }
+
+/// `max` and `min` of floats and of tensors: a hinge loss and a clipped residual.
+#[differentiable]
+fn hinge_and_clip(w: Tensor<f64, 3>, b: f64) -> f64 {
+    let margin = (1.0 - (w.dot(w) + b)).max(0.0);
+    let clipped = w
+        .min(tensor![0.25, 0.25, 0.25])
+        .max(tensor![-0.5, -0.5, -0.5]);
+    margin + clipped.sum() + b.min(0.3) * 2.0
+}
+
+#[test]
+fn max_and_min_are_differentiable() {
+    let (w, b) = (tensor![0.1, 0.4, -0.8], 0.2);
+    let (value, (gw, gb)) = hinge_and_clip_grad(w, b);
+    let plain = |(w, b): (Tensor<f64, 3>, f64)| {
+        let margin = f64::max(1.0 - (w.dot(w) + b), 0.0);
+        let clipped: f64 = (0..3).map(|i| w[i].clamp(-0.5, 0.25)).sum();
+        margin + clipped + b.min(0.3) * 2.0
+    };
+    assert!((value - plain((w, b))).abs() < 1e-12);
+    check("max and min, w", |w| plain((w, b)), w, gw);
+    check("max and min, b", |b| plain((w, b)), b, gb);
+    // A tie splits the gradient, as `torch.minimum` does: half of `b.min(0.3) * 2.0`'s 2
+    // (the margin is inactive here).
+    let (_, (_, gb)) = hinge_and_clip_grad(w, 0.3);
+    assert!((gb - 1.0).abs() < 1e-12, "{gb}");
+}

@@ -1136,6 +1136,12 @@ impl Lowerer<'_> {
         let counter = self.new_var(None, span, false, false);
         let mut values = Vec::new();
         for ((leaf, by_ref), (root, path)) in leaves.iter().zip(roots) {
+            // Iterating a reference itself (`for y in ys` with `ys: &[f64]`) yields
+            // references, as in plain Rust.
+            let by_ref = *by_ref
+                || path.is_empty()
+                    && (self.data_refs.contains(&root) || self.ref_data.contains(&root));
+            let by_ref = &by_ref;
             let mut path = path;
             path.push(Proj::Var(counter));
             let value = if self.vars[root].place {

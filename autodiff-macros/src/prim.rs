@@ -82,6 +82,8 @@ pub const METHODS: &[Prim] = &[
     paired(prim("relu", "Relu", &[], "ReluBackward0")),
     costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
     paired(prim("abs", "Abs", &[], "AbsBackward0")),
+    prim("max", "Max", &[Diff], "MaximumBackward0"),
+    prim("min", "Min", &[Diff], "MinimumBackward0"),
     paired(prim("sum", "Sum", &[], "SumBackward0")),
     paired(prim("mean", "Mean", &[], "MeanBackward0")),
     prim("norm", "Norm", &[], "NormBackward1"),

@@ -31,6 +31,7 @@ pub trait Cos: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `-dct ⊙ sin x - ct ⊙ cos x ⊙ dx`.
     fn cos_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+
     /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
     /// resolve per op instead of two.
     #[inline(always)]

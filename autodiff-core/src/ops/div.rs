@@ -43,6 +43,7 @@ pub trait DivVjp<Rhs = Self>: Div<Rhs> + Sized {
         dout: Self::Output,
         dct: Self::Output,
     ) -> (Self, Rhs);
+
     /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
     /// resolve per op instead of two.
     #[inline(always)]

@@ -33,6 +33,7 @@ pub trait Exp: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `dct ⊙ y + ct ⊙ dy`.
     fn exp_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+
     /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
     /// resolve per op instead of two.
     #[inline(always)]

@@ -36,6 +36,7 @@ pub trait Sigmoid: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `dct ⊙ y (1 - y) + ct ⊙ (1 - 2y) ⊙ dy`.
     fn sigmoid_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+
     /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
     /// resolve per op instead of two.
     #[inline(always)]

@@ -33,6 +33,7 @@ pub trait Tanh: Sized {
     /// The tangent of the VJP (forward over reverse, see the module docs):
     /// `dct ⊙ (1 - y²) - 2 ct ⊙ y ⊙ dy`.
     fn tanh_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
+
     /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
     /// resolve per op instead of two.
     #[inline(always)]

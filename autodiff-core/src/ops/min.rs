@@ -1,0 +1,182 @@
+//! The elementwise minimum of two values, `y = min(a, b)`.
+
+use num_traits::{One, Zero};
+
+use super::Elementwise;
+
+/// Elementwise minimum `y = min(a, b)` of two values of the same type (two floats, or
+/// two tensors of one shape), as `f64::min` computes it (a NaN operand yields the other).
+/// VJP: the cotangent goes to the operand that is the minimum, split in half at a tie, as
+/// in PyTorch's `torch.minimum`; JVP: the tangent of that operand (the mean of both at a
+/// tie). The selection is piecewise constant, so the VJP's tangent is the VJP of `dct`.
+///
+/// ```
+/// use autodiff_core::ops::Min;
+///
+/// assert_eq!(Min::min(2.0_f64, 3.0), 2.0);
+/// assert_eq!((2.0_f64).min_vjp(3.0, 2.0, 1.0), (1.0, 0.0));
+/// assert_eq!((1.0_f64).min_vjp(1.0, 1.0, 1.0), (0.5, 0.5));
+/// assert_eq!((2.0_f64).min_jvp(3.0, 2.0, 10.0, 20.0), 10.0);
+/// ```
+pub trait Min: Sized {
+    /// `y = min(a, b)`.
+    fn min(self, rhs: Self) -> Self;
+
+    /// `(ct_a, ct_b)`: `ct` to the minimum, halves at a tie.
+    fn min_vjp(self, rhs: Self, out: Self, ct: Self) -> (Self, Self);
+
+    /// `dy`: the tangent of the minimum, the mean of both at a tie.
+    fn min_jvp(self, rhs: Self, out: Self, da: Self, db: Self) -> Self;
+
+    /// The tangent of the VJP (forward over reverse, see the module docs): the VJP of
+    /// `dct`, the selection being piecewise constant.
+    #[allow(clippy::too_many_arguments)]
+    fn min_vjp_jvp(
+        self,
+        rhs: Self,
+        out: Self,
+        ct: Self,
+        da: Self,
+        db: Self,
+        dout: Self,
+        dct: Self,
+    ) -> (Self, Self);
+}
+
+/// `x` is NaN: the one value unequal to itself.
+#[allow(clippy::eq_op)]
+#[inline(always)]
+fn is_nan<T: PartialEq + Copy>(x: T) -> bool {
+    x != x
+}
+
+impl<X: Elementwise> Min for X {
+    #[inline]
+    fn min(self, rhs: Self) -> Self {
+        self.zip_map_elems(rhs, |a, b| {
+            // `f64::min`'s rule: a NaN operand yields the other one.
+            if a < b || is_nan(b) { a } else { b }
+        })
+    }
+
+    #[inline]
+    fn min_vjp(self, rhs: Self, _out: Self, ct: Self) -> (Self, Self) {
+        let half = X::Elem::one() / (X::Elem::one() + X::Elem::one());
+        let zero = X::Elem::zero();
+        let share = |mine: X::Elem, other: X::Elem, ct: X::Elem| {
+            if mine == other {
+                ct * half
+            } else if mine < other || is_nan(other) {
+                ct
+            } else {
+                zero
+            }
+        };
+        (
+            ct.zip3_map_elems(self, rhs, |ct, a, b| share(a, b, ct)),
+            ct.zip3_map_elems(rhs, self, |ct, b, a| share(b, a, ct)),
+        )
+    }
+
+    #[inline]
+    fn min_jvp(self, rhs: Self, _out: Self, da: Self, db: Self) -> Self {
+        let half = X::Elem::one() / (X::Elem::one() + X::Elem::one());
+        let from_a = da.zip3_map_elems(self, rhs, |da, a, b| {
+            if a == b {
+                da * half
+            } else if a < b || is_nan(b) {
+                da
+            } else {
+                X::Elem::zero()
+            }
+        });
+        let from_b = db.zip3_map_elems(rhs, self, |db, b, a| {
+            if a == b {
+                db * half
+            } else if b < a || is_nan(a) {
+                db
+            } else {
+                X::Elem::zero()
+            }
+        });
+        from_a.zip_map_elems(from_b, |x, y| x + y)
+    }
+
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn min_vjp_jvp(
+        self,
+        rhs: Self,
+        out: Self,
+        _ct: Self,
+        _da: Self,
+        _db: Self,
+        _dout: Self,
+        dct: Self,
+    ) -> (Self, Self) {
+        self.min_vjp(rhs, out, dct)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Min;
+    use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp, check_vjp_jvp};
+    use crate::tensor::Tensor;
+
+    type M = Tensor<f64, 2, 3>;
+
+    fn operands() -> (M, M) {
+        // No ties: finite differences are taken away from the kinks.
+        (
+            M::from_row_slice(&[0.3, -1.2, 2.0, -0.7, 0.1, 5.0]),
+            M::from_row_slice(&[1.3, -2.2, 0.5, 0.7, -0.4, 4.0]),
+        )
+    }
+
+    #[test]
+    fn vjp_matches_finite_differences() {
+        check_vjp(
+            |(a, b): (M, M)| a.min(b),
+            |(a, b), out, ct| a.min_vjp(b, out, ct),
+            operands(),
+        );
+        check_vjp(
+            |(a, b): (f64, f64)| Min::min(a, b),
+            |(a, b), out, ct| a.min_vjp(b, out, ct),
+            (0.3, -2.0),
+        );
+    }
+
+    #[test]
+    fn jvp_matches_finite_differences_and_the_vjp() {
+        let f = |(a, b): (M, M)| a.min(b);
+        let vjp = |(a, b): (M, M), out, ct| a.min_vjp(b, out, ct);
+        let jvp = |(a, b): (M, M), out, (da, db)| a.min_jvp(b, out, da, db);
+        check_jvp(f, jvp, operands());
+        check_vjp_against_jvp(f, vjp, jvp, operands());
+    }
+
+    #[test]
+    fn vjp_jvp_matches_finite_differences_of_the_vjp() {
+        check_vjp_jvp(
+            |(a, b): (M, M)| a.min(b),
+            |(a, b): (M, M), out, (da, db)| a.min_jvp(b, out, da, db),
+            |(a, b): (M, M), out, ct| a.min_vjp(b, out, ct),
+            |(a, b): (M, M), out, ct, (da, db), dout, dct| {
+                a.min_vjp_jvp(b, out, ct, da, db, dout, dct)
+            },
+            operands(),
+        );
+    }
+
+    #[test]
+    fn ties_split_and_nan_yields_the_other() {
+        assert_eq!(Min::min(1.0_f64, 1.0), 1.0);
+        assert_eq!((1.0_f64).min_vjp(1.0, 1.0, 4.0), (2.0, 2.0));
+        assert_eq!((1.0_f64).min_jvp(1.0, 1.0, 4.0, 2.0), 3.0);
+        assert_eq!(Min::min(f64::NAN, 2.0), 2.0);
+        assert_eq!(Min::min(2.0, f64::NAN), 2.0);
+        assert_eq!(Min::min(2.0_f64, 3.0), f64::min(2.0, 3.0));
+    }
+}
