@@ -183,3 +183,27 @@ fn max_and_min_are_differentiable() {
     let (_, (_, gb)) = hinge_and_clip_grad(w, 0.3);
     assert!((gb - 1.0).abs() < 1e-12, "{gb}");
 }
+
+/// `clamp` of a probability before its logarithm, as a cross-entropy is usually written.
+#[differentiable(wrt(w))]
+fn clamped_cross_entropy(w: Tensor<f64, 3>, x: &Tensor<f64, 3>, label: f64) -> f64 {
+    let p = w.dot(x).sigmoid().clamp(1e-7, 1.0 - 1e-7);
+    -(label * p.ln() + (1.0 - label) * (1.0 - p).ln())
+}
+
+#[test]
+fn clamp_is_differentiable() {
+    let x = tensor![0.5, -1.0, 2.0];
+    let plain = |w: Tensor<f64, 3>| {
+        let p = (1.0 / (1.0 + (-w.dot(x)).exp())).clamp(1e-7, 1.0 - 1e-7);
+        -(0.7 * p.ln() + 0.3 * (1.0 - p).ln())
+    };
+    let w = tensor![0.3, 0.1, -0.2];
+    let (value, grad) = clamped_cross_entropy_grad(w, &x, 0.7);
+    assert!((value - plain(w)).abs() < 1e-12);
+    check("clamp", plain, w, grad);
+    // Saturated: the clamp passes no gradient.
+    let far = tensor![30.0, -30.0, 30.0];
+    let (_, grad) = clamped_cross_entropy_grad(far, &x, 0.7);
+    assert_eq!(grad, tensor![0.0, 0.0, 0.0]);
+}

@@ -41,7 +41,8 @@ const FACADE_LIB: &str = "autodiff";
 /// are path segments themselves.
 const KEYWORDS_BEFORE_PATH: &[&str] = &[
     "as", "box", "break", "const", "dyn", "else", "for", "if", "impl", "in", "let", "match",
-    "move", "mut", "pub", "ref", "return", "static", "type", "unsafe", "where", "while", "yield",
+    "move", "mut", "pub", "ref", "return", "static", "type", "unsafe", "use", "where", "while",
+    "yield",
 ];
 
 /// Runs an attribute's expansion with the runtime found: splits `crate = ..` off `args`,
@@ -283,6 +284,7 @@ mod tests {
     fn rewrites_paths_that_start_with_the_runtime() {
         let tokens = quote! {
             fn f_graph() -> ::autodiff::Graph {
+                use ::autodiff::__private::ops as __ad_ops;
                 let t = ::autodiff::__private::Tape::new();
                 <_ as ::autodiff::__private::ops::Exp>::exp(x);
                 <f64 as ::autodiff::Real>::from_f64(1.0);
@@ -296,6 +298,7 @@ mod tests {
         };
         let expected = quote! {
             fn f_graph() -> ::ad::Graph {
+                use ::ad::__private::ops as __ad_ops;
                 let t = ::ad::__private::Tape::new();
                 <_ as ::ad::__private::ops::Exp>::exp(x);
                 <f64 as ::ad::Real>::from_f64(1.0);

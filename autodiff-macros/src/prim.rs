@@ -82,6 +82,7 @@ pub const METHODS: &[Prim] = &[
     paired(prim("relu", "Relu", &[], "ReluBackward0")),
     costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
     paired(prim("abs", "Abs", &[], "AbsBackward0")),
+    prim("clamp", "Clamp", &[Const, Const], "ClampBackward1"),
     prim("max", "Max", &[Diff], "MaximumBackward0"),
     prim("min", "Min", &[Diff], "MinimumBackward0"),
     paired(prim("sum", "Sum", &[], "SumBackward0")),

@@ -117,6 +117,7 @@
 mod abs;
 mod add;
 mod celu;
+mod clamp;
 mod concat;
 mod cos;
 mod cross;
@@ -156,6 +157,7 @@ mod testing;
 pub use abs::Abs;
 pub use add::AddVjp;
 pub use celu::Celu;
+pub use clamp::Clamp;
 pub use concat::Concat;
 pub use cos::Cos;
 pub use cross::Cross;
