@@ -9,33 +9,6 @@ pub use crate::tape::{FixedTape, Tape};
 pub use crate::tensor::Tensor;
 pub use crate::undo::{Elements, PartLog, Slots, UndoLog};
 
-/// The zero gradient of a value, shaped like it: a slice's is a `Vec` of its length.
-pub trait ZeroGrad {
-    /// The gradient's type.
-    type Grad;
-
-    /// Zero, shaped like `self`.
-    fn zero_grad(&self) -> Self::Grad;
-}
-
-impl<X: crate::Differentiable> ZeroGrad for X {
-    type Grad = X;
-
-    #[inline(always)]
-    fn zero_grad(&self) -> X {
-        self.zero_like()
-    }
-}
-
-impl<X: crate::Differentiable> ZeroGrad for [X] {
-    type Grad = Vec<X>;
-
-    #[inline]
-    fn zero_grad(&self) -> Vec<X> {
-        self.iter().map(crate::Differentiable::zero_like).collect()
-    }
-}
-
 /// `*target += value`: how a contribution is added into an adjoint or a part of one.
 #[inline(always)]
 pub fn accumulate<X: crate::Differentiable>(target: &mut X, value: X) {
@@ -74,72 +47,6 @@ pub fn to_owned<X: ToOwned + ?Sized>(x: &X) -> X::Owned {
     x.to_owned()
 }
 
-/// The element of a scalar output, whose gradient can be seeded implicitly with `1`.
-///
-/// `f_grad` carries the bound `for<'a> Out: ScalarOutput`, which rustc checks where
-/// `f_grad` is called rather than where it is defined, so a function with a tensor output
-/// still compiles and only calling its `_grad` fails, with this message.
-#[diagnostic::on_unimplemented(
-    message = "grad can be implicitly created only for scalar outputs, and `{Self}` is not a scalar",
-    label = "this function's output is not a scalar",
-    note = "call the function's `_vjp` variant instead and pass a seed of the output's shape to `backward`"
-)]
-pub trait ScalarOutput: Sized {
-    /// The implicit seed, `1`.
-    fn unit_seed() -> Self;
-}
-
-impl ScalarOutput for f32 {
-    #[inline(always)]
-    fn unit_seed() -> Self {
-        1.0
-    }
-}
-
-impl ScalarOutput for f64 {
-    #[inline(always)]
-    fn unit_seed() -> Self {
-        1.0
-    }
-}
-
-// A one-element tensor counts as a scalar, as it does for PyTorch's `backward()`.
-impl<T: Real + ScalarOutput> ScalarOutput for Tensor<T, 1, 1> {
-    #[inline(always)]
-    fn unit_seed() -> Self {
-        Tensor::from_element(<T as ScalarOutput>::unit_seed())
-    }
-}
-
-/// Types whose values may require gradients: `f32`, `f64` and tensors of them.
-#[diagnostic::on_unimplemented(
-    message = "only floating-point tensors can require gradients, and `{Self}` is not one",
-    label = "this argument is differentiated",
-    note = "leave it out of `#[differentiable(wrt(..))]`, or make it `f32`/`f64` or a tensor of them"
-)]
-pub trait RequiresGrad {}
-
-// Floats, tensors, and tuples, arrays, `Vec`s and structs of them.
-impl<X: crate::Differentiable> RequiresGrad for X {}
-
-/// Compile-time check emitted once per differentiated argument, spanned on its type.
-#[inline(always)]
-pub fn assert_requires_grad<X: RequiresGrad + ?Sized>() {}
-
-/// The type of a method's `self`, which is differentiated unless `wrt(..)` leaves it out.
-#[diagnostic::on_unimplemented(
-    message = "`self` is differentiated, but `{Self}` is not `Differentiable`",
-    label = "this method differentiates `self`",
-    note = "derive `autodiff::Differentiable` for `{Self}` (`#[derive(Clone, Differentiable)]`), or leave `self` out: `#[differentiable(wrt(x, ..))]`"
-)]
-pub trait SelfRequiresGrad {}
-
-impl<X: crate::Differentiable> SelfRequiresGrad for X {}
-
-/// The check for a differentiated `self`.
-#[inline(always)]
-pub fn assert_self_requires_grad<X: SelfRequiresGrad + ?Sized>() {}
-
 /// The cotangent that stands for "no contribution": zero of the same type and shape.
 pub trait ZeroLike: Copy {
     /// Zero shaped like `self`.
@@ -173,28 +80,6 @@ pub use crate::tape::{INLINE_ENTRIES, StackTape, inline_entries};
 pub fn zero_vec_like<X: crate::Differentiable>(xs: &[X]) -> Vec<X> {
     xs.iter().map(crate::Differentiable::zero_like).collect()
 }
-
-/// Marks a function `f_jvp` may differentiate through: every `#[differentiable]` function
-/// (when everything it calls is one too) and every `#[custom_vjp(.., jvp = ..)]`
-/// primitive. `f_jvp` carries `for<'a> callee: ForwardRule` for each function it calls,
-/// checked where `f_jvp` is called, so a body that reaches a primitive without a forward
-/// rule still compiles and only calling its `_jvp` fails, with this message.
-#[diagnostic::on_unimplemented(
-    message = "the primitive `{Self}` has no forward rule, so `_jvp` cannot differentiate through it",
-    label = "this call differentiates through `{Self}` in forward mode",
-    note = "give the primitive a JVP: `#[custom_vjp(vjp_rule, jvp = jvp_rule)]`"
-)]
-pub trait ForwardRule {}
-
-/// Marks a function `f_hvp` may differentiate through: every `#[differentiable]` function
-/// whose callees are. `#[custom_vjp]` primitives have no second-order rule (the tangent of
-/// their VJP), so `f_hvp` of a function that reaches one fails where it is called.
-#[diagnostic::on_unimplemented(
-    message = "the primitive `{Self}` has no second-order rule, so `_hvp` cannot differentiate through it",
-    label = "this call differentiates through `{Self}` twice",
-    note = "`#[custom_vjp]` primitives support `_grad`, `_vjp` and (with `jvp = ..`) `_jvp`; for `_hvp`, write the primitive's body as a `#[differentiable]` function"
-)]
-pub trait SecondOrderRule {}
 
 /// The tangent a caller passes for an argument that does not depend on its inputs.
 pub struct NoTangent;

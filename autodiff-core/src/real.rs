@@ -39,7 +39,7 @@ pub trait Real:
     + Debug
     + LowerExp
     + Differentiable
-    + crate::__private::ScalarOutput
+    + crate::bounds::ScalarOutput
     + 'static
     + sealed::Sealed
 {

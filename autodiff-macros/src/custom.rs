@@ -245,6 +245,6 @@ fn full_jvp(item: &ItemFn, full: &Signature, jvp: Option<&Path>) -> TokenStream 
             }
         }
 
-        impl ::autodiff::__private::ForwardRule for #name {}
+        impl ::autodiff::bounds::ForwardRule for #name {}
     }
 }

@@ -178,7 +178,7 @@ impl Emit<'_> {
         let ret = quote!((#out_ty, #grads_ty));
         // Checked where `f_grad` is called, not where it is defined (see `ScalarOutput`).
         let scalar_bound = quote_spanned! {out_ty.span_or_call_site()=>
-            for<'__ad_scalar> #out_ty: ::autodiff::__private::ScalarOutput
+            for<'__ad_scalar> #out_ty: ::autodiff::bounds::ScalarOutput
         };
         let signature = self.signature(&grad_name, ret, Some(scalar_bound));
         let checks = self.requires_grad_checks();
@@ -199,7 +199,7 @@ impl Emit<'_> {
                 use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
-                let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
+                let mut #seed: #out_ty = <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed();
                 #reverse
                 (#out, #grads)
             }
@@ -459,10 +459,10 @@ impl Emit<'_> {
                 let span = hygienic(p.ident.span());
                 if p.ident == "self" {
                     let self_ty = Ident::new("Self", p.ident.span());
-                    return quote_spanned!(span=> ::autodiff::__private::assert_self_requires_grad::<#self_ty>(););
+                    return quote_spanned!(span=> ::autodiff::bounds::assert_self_requires_grad::<#self_ty>(););
                 }
                 let span = hygienic(p.ty.span_or_call_site());
-                quote_spanned!(span=> ::autodiff::__private::assert_requires_grad::<#ty>();)
+                quote_spanned!(span=> ::autodiff::bounds::assert_requires_grad::<#ty>();)
             })
             .collect()
     }
@@ -860,7 +860,7 @@ impl Emit<'_> {
             AExpr::Zero(v) => {
                 let span = hygienic(self.ir.vars[*v].span);
                 let primal = self.operand(*v, span);
-                quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
+                quote_spanned!(span=> ::autodiff::bounds::ZeroGrad::zero_grad(&#primal))
             }
             AExpr::SumOf(a, v) => {
                 let span = hygienic(self.ir.vars[*v].span);
@@ -1542,7 +1542,7 @@ impl Emit<'_> {
                 quote!(#ident: #ty)
             })
             .collect();
-        let bounds = callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule));
+        let bounds = callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule));
         let item = with_inputs(self.item, extra);
         let signature = Emit {
             item: &item,
@@ -1644,7 +1644,7 @@ impl Emit<'_> {
                 }
             };
         }
-        let rule = callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule));
+        let rule = callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule));
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
             #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
@@ -1657,7 +1657,7 @@ impl Emit<'_> {
                 }
             }
 
-            impl ::autodiff::__private::ForwardRule for #name #rule {}
+            impl ::autodiff::bounds::ForwardRule for #name #rule {}
         }
     }
 
@@ -1692,7 +1692,7 @@ impl Emit<'_> {
                 }
                 let span = hygienic(self.ir.vars[*v].span);
                 let primal = self.operand(*v, span);
-                quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
+                quote_spanned!(span=> ::autodiff::bounds::ZeroGrad::zero_grad(&#primal))
             }
         }
     }
@@ -1969,7 +1969,7 @@ impl Emit<'_> {
             }
             TValue::Zero => {
                 let primal = self.operand(var, span);
-                quote_spanned!(span=> ::autodiff::__private::ZeroGrad::zero_grad(&#primal))
+                quote_spanned!(span=> ::autodiff::bounds::ZeroGrad::zero_grad(&#primal))
             }
             TValue::Copy(v) => self.t_operand(&TOperand::Tan(*v)),
             TValue::Project { base, path } => {
@@ -1989,7 +1989,7 @@ impl Emit<'_> {
                     quote_spanned!(span=> #built #p = #t;)
                 });
                 quote_spanned!(span=> {
-                    let mut #built = ::autodiff::__private::ZeroGrad::zero_grad(&#primal);
+                    let mut #built = ::autodiff::bounds::ZeroGrad::zero_grad(&#primal);
                     #(#sets)*
                     #built
                 })
@@ -2045,7 +2045,7 @@ fn with_inputs(item: &ItemFn, extra: Vec<TokenStream>) -> ItemFn {
 /// Whether a tangent sweep calls other functions, whose rules `f_jvp` then bounds (and a
 /// `full_jvp` without those bounds cannot call `f_jvp`).
 pub fn calls_functions(tangent: &Tangent) -> bool {
-    callee_bounds(&tangent.stmts, quote!(::autodiff::__private::ForwardRule)).is_some()
+    callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule)).is_some()
 }
 
 /// `for<'__ad_rule> callee: Rule` for every function the sweep calls (each once), so
@@ -2162,13 +2162,12 @@ impl Emit<'_> {
             })
             .collect();
         let scalar_bound = quote_spanned! {out_ty.span_or_call_site()=>
-            for<'__ad_scalar> #out_ty: ::autodiff::__private::ScalarOutput
+            for<'__ad_scalar> #out_ty: ::autodiff::bounds::ScalarOutput
         };
-        let bounds =
-            match callee_bounds(&th.forward, quote!(::autodiff::__private::SecondOrderRule)) {
-                Some(rules) => quote!(#scalar_bound, #rules),
-                None => scalar_bound,
-            };
+        let bounds = match callee_bounds(&th.forward, quote!(::autodiff::bounds::SecondOrderRule)) {
+            Some(rules) => quote!(#scalar_bound, #rules),
+            None => scalar_bound,
+        };
         let item = with_inputs(self.item, extra);
         let signature = Emit {
             item: &item,
@@ -2201,8 +2200,8 @@ impl Emit<'_> {
                 use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
-                let mut #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
-                let mut #dseed: #out_ty = ::autodiff::__private::ZeroGrad::zero_grad(&#seed);
+                let mut #seed: #out_ty = <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed();
+                let mut #dseed: #out_ty = ::autodiff::bounds::ZeroGrad::zero_grad(&#seed);
                 #reverse
                 (#out, #grads, #dgrads)
             }
@@ -2284,7 +2283,7 @@ impl Emit<'_> {
                 }
             };
         }
-        let rule = callee_bounds(&th.forward, quote!(::autodiff::__private::SecondOrderRule));
+        let rule = callee_bounds(&th.forward, quote!(::autodiff::bounds::SecondOrderRule));
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
             #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
@@ -2302,7 +2301,7 @@ impl Emit<'_> {
                 }
             }
 
-            impl ::autodiff::__private::SecondOrderRule for #name #rule {}
+            impl ::autodiff::bounds::SecondOrderRule for #name #rule {}
         }
     }
 
@@ -2643,7 +2642,7 @@ impl Emit<'_> {
     fn scalar_bound(&self) -> TokenStream {
         let out_ty = self.output_ty();
         quote_spanned! {out_ty.span_or_call_site()=>
-            for<'__ad_scalar> #out_ty: ::autodiff::__private::ScalarOutput
+            for<'__ad_scalar> #out_ty: ::autodiff::bounds::ScalarOutput
         }
     }
 
@@ -2677,7 +2676,7 @@ impl Emit<'_> {
                 let (#out, #pullback) = #twin(#(#args),*);
                 let #pattern = ::autodiff::Pullback::backward(
                     #pullback,
-                    <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed(),
+                    <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed(),
                 );
                 (#out, #grads)
             }
@@ -2726,10 +2725,8 @@ impl Emit<'_> {
         let out_ty = self.output_ty();
         let grads_ty = self.sig.grads_ty();
         let scalar_bound = self.scalar_bound();
-        let bounds = match callee_bounds(
-            &over.forward,
-            quote!(::autodiff::__private::SecondOrderRule),
-        ) {
+        let bounds = match callee_bounds(&over.forward, quote!(::autodiff::bounds::SecondOrderRule))
+        {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,
         };
@@ -2767,10 +2764,10 @@ impl Emit<'_> {
             #vis #signature {
                 #checks
                 let ((#out, _), #pullback) = #twin(#(#args,)* #(#tangents),*);
-                let #seed: #out_ty = <#out_ty as ::autodiff::__private::ScalarOutput>::unit_seed();
+                let #seed: #out_ty = <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed();
                 let (#pattern, #dpattern) = ::autodiff::Pullback::backward(
                     #pullback,
-                    (#seed, ::autodiff::__private::ZeroGrad::zero_grad(&#seed)),
+                    (#seed, ::autodiff::bounds::ZeroGrad::zero_grad(&#seed)),
                 );
                 (#out, #grads, #dgrads)
             }
