@@ -1,8 +1,6 @@
 //! The elementwise minimum of two values, `y = min(a, b)`.
 
-use num_traits::{One, Zero};
-
-use super::Elementwise;
+use super::{Elementwise, Max};
 
 /// Elementwise minimum `y = min(a, b)` of two values of the same type (two floats, or
 /// two tensors of one shape), as `f64::min` computes it (a NaN operand yields the other).
@@ -43,63 +41,24 @@ pub trait Min: Sized {
     ) -> (Self, Self);
 }
 
-/// `x` is NaN: the one value unequal to itself.
-#[allow(clippy::eq_op)]
-#[inline(always)]
-fn is_nan<T: PartialEq + Copy>(x: T) -> bool {
-    x != x
-}
-
+/// Through [`Max`]: `min(a, b) = -max(-a, -b)` exactly (negation is exact and keeps NaN
+/// and ties where they are), so the two selections cannot drift apart. The VJP's shares
+/// carry over unchanged and the JVP is linear in the tangents, so both are `Max`'s at the
+/// negated operands.
 impl<X: Elementwise> Min for X {
     #[inline]
     fn min(self, rhs: Self) -> Self {
-        self.zip_map_elems(rhs, |a, b| {
-            // `f64::min`'s rule: a NaN operand yields the other one.
-            if a < b || is_nan(b) { a } else { b }
-        })
+        neg(neg(self).max(neg(rhs)))
     }
 
     #[inline]
-    fn min_vjp(self, rhs: Self, _out: Self, ct: Self) -> (Self, Self) {
-        let half = X::Elem::one() / (X::Elem::one() + X::Elem::one());
-        let zero = X::Elem::zero();
-        let share = |mine: X::Elem, other: X::Elem, ct: X::Elem| {
-            if mine == other {
-                ct * half
-            } else if mine < other || is_nan(other) {
-                ct
-            } else {
-                zero
-            }
-        };
-        (
-            ct.zip3_map_elems(self, rhs, |ct, a, b| share(a, b, ct)),
-            ct.zip3_map_elems(rhs, self, |ct, b, a| share(b, a, ct)),
-        )
+    fn min_vjp(self, rhs: Self, out: Self, ct: Self) -> (Self, Self) {
+        neg(self).max_vjp(neg(rhs), neg(out), ct)
     }
 
     #[inline]
-    fn min_jvp(self, rhs: Self, _out: Self, da: Self, db: Self) -> Self {
-        let half = X::Elem::one() / (X::Elem::one() + X::Elem::one());
-        let from_a = da.zip3_map_elems(self, rhs, |da, a, b| {
-            if a == b {
-                da * half
-            } else if a < b || is_nan(b) {
-                da
-            } else {
-                X::Elem::zero()
-            }
-        });
-        let from_b = db.zip3_map_elems(rhs, self, |db, b, a| {
-            if a == b {
-                db * half
-            } else if b < a || is_nan(a) {
-                db
-            } else {
-                X::Elem::zero()
-            }
-        });
-        from_a.zip_map_elems(from_b, |x, y| x + y)
+    fn min_jvp(self, rhs: Self, out: Self, da: Self, db: Self) -> Self {
+        neg(self).max_jvp(neg(rhs), neg(out), da, db)
     }
 
     #[inline]
@@ -116,6 +75,10 @@ impl<X: Elementwise> Min for X {
     ) -> (Self, Self) {
         self.min_vjp(rhs, out, dct)
     }
+}
+
+fn neg<X: Elementwise>(x: X) -> X {
+    x.map_elems(|x| -x)
 }
 
 #[cfg(test)]
