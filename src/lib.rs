@@ -122,7 +122,7 @@
 //! * `+ - * /` between tensors of equal shape and between a tensor and a scalar on
 //!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
 //!   `T` constants), constants, and arguments that are not differentiated.
-//! * Methods: `powi powf exp ln sqrt sin cos tanh sigmoid relu celu abs clamp max min sum mean norm dot
+//! * Methods: `powi powf exp ln ln_1p sqrt sin cos tanh sigmoid relu celu abs clamp max min sum mean norm dot
 //!   matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack hstack concat detach`;
 //!   on scalars where they make sense. Each is a trait in [`ops`] with its forward, its
 //!   VJP and its JVP.

@@ -207,3 +207,25 @@ fn clamp_is_differentiable() {
     let (_, grad) = clamped_cross_entropy_grad(far, &x, 0.7);
     assert_eq!(grad, tensor![0.0, 0.0, 0.0]);
 }
+
+/// `ln_1p`, as a softplus is usually written: gradient and Hessian-vector product.
+#[differentiable]
+fn softplus_sum(x: Tensor<f64, 3>) -> f64 {
+    x.exp().ln_1p().sum()
+}
+
+#[test]
+fn ln_1p_is_differentiable_twice() {
+    let x = tensor![0.3, -1.5, 2.0];
+    let plain = |x: Tensor<f64, 3>| (0..3).map(|i| x[i].exp().ln_1p()).sum::<f64>();
+    let (value, grad) = softplus_sum_grad(x);
+    assert!((value - plain(x)).abs() < 1e-12);
+    check("ln_1p", plain, x, grad);
+    // The softplus is elementwise: H v is sigmoid'(x) ⊙ v.
+    let v = tensor![1.0, -2.0, 0.5];
+    let (_, _, hv) = softplus_sum_hvp(x, v);
+    for i in 0..3 {
+        let s = 1.0 / (1.0 + (-x[i]).exp());
+        assert!((hv[i] - s * (1.0 - s) * v[i]).abs() < 1e-12, "{hv:?}");
+    }
+}

@@ -74,6 +74,7 @@ pub const METHODS: &[Prim] = &[
     costly(prim("powf", "Powf", &[Diff], "PowBackward0")),
     costly(paired(prim("exp", "Exp", &[], "ExpBackward0"))),
     costly(paired(prim("ln", "Ln", &[], "LogBackward0"))),
+    costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0"))),
     paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0")),
     costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
     costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
