@@ -176,11 +176,7 @@ impl Emit<'_> {
         let out_ty = self.output_ty();
         let grads_ty = self.sig.grads_ty();
         let ret = quote!((#out_ty, #grads_ty));
-        // Checked where `f_grad` is called, not where it is defined (see `ScalarOutput`).
-        let scalar_bound = quote_spanned! {out_ty.span_or_call_site()=>
-            for<'__ad_scalar> #out_ty: ::autodiff::bounds::ScalarOutput
-        };
-        let signature = self.signature(&grad_name, ret, Some(scalar_bound));
+        let signature = self.signature(&grad_name, ret, Some(self.scalar_bound()));
         let checks = self.requires_grad_checks();
         let forward = self.forward_block(&self.ir.stmts);
         let seed = adj_ident(0, Span::call_site());
@@ -261,11 +257,7 @@ impl Emit<'_> {
         } else {
             self.sig.grads_ty()
         };
-        let captures = self.precise_captures();
-        let ret = quote! {
-            (#out_ty, ::autodiff::Pullback<#out_ty, #grads_ty,
-                impl ::core::ops::FnOnce(#out_ty) -> #grads_ty + ::core::clone::Clone #captures>)
-        };
+        let ret = self.value_and_pullback_ty(&grads_ty);
         let signature = self.signature_with(fn_name, ret, None, !self.sig.has_receiver);
         let checks = self.requires_grad_checks();
         let forward = self.forward_block(&self.ir.stmts);
@@ -1550,18 +1542,8 @@ impl Emit<'_> {
         let name = &self.item.sig.ident;
         let jvp_name = format_ident!("{}_jvp", name);
         let out_ty = self.output_ty();
-        let extra = self
-            .sig
-            .params
-            .iter()
-            .filter(|p| p.wrt)
-            .map(|p| {
-                let (ident, ty) = (tangent_param_ident(&p.ident), &p.grad_ty);
-                quote!(#ident: #ty)
-            })
-            .collect();
         let bounds = callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule));
-        let item = with_inputs(self.item, extra);
+        let item = self.tangent_inputs();
         let signature = Emit {
             item: &item,
             ..this
@@ -2169,24 +2151,12 @@ impl Emit<'_> {
         let hvp_name = format_ident!("{}_hvp", name);
         let out_ty = self.output_ty();
         let grads_ty = self.sig.grads_ty();
-        let extra = self
-            .sig
-            .params
-            .iter()
-            .filter(|p| p.wrt)
-            .map(|p| {
-                let (ident, ty) = (tangent_param_ident(&p.ident), &p.grad_ty);
-                quote!(#ident: #ty)
-            })
-            .collect();
-        let scalar_bound = quote_spanned! {out_ty.span_or_call_site()=>
-            for<'__ad_scalar> #out_ty: ::autodiff::bounds::ScalarOutput
-        };
+        let scalar_bound = self.scalar_bound();
         let bounds = match callee_bounds(&th.forward, quote!(::autodiff::bounds::SecondOrderRule)) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,
         };
-        let item = with_inputs(self.item, extra);
+        let item = self.tangent_inputs();
         let signature = Emit {
             item: &item,
             ..this
@@ -2654,6 +2624,18 @@ impl Emit<'_> {
         (quote!((#(#names,)*)), grads)
     }
 
+    /// `(Out, Pullback<Out, Grads, impl FnOnce(Out) -> Grads + Clone + use<..>>)`.
+    fn value_and_pullback_ty(&self, grads_ty: &TokenStream) -> TokenStream {
+        let out_ty = self.output_ty();
+        let captures = self.precise_captures();
+        quote! {
+            (#out_ty, ::autodiff::Pullback<#out_ty, #grads_ty,
+                impl ::core::ops::FnOnce(#out_ty) -> #grads_ty + ::core::clone::Clone #captures>)
+        }
+    }
+
+    /// `for<'a> Out: ScalarOutput`: checked where `f_grad` or `f_hvp` is called, not where
+    /// it is defined (see `ScalarOutput`).
     fn scalar_bound(&self) -> TokenStream {
         let out_ty = self.output_ty();
         quote_spanned! {out_ty.span_or_call_site()=>
@@ -2699,11 +2681,7 @@ impl Emit<'_> {
         let name = &self.item.sig.ident;
         let out_ty = self.output_ty();
         let grads_ty = self.sig.grads_ty();
-        let captures = self.precise_captures();
-        let ret = quote! {
-            (#out_ty, ::autodiff::Pullback<#out_ty, #grads_ty,
-                impl ::core::ops::FnOnce(#out_ty) -> #grads_ty + ::core::clone::Clone #captures>)
-        };
+        let ret = self.value_and_pullback_ty(&grads_ty);
         let signature = self.signature_with(&format_ident!("{}_vjp", name), ret, None, true);
         let checks = self.requires_grad_checks();
         let (twin, args) = (self.twin("full_vjp"), self.twin_args());
