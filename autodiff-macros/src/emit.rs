@@ -19,6 +19,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{FnArg, GenericParam, ItemFn, Pat};
 
+mod scopes;
+
+use scopes::Piece;
+
 /// Everything `emit` needs to know about one function.
 #[derive(Clone, Copy)]
 pub struct Emit<'a> {
@@ -597,32 +601,39 @@ impl Emit<'_> {
     /// A block of the forward pass, exactly as the IR says: tapes, kept pullbacks and
     /// undo logs appear only where `reverse` put them.
     pub fn forward_block(&self, block: &[Stmt]) -> TokenStream {
+        let pieces = block.iter().map(|stmt| Piece {
+            tokens: self.forward_stmt(stmt),
+            binds: self.forward_binds(stmt),
+        });
+        scopes::flatten(pieces.collect())
+    }
+
+    fn forward_stmt(&self, stmt: &Stmt) -> TokenStream {
         let mut tokens = TokenStream::new();
-        for stmt in block {
-            match stmt {
-                Stmt::Effect(effect) => tokens.extend(effect.clone()),
-                Stmt::NewLog { place, log: kind } => {
-                    let log = log_ident(*place, self.ir.vars[*place].span);
-                    let ty = match kind {
-                        Log::Parts => quote!(PartLog),
-                        _ => quote!(UndoLog),
-                    };
-                    tokens.extend(quote_spanned! {log.span()=>
-                        let mut #log = ::autodiff::__private::#ty::new();
-                    });
-                }
-                Stmt::Store {
-                    place,
-                    path,
-                    value,
-                    span,
-                    log: kind,
-                } => {
-                    let span = hygienic(*span);
-                    let name = self.var(*place);
-                    let value = self.cloned(*value, self.ir.vars[*value].span);
-                    let log = log_ident(*place, self.ir.vars[*place].span);
-                    tokens.extend(match (path.as_slice(), kind) {
+        match stmt {
+            Stmt::Effect(effect) => tokens.extend(effect.clone()),
+            Stmt::NewLog { place, log: kind } => {
+                let log = log_ident(*place, self.ir.vars[*place].span);
+                let ty = match kind {
+                    Log::Parts => quote!(PartLog),
+                    _ => quote!(UndoLog),
+                };
+                tokens.extend(quote_spanned! {log.span()=>
+                    let mut #log = ::autodiff::__private::#ty::new();
+                });
+            }
+            Stmt::Store {
+                place,
+                path,
+                value,
+                span,
+                log: kind,
+            } => {
+                let span = hygienic(*span);
+                let name = self.var(*place);
+                let value = self.cloned(*value, self.ir.vars[*value].span);
+                let log = log_ident(*place, self.ir.vars[*place].span);
+                tokens.extend(match (path.as_slice(), kind) {
                         (_, Log::None) => {
                             let path = self.path(path);
                             quote_spanned!(span=> #name #path = #value;)
@@ -641,187 +652,185 @@ impl Emit<'_> {
                             quote_spanned!(span=> #log.store_part(&mut #name, move |#place| &mut #place #path, #value);)
                         }
                     });
-                }
-                Stmt::Push {
-                    place,
-                    value,
-                    span,
-                    log: kind,
-                } => {
-                    let span = hygienic(*span);
-                    let (name, value) = (
-                        self.var(*place),
-                        self.cloned(*value, self.ir.vars[*value].span),
-                    );
-                    let log = log_ident(*place, self.ir.vars[*place].span);
-                    tokens.extend(match kind {
-                        Log::None => quote_spanned!(span=> #name.push(#value);),
-                        _ => quote_spanned!(span=> #log.push(&mut #name, #value);),
-                    });
-                }
-                Stmt::Let { var, ty, value } => {
-                    // Every generated token shares one hygiene context located at the
-                    // user's expression, so rustc reports errors there (mixing contexts
-                    // makes it fall back to the attribute).
-                    let span = hygienic(self.ir.vars[*var].span);
-                    let name = self.var(*var);
-                    if let Value::Call {
-                        callee,
-                        args,
-                        spans,
-                        by_ref,
-                        keep_pullback: true,
-                        method,
-                    } = value
-                    {
-                        let pullback = pullback_ident(*var, span);
-                        let args = self.call_args(args, spans, by_ref);
-                        let call = match method {
-                            Some(method) => {
-                                let full = full_vjp_method(method);
-                                let (receiver, rest) = (&args[0], &args[1..]);
-                                quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
-                            }
-                            None => {
-                                let full = full_vjp_path(callee);
-                                quote_spanned!(span=> #full(#(#args),*))
-                            }
-                        };
-                        tokens.extend(quote_spanned! {span=>
-                            let (#name, #pullback) = #call;
-                        });
-                        continue;
-                    }
-                    let rhs = self.forward_value(value, span);
-                    let ty = ty.as_ref().map(|ty| quote!(: #ty));
-                    tokens.extend(if self.ir.vars[*var].mutable {
-                        quote_spanned!(span=> let mut #name #ty = #rhs;)
-                    } else {
-                        quote_spanned!(span=> let #name #ty = #rhs;)
-                    });
-                }
-                Stmt::If {
-                    cond,
-                    then_block,
-                    else_block,
-                    phis,
-                } => {
-                    let cond = self.var(*cond);
-                    let then_tokens = self.forward_block(then_block);
-                    let else_tokens = self.forward_block(else_block);
-                    if phis.is_empty() {
-                        // Only effects (stores, inert statements): no value to merge.
-                        tokens.extend(quote! {
-                            if #cond { #then_tokens } else { #else_tokens }
-                        });
-                        continue;
-                    }
-                    let outs = phis.iter().map(|p| self.binding(p.out));
-                    let then_values = phis.iter().map(|p| self.value_of(p.then_value));
-                    let else_values = phis.iter().map(|p| self.value_of(p.else_value));
-                    tokens.extend(quote! {
-                        let (#(#outs,)*) = if #cond {
-                            #then_tokens
-                            (#(#then_values,)*)
-                        } else {
-                            #else_tokens
-                            (#(#else_values,)*)
-                        };
-                    });
-                }
-                Stmt::Loop {
-                    id,
-                    kind,
-                    body,
-                    carried,
-                    tape,
-                    ..
-                } => {
-                    let span = hygienic(
-                        carried
-                            .first()
-                            .map_or_else(Span::call_site, |c| self.ir.vars[c.phi].span),
-                    );
-                    let slots: Vec<Ident> = carried
-                        .iter()
-                        .map(|c| format_ident!("__ad_slot{}", c.phi, span = span))
-                        .collect();
-                    let inits = carried
-                        .iter()
-                        .map(|c| self.cloned(c.init, self.ir.vars[c.init].span));
-                    let phis: Vec<Ident> = carried.iter().map(|c| self.var(c.phi)).collect();
-                    let nexts = carried.iter().map(|c| self.value_of(c.next));
-                    let outs = carried.iter().map(|c| self.binding(c.out));
-                    let tape_name = tape_ident(*id, span);
-                    let body_tokens = self.forward_block(body);
-                    let (tape_decl, push) = match tape {
-                        // The starting state (carried values, the iterator) and the trip
-                        // count, which the checkpointed reverse sweep replays from.
-                        Some(tape) if tape.checkpointed => {
-                            let (init, count) = (init_ident(*id, span), count_ident(*id, span));
-                            let inits = carried.iter().map(|c| {
-                                let v = self.value_of(c.init);
-                                quote_spanned!(span=> ::core::clone::Clone::clone(&#v))
-                            });
-                            let iter = match kind {
-                                LoopKind::For { .. } => {
-                                    let iter = iter_ident(*id, span);
-                                    quote_spanned!(span=> ::core::clone::Clone::clone(&#iter),)
-                                }
-                                LoopKind::While { .. } => quote!(),
-                            };
-                            (
-                                quote_spanned!(span=>
-                                    let #init = (#(#inits,)* #iter);
-                                    let mut #count: usize = 0;
-                                ),
-                                quote_spanned!(span=> #count += 1;),
-                            )
+            }
+            Stmt::Push {
+                place,
+                value,
+                span,
+                log: kind,
+            } => {
+                let span = hygienic(*span);
+                let (name, value) = (
+                    self.var(*place),
+                    self.cloned(*value, self.ir.vars[*value].span),
+                );
+                let log = log_ident(*place, self.ir.vars[*place].span);
+                tokens.extend(match kind {
+                    Log::None => quote_spanned!(span=> #name.push(#value);),
+                    _ => quote_spanned!(span=> #log.push(&mut #name, #value);),
+                });
+            }
+            Stmt::Let { var, ty, value } => {
+                // Every generated token shares one hygiene context located at the
+                // user's expression, so rustc reports errors there (mixing contexts
+                // makes it fall back to the attribute).
+                let span = hygienic(self.ir.vars[*var].span);
+                let name = self.var(*var);
+                if let Value::Call {
+                    callee,
+                    args,
+                    spans,
+                    by_ref,
+                    keep_pullback: true,
+                    method,
+                } = value
+                {
+                    let pullback = pullback_ident(*var, span);
+                    let args = self.call_args(args, spans, by_ref);
+                    let call = match method {
+                        Some(method) => {
+                            let full = full_vjp_method(method);
+                            let (receiver, rest) = (&args[0], &args[1..]);
+                            quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
                         }
-                        Some(tape) => {
-                            let pushed = tape.pushed.iter().map(|v| {
-                                let v = self.var(*v);
-                                quote!(::core::clone::Clone::clone(&#v))
-                            });
-                            let (for_loop, trip_count) = match kind {
-                                LoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
-                                LoopKind::While { .. } => (false, None),
-                            };
-                            let decl = self.tape_declaration(*id, span, for_loop, trip_count);
-                            (decl, {
-                                let entry =
-                                    tape_entry(pushed.map(|p| p.into_token_stream()).collect());
-                                quote_spanned!(span=> #tape_name.push(#entry);)
-                            })
+                        None => {
+                            let full = full_vjp_path(callee);
+                            quote_spanned!(span=> #full(#(#args),*))
                         }
-                        None => (quote!(), quote!()),
                     };
-                    let header = quote_spanned!(span=> #(let #phis = #slots;)*);
-                    let update = quote_spanned!(span=> #(#slots = #nexts;)*);
-                    let shape = match kind {
-                        LoopKind::For { pat, iter, .. } => LoopShape::For { pat: *pat, iter },
-                        LoopKind::While { cond_block, cond } => LoopShape::While {
-                            cond_tokens: self.forward_block(cond_block),
-                            cond: *cond,
-                        },
-                    };
-                    let parts = LoopParts {
-                        header,
-                        body: body_tokens,
-                        push,
-                        update,
-                        exits: self.while_exits(carried, span),
-                    };
-                    let (bind_iter, looped) =
-                        self.loop_statement(*id, span, shape, tape.is_some(), parts);
                     tokens.extend(quote_spanned! {span=>
-                        #bind_iter
-                        #tape_decl
-                        #(let mut #slots = #inits;)*
-                        #looped
-                        let (#(#outs,)*) = (#(#slots,)*);
+                        let (#name, #pullback) = #call;
                     });
+                    return tokens;
                 }
+                let rhs = self.forward_value(value, span);
+                let ty = ty.as_ref().map(|ty| quote!(: #ty));
+                tokens.extend(if self.ir.vars[*var].mutable {
+                    quote_spanned!(span=> let mut #name #ty = #rhs;)
+                } else {
+                    quote_spanned!(span=> let #name #ty = #rhs;)
+                });
+            }
+            Stmt::If {
+                cond,
+                then_block,
+                else_block,
+                phis,
+            } => {
+                let cond = self.var(*cond);
+                let then_tokens = self.forward_block(then_block);
+                let else_tokens = self.forward_block(else_block);
+                if phis.is_empty() {
+                    // Only effects (stores, inert statements): no value to merge.
+                    tokens.extend(quote! {
+                        if #cond { #then_tokens } else { #else_tokens }
+                    });
+                    return tokens;
+                }
+                let outs = phis.iter().map(|p| self.binding(p.out));
+                let then_values = phis.iter().map(|p| self.value_of(p.then_value));
+                let else_values = phis.iter().map(|p| self.value_of(p.else_value));
+                tokens.extend(quote! {
+                    let (#(#outs,)*) = if #cond {
+                        #then_tokens
+                        (#(#then_values,)*)
+                    } else {
+                        #else_tokens
+                        (#(#else_values,)*)
+                    };
+                });
+            }
+            Stmt::Loop {
+                id,
+                kind,
+                body,
+                carried,
+                tape,
+                ..
+            } => {
+                let span = hygienic(
+                    carried
+                        .first()
+                        .map_or_else(Span::call_site, |c| self.ir.vars[c.phi].span),
+                );
+                let slots: Vec<Ident> = carried
+                    .iter()
+                    .map(|c| format_ident!("__ad_slot{}", c.phi, span = span))
+                    .collect();
+                let inits = carried
+                    .iter()
+                    .map(|c| self.cloned(c.init, self.ir.vars[c.init].span));
+                let phis: Vec<Ident> = carried.iter().map(|c| self.var(c.phi)).collect();
+                let nexts = carried.iter().map(|c| self.value_of(c.next));
+                let outs = carried.iter().map(|c| self.binding(c.out));
+                let tape_name = tape_ident(*id, span);
+                let body_tokens = self.forward_block(body);
+                let (tape_decl, push) = match tape {
+                    // The starting state (carried values, the iterator) and the trip
+                    // count, which the checkpointed reverse sweep replays from.
+                    Some(tape) if tape.checkpointed => {
+                        let (init, count) = (init_ident(*id, span), count_ident(*id, span));
+                        let inits = carried.iter().map(|c| {
+                            let v = self.value_of(c.init);
+                            quote_spanned!(span=> ::core::clone::Clone::clone(&#v))
+                        });
+                        let iter = match kind {
+                            LoopKind::For { .. } => {
+                                let iter = iter_ident(*id, span);
+                                quote_spanned!(span=> ::core::clone::Clone::clone(&#iter),)
+                            }
+                            LoopKind::While { .. } => quote!(),
+                        };
+                        (
+                            quote_spanned!(span=>
+                                let #init = (#(#inits,)* #iter);
+                                let mut #count: usize = 0;
+                            ),
+                            quote_spanned!(span=> #count += 1;),
+                        )
+                    }
+                    Some(tape) => {
+                        let pushed = tape.pushed.iter().map(|v| {
+                            let v = self.var(*v);
+                            quote!(::core::clone::Clone::clone(&#v))
+                        });
+                        let (for_loop, trip_count) = match kind {
+                            LoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
+                            LoopKind::While { .. } => (false, None),
+                        };
+                        let decl = self.tape_declaration(*id, span, for_loop, trip_count);
+                        (decl, {
+                            let entry = tape_entry(pushed.map(|p| p.into_token_stream()).collect());
+                            quote_spanned!(span=> #tape_name.push(#entry);)
+                        })
+                    }
+                    None => (quote!(), quote!()),
+                };
+                let header = quote_spanned!(span=> #(let #phis = #slots;)*);
+                let update = quote_spanned!(span=> #(#slots = #nexts;)*);
+                let shape = match kind {
+                    LoopKind::For { pat, iter, .. } => LoopShape::For { pat: *pat, iter },
+                    LoopKind::While { cond_block, cond } => LoopShape::While {
+                        cond_tokens: self.forward_block(cond_block),
+                        cond: *cond,
+                    },
+                };
+                let parts = LoopParts {
+                    header,
+                    body: body_tokens,
+                    push,
+                    update,
+                    exits: self.while_exits(carried, span),
+                };
+                let (bind_iter, looped) =
+                    self.loop_statement(*id, span, shape, tape.is_some(), parts);
+                tokens.extend(quote_spanned! {span=>
+                    #bind_iter
+                    #tape_decl
+                    #(let mut #slots = #inits;)*
+                    #looped
+                    let (#(#outs,)*) = (#(#slots,)*);
+                });
             }
         }
         tokens
@@ -829,11 +838,11 @@ impl Emit<'_> {
 
     /// The reverse sweep, printed from the adjoint IR.
     pub fn reverse_block(&self, block: &[AStmt]) -> TokenStream {
-        let mut tokens = TokenStream::new();
-        for stmt in block {
-            tokens.extend(self.reverse_stmt(stmt));
-        }
-        tokens
+        let pieces = block.iter().map(|stmt| Piece {
+            tokens: self.reverse_stmt(stmt),
+            binds: self.reverse_binds(stmt),
+        });
+        scopes::flatten(pieces.collect())
     }
 
     fn adj(&self, a: AdjId) -> Ident {
@@ -1719,16 +1728,16 @@ impl Emit<'_> {
     /// A block of the tangent sweep: each primal statement as `forward_block` prints it,
     /// followed by its tangent.
     pub fn tangent_block(&self, block: &[TStmt]) -> TokenStream {
-        let mut tokens = TokenStream::new();
-        for stmt in block {
-            tokens.extend(self.tangent_stmt(stmt));
-        }
-        tokens
+        let pieces = block.iter().map(|stmt| Piece {
+            tokens: self.tangent_stmt(stmt),
+            binds: self.tangent_binds(stmt),
+        });
+        scopes::flatten(pieces.collect())
     }
 
     fn tangent_stmt(&self, stmt: &TStmt) -> TokenStream {
         match stmt {
-            TStmt::Primal(stmt) => self.forward_block(std::slice::from_ref(stmt)),
+            TStmt::Primal(stmt) => self.forward_stmt(stmt),
             TStmt::Let { var, value } => {
                 let span = hygienic(self.ir.vars[*var].span);
                 let name = self.tan(*var);
@@ -2332,11 +2341,11 @@ impl Emit<'_> {
 
     /// The reverse sweep carried into tangent space.
     fn hvp_block(&self, block: &[HStmt]) -> TokenStream {
-        let mut tokens = TokenStream::new();
-        for stmt in block {
-            tokens.extend(self.hvp_stmt(stmt));
-        }
-        tokens
+        let pieces = block.iter().map(|stmt| Piece {
+            tokens: self.hvp_stmt(stmt),
+            binds: self.hvp_binds(stmt),
+        });
+        scopes::flatten(pieces.collect())
     }
 
     fn hvp_stmt(&self, stmt: &HStmt) -> TokenStream {

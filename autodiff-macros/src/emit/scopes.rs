@@ -1,0 +1,211 @@
+//! Flat scopes for long bodies.
+//!
+//! Every `let` opens a scope that lasts to the end of its block, so a body of n lowered
+//! statements nests n scopes, and the sweeps of one user statement are several `let`s
+//! each. rustc's debug info recurses once per scope and overflows its stack at a few
+//! thousand (a plain function of the same body survives about four times longer). A
+//! long block is therefore printed as runs of `RUN` bindings, each run one
+//! `let (a, mut b, ..) = { .. (a, b, ..) };`: the nesting becomes about n / RUN + RUN.
+//! Short blocks, where the nesting costs nothing, are printed as they are.
+
+use super::{Emit, hygienic, log_ident, pullback_ident, tangent_log_ident};
+use crate::ir::{AStmt, Stmt, Value};
+use crate::tangent::{HStmt, TStmt};
+use proc_macro2::{Ident, TokenStream, TokenTree};
+use quote::quote;
+
+/// Bindings per run.
+const RUN: usize = 64;
+
+/// Blocks with fewer bindings than this are printed unchanged.
+const LONG_BLOCK: usize = 2 * RUN;
+
+/// One printed statement, and the names it binds for the statements after it: `None`
+/// when it may bind names this module does not track (user statements, loops), which
+/// ends a run.
+pub struct Piece {
+    pub tokens: TokenStream,
+    pub binds: Option<Vec<(Ident, bool)>>,
+}
+
+/// The statements of one block, runs of bindings wrapped as the module says.
+pub fn flatten(pieces: Vec<Piece>) -> TokenStream {
+    let bindings: usize = pieces
+        .iter()
+        .map(|p| p.binds.as_ref().map_or(0, Vec::len))
+        .sum();
+    if bindings < LONG_BLOCK {
+        return pieces.into_iter().map(|p| p.tokens).collect();
+    }
+    let mut tokens = TokenStream::new();
+    let mut run = Run::default();
+    for piece in pieces {
+        match piece.binds {
+            Some(binds) => {
+                run.tokens.extend(piece.tokens);
+                run.count += binds.len();
+                for (name, mutable) in binds {
+                    // A later binding of the same name shadows the earlier one.
+                    run.names.retain(|(n, _)| *n != name);
+                    run.names.push((name, mutable));
+                }
+                if run.count >= RUN {
+                    tokens.extend(std::mem::take(&mut run).finish());
+                }
+            }
+            None => {
+                tokens.extend(std::mem::take(&mut run).finish());
+                tokens.extend(piece.tokens);
+            }
+        }
+    }
+    tokens.extend(run.finish());
+    tokens
+}
+
+#[derive(Default)]
+struct Run {
+    tokens: TokenStream,
+    names: Vec<(Ident, bool)>,
+    count: usize,
+}
+
+impl Run {
+    fn finish(self) -> TokenStream {
+        if self.names.len() < 2 {
+            return self.tokens;
+        }
+        let Run { tokens, names, .. } = self;
+        let pattern = names.iter().map(|(name, mutable)| match mutable {
+            true => quote!(mut #name),
+            false => quote!(#name),
+        });
+        let values = names.iter().map(|(name, _)| name);
+        quote! {
+            let (#(#pattern,)*) = {
+                #tokens
+                (#(#values,)*)
+            };
+        }
+    }
+}
+
+/// Whether data tokens surely hold no borrow: no `&`, no method call (which may
+/// auto-borrow its receiver), no macro, no `ref`. Literals and arithmetic on numbers pass.
+fn borrows_nothing(tokens: TokenStream) -> bool {
+    tokens.into_iter().all(|tree| match tree {
+        TokenTree::Punct(p) => !matches!(p.as_char(), '&' | '.' | '!'),
+        TokenTree::Ident(i) => i != "ref",
+        TokenTree::Group(g) => borrows_nothing(g.stream()),
+        TokenTree::Literal(_) => true,
+    })
+}
+
+/// What each kind of statement binds, named exactly as the printers in `emit` name it.
+impl Emit<'_> {
+    pub(super) fn forward_binds(&self, stmt: &Stmt) -> Option<Vec<(Ident, bool)>> {
+        match stmt {
+            Stmt::Effect(_) | Stmt::If { .. } | Stmt::Loop { .. } => None,
+            // Data code may borrow from a local of the run, which could then not leave it.
+            Stmt::Let {
+                value: Value::Inert(tokens),
+                ..
+            } if !borrows_nothing(tokens.clone()) => None,
+            Stmt::Let {
+                var,
+                value:
+                    Value::Call {
+                        keep_pullback: true,
+                        ..
+                    },
+                ..
+            } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                Some(vec![
+                    (self.var(*var), false),
+                    (pullback_ident(*var, span), false),
+                ])
+            }
+            Stmt::Let { var, .. } => Some(vec![(self.var(*var), self.ir.vars[*var].mutable)]),
+            Stmt::NewLog { place, .. } => {
+                Some(vec![(log_ident(*place, self.ir.vars[*place].span), true)])
+            }
+            Stmt::Store { .. } | Stmt::Push { .. } => Some(Vec::new()),
+        }
+    }
+
+    pub(super) fn reverse_binds(&self, stmt: &AStmt) -> Option<Vec<(Ident, bool)>> {
+        match stmt {
+            AStmt::Init { adj, .. } | AStmt::Pop { into: adj, .. } => {
+                Some(vec![(self.adj(*adj), true)])
+            }
+            AStmt::Vjp { results, .. } | AStmt::Backward { results, .. } => Some(
+                results
+                    .iter()
+                    .flatten()
+                    .map(|a| (self.adj(*a), true))
+                    .collect(),
+            ),
+            AStmt::Accumulate { .. }
+            | AStmt::Assign { .. }
+            | AStmt::AssignAll(_)
+            | AStmt::Clear { .. }
+            | AStmt::UndoTo { .. }
+            | AStmt::Restore { .. }
+            | AStmt::If { .. } => Some(Vec::new()),
+            AStmt::Replay(_) | AStmt::Loop { .. } | AStmt::Checkpointed { .. } => None,
+        }
+    }
+
+    pub(super) fn tangent_binds(&self, stmt: &TStmt) -> Option<Vec<(Ident, bool)>> {
+        match stmt {
+            TStmt::Primal(stmt) => self.forward_binds(stmt),
+            TStmt::Let { var, .. } => Some(vec![(self.tan(*var), self.ir.vars[*var].mutable)]),
+            TStmt::Call {
+                var, keep_pullback, ..
+            } => {
+                let span = hygienic(self.ir.vars[*var].span);
+                let mut binds = vec![(self.var(*var), false), (self.tan(*var), false)];
+                if *keep_pullback {
+                    binds.push((pullback_ident(*var, span), false));
+                }
+                Some(binds)
+            }
+            TStmt::NewLog { place, .. } => Some(vec![(
+                tangent_log_ident(*place, self.ir.vars[*place].span),
+                true,
+            )]),
+            TStmt::Store { .. } | TStmt::Push { .. } => Some(Vec::new()),
+            TStmt::If { .. } | TStmt::Loop { .. } => None,
+        }
+    }
+
+    pub(super) fn hvp_binds(&self, stmt: &HStmt) -> Option<Vec<(Ident, bool)>> {
+        match stmt {
+            HStmt::Adjoint(stmt) => self.reverse_binds(stmt),
+            HStmt::Init { adj, .. } | HStmt::Pop { into: adj, .. } => {
+                Some(vec![(self.dadj(*adj), true)])
+            }
+            HStmt::VjpJvp {
+                vjp: AStmt::Vjp { results, .. },
+                ..
+            }
+            | HStmt::Backward { results, .. } => Some(
+                results
+                    .iter()
+                    .flatten()
+                    .flat_map(|a| [(self.adj(*a), true), (self.dadj(*a), true)])
+                    .collect(),
+            ),
+            HStmt::VjpJvp { vjp, .. } => self.reverse_binds(vjp),
+            HStmt::Accumulate { .. }
+            | HStmt::Assign { .. }
+            | HStmt::AssignAll(_)
+            | HStmt::Clear { .. }
+            | HStmt::UndoTangentTo { .. }
+            | HStmt::RestoreTangent { .. }
+            | HStmt::If { .. } => Some(Vec::new()),
+            HStmt::Replay(_) | HStmt::Loop { .. } => None,
+        }
+    }
+}
