@@ -229,3 +229,84 @@ fn ln_1p_is_differentiable_twice() {
         assert!((hv[i] - s * (1.0 - s) * v[i]).abs() < 1e-12, "{hv:?}");
     }
 }
+
+/// Associated functions without a receiver, called through `Self::` and the type's name,
+/// beside a method calling one.
+#[derive(Clone, Debug, autodiff::Differentiable)]
+struct Oscillator {
+    k: f64,
+}
+
+impl Oscillator {
+    #[differentiable]
+    fn potential(x: f64) -> f64 {
+        0.5 * x * x + x.sin()
+    }
+
+    #[differentiable]
+    fn doubled(x: f64) -> f64 {
+        Self::potential(x) * 2.0 + Oscillator::potential(x * 0.5)
+    }
+
+    #[differentiable]
+    fn energy(&self, x: Tensor<f64, 2>) -> f64 {
+        self.k * Self::doubled(x[0]) + x[1] * x[1]
+    }
+}
+
+fn doubled_plain(x: f64) -> f64 {
+    let potential = |x: f64| 0.5 * x * x + x.sin();
+    potential(x) * 2.0 + potential(x * 0.5)
+}
+
+#[test]
+fn associated_functions_without_a_receiver() {
+    let x = 0.8;
+    assert_eq!(Oscillator::doubled(x), doubled_plain(x));
+    let (value, grad) = Oscillator::doubled_grad(x);
+    assert_eq!(value, doubled_plain(x));
+    check("doubled", doubled_plain, x, grad);
+    let (_, tangent) = Oscillator::doubled_jvp(x, 1.0);
+    assert!((tangent - grad).abs() < 1e-12);
+    let (_, _, hv) = Oscillator::doubled_hvp(x, 1.0);
+    let h = 1e-5;
+    let fd = (Oscillator::doubled_grad(x + h).1 - Oscillator::doubled_grad(x - h).1) / (2.0 * h);
+    assert!((hv - fd).abs() < 1e-6, "{hv} vs {fd}");
+
+    let osc = Oscillator { k: 1.5 };
+    let xs = tensor![0.8, -0.3];
+    let (_, (d_osc, d_xs)) = osc.energy_grad(xs);
+    check("energy, x", |xs: Tensor<f64, 2>| osc.energy(xs), xs, d_xs);
+    check("energy, k", |k| Oscillator { k }.energy(xs), osc.k, d_osc.k);
+}
+
+/// A module named like the function takes the type namespace the function's hidden items
+/// use; they become siblings, and a caller in the same module reaches them.
+#[allow(dead_code)]
+mod penalty {
+    pub const WEIGHT: f64 = 0.5;
+}
+
+#[differentiable]
+fn penalty(x: f64) -> f64 {
+    x * x * penalty::WEIGHT
+}
+
+#[differentiable]
+fn penalised(x: f64) -> f64 {
+    penalty(x) + x.exp()
+}
+
+#[test]
+fn a_module_named_like_the_function() {
+    let x = 0.4;
+    let (value, grad) = penalty_grad(x);
+    assert_eq!(value, penalty(x));
+    check("penalty", penalty, x, grad);
+    let (_, grad) = penalised_grad(x);
+    check("penalised", penalised, x, grad);
+    let (_, tangent) = penalised_jvp(x, 1.0);
+    assert!((tangent - grad).abs() < 1e-12);
+    let (_, _, hv) = penalised_hvp(x, 1.0);
+    assert!((hv - (2.0 * penalty::WEIGHT + x.exp())).abs() < 1e-12);
+}

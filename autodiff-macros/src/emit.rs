@@ -17,6 +17,7 @@ use crate::tangent::{DExpr, HStmt, TLoopKind, TOperand, TStmt, TValue, Tangent, 
 use crate::valid::Signature;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
+use std::collections::HashSet;
 use syn::{FnArg, GenericParam, ItemFn, Pat};
 
 mod scopes;
@@ -227,15 +228,17 @@ impl Emit<'_> {
             ..*self
         };
         let this = &this;
-        if self.sig.has_receiver {
-            // A sibling method (impl blocks cannot hold the struct), taking `self` by
-            // value so the pullback borrows nothing of the caller's.
+        if self.sig.sibling {
+            // A sibling (impl blocks cannot hold the struct; nor can a module with another
+            // item of the function's name), a method taking `self` by value so the
+            // pullback borrows nothing of the caller's.
             let name = full_vjp_method(&this.item.sig.ident);
             let function = this.vjp_fn(&name, true);
+            let vis = self.sibling_vis();
             return quote! {
                 #[doc(hidden)]
                 #[allow(dead_code, unused_mut, clippy::all)]
-                pub #function
+                #vis #function
             };
         }
         let name = &this.item.sig.ident;
@@ -418,7 +421,7 @@ impl Emit<'_> {
     /// differentiated argument (it owns copies). Methods keep the default: their impl's
     /// generics are not visible here.
     fn precise_captures(&self) -> TokenStream {
-        if self.sig.has_receiver {
+        if self.sig.in_impl {
             return quote!();
         }
         // `impl Trait` arguments and elided lifetimes inside types (`View<'_>`) cannot be
@@ -694,7 +697,7 @@ impl Emit<'_> {
                             quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
                         }
                         None => {
-                            let full = full_vjp_path(callee);
+                            let full = callee_twin(callee, "vjp", &self.sig.taken_names);
                             quote_spanned!(span=> #full(#(#args),*))
                         }
                     };
@@ -1448,22 +1451,45 @@ pub fn full_vjp_method(name: &Ident) -> Ident {
     format_ident!("__ad_full_vjp_{}", name)
 }
 
-/// `path::full_vjp` for a callee `path` (its generic arguments moved to `full_vjp`): the
-/// VJP every `#[differentiable]` function exposes for callers, differentiating all its
-/// float arguments.
-pub fn full_vjp_path(callee: &syn::ExprPath) -> TokenStream {
+/// How a caller reaches the hidden twin `full_<which>` of a `#[differentiable]` callee
+/// (its generic arguments moved to the twin): `path::full_vjp` on the struct named like
+/// a free function, or the sibling `Type::__ad_full_vjp_f` of an associated function and
+/// of a function whose module holds another item of its name (see `sibling_callee`).
+pub fn callee_twin(callee: &syn::ExprPath, which: &str, taken: &HashSet<String>) -> TokenStream {
     let mut path = callee.path.clone();
-    let generics = path
-        .segments
-        .last_mut()
-        .map(|last| std::mem::replace(&mut last.arguments, syn::PathArguments::None));
+    let sibling = sibling_callee(&path, taken);
     let span = callee.span_or_call_site();
-    let generics = match generics {
-        Some(syn::PathArguments::AngleBracketed(args)) => args.to_token_stream(),
+    let Some(last) = path.segments.last_mut() else {
+        return quote!(#path);
+    };
+    let generics = match std::mem::replace(&mut last.arguments, syn::PathArguments::None) {
+        syn::PathArguments::AngleBracketed(args) => args.to_token_stream(),
         _ => quote!(),
     };
-    let method = Ident::new("full_vjp", span);
+    if sibling {
+        last.ident = format_ident!("__ad_full_{}_{}", which, last.ident);
+        return quote!(#path #generics);
+    }
+    let method = format_ident!("full_{}", which, span = span);
     quote!(#path::#method #generics)
+}
+
+/// Whether a callee's twins are siblings rather than methods of a struct named like it:
+/// `Self::f` and `Model::f` (a type's associated function, by Rust's naming rules), and
+/// `f` when the caller's module has a module or type named `f` (`taken`).
+pub fn sibling_callee(path: &syn::Path, taken: &HashSet<String>) -> bool {
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    match segments.as_slice() {
+        [only] => taken.contains(&only.ident.to_string()),
+        [.., owner, _] => {
+            owner.ident == "Self"
+                || owner
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_ascii_uppercase())
+        }
+        [] => false,
+    }
 }
 
 /// The undo log of place `place`.
@@ -1551,7 +1577,11 @@ impl Emit<'_> {
         let name = &self.item.sig.ident;
         let jvp_name = format_ident!("{}_jvp", name);
         let out_ty = self.output_ty();
-        let bounds = callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule));
+        let bounds = callee_bounds(
+            &tangent.stmts,
+            quote!(::autodiff::bounds::ForwardRule),
+            &self.sig.taken_names,
+        );
         let item = self.tangent_inputs();
         let signature = Emit {
             item: &item,
@@ -1624,7 +1654,7 @@ impl Emit<'_> {
             ..this
         }
         .signature(
-            &if self.sig.has_receiver {
+            &if self.sig.sibling {
                 format_ident!("__ad_full_jvp_{}", name)
             } else {
                 Ident::new("full_jvp", name.span())
@@ -1641,19 +1671,24 @@ impl Emit<'_> {
             let (out, dout) = this.output_and_tangent();
             quote!(#body (#out, #dout))
         };
-        if self.sig.has_receiver {
-            // A sibling method, as for `full_vjp` (no rule impl: a method is no type).
+        if self.sig.sibling {
+            // A sibling, as for `full_vjp` (no rule impl: a sibling is no type).
+            let vis = self.sibling_vis();
             return quote! {
                 #[doc(hidden)]
                 #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
-                pub #signature {
+                #vis #signature {
                     use ::autodiff::__private::ops as __ad_ops;
                     #(#rebind)*
                     #body
                 }
             };
         }
-        let rule = callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule));
+        let rule = callee_bounds(
+            &tangent.stmts,
+            quote!(::autodiff::bounds::ForwardRule),
+            &self.sig.taken_names,
+        );
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
             #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
@@ -1777,7 +1812,7 @@ impl Emit<'_> {
                         quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest,)* #(#tangents),*))
                     }
                     None => {
-                        let path = full_path(callee, &format!("full_{which}"));
+                        let path = callee_twin(callee, which, &self.sig.taken_names);
                         quote_spanned!(span=> #path(#(#args,)* #(#tangents),*))
                     }
                 };
@@ -2053,13 +2088,22 @@ fn with_inputs(item: &ItemFn, extra: Vec<TokenStream>) -> ItemFn {
 
 /// Whether a tangent sweep calls other functions, whose rules `f_jvp` then bounds (and a
 /// `full_jvp` without those bounds cannot call `f_jvp`).
-pub fn calls_functions(tangent: &Tangent) -> bool {
-    callee_bounds(&tangent.stmts, quote!(::autodiff::bounds::ForwardRule)).is_some()
+pub fn calls_functions(tangent: &Tangent, taken: &HashSet<String>) -> bool {
+    callee_bounds(
+        &tangent.stmts,
+        quote!(::autodiff::bounds::ForwardRule),
+        taken,
+    )
+    .is_some()
 }
 
 /// `for<'__ad_rule> callee: Rule` for every function the sweep calls (each once), so
 /// that a callee without the rule is reported where the generated function is called.
-fn callee_bounds(block: &[TStmt], rule: TokenStream) -> Option<TokenStream> {
+fn callee_bounds(
+    block: &[TStmt],
+    rule: TokenStream,
+    taken: &HashSet<String>,
+) -> Option<TokenStream> {
     fn walk(block: &[TStmt], out: &mut Vec<syn::Path>) {
         for stmt in block {
             match stmt {
@@ -2096,6 +2140,8 @@ fn callee_bounds(block: &[TStmt], rule: TokenStream) -> Option<TokenStream> {
     }
     let mut paths = Vec::new();
     walk(block, &mut paths);
+    // Like a method, a sibling has no type to carry the rule.
+    paths.retain(|path| !sibling_callee(path, taken));
     if paths.is_empty() {
         return None;
     }
@@ -2104,22 +2150,6 @@ fn callee_bounds(block: &[TStmt], rule: TokenStream) -> Option<TokenStream> {
         quote_spanned!(span=> for<'__ad_rule> #path: #rule)
     });
     Some(quote!(#(#bounds),*))
-}
-
-/// `path::method` for a callee `path`, its generic arguments moved to `method`.
-fn full_path(callee: &syn::ExprPath, method: &str) -> TokenStream {
-    let mut path = callee.path.clone();
-    let generics = path
-        .segments
-        .last_mut()
-        .map(|last| std::mem::replace(&mut last.arguments, syn::PathArguments::None));
-    let span = callee.span_or_call_site();
-    let generics = match generics {
-        Some(syn::PathArguments::AngleBracketed(args)) => args.to_token_stream(),
-        _ => quote!(),
-    };
-    let method = Ident::new(method, span);
-    quote!(#path::#method #generics)
 }
 
 /// The tangent of variable `v`.
@@ -2161,7 +2191,11 @@ impl Emit<'_> {
         let out_ty = self.output_ty();
         let grads_ty = self.sig.grads_ty();
         let scalar_bound = self.scalar_bound();
-        let bounds = match callee_bounds(&th.forward, quote!(::autodiff::bounds::SecondOrderRule)) {
+        let bounds = match callee_bounds(
+            &th.forward,
+            quote!(::autodiff::bounds::SecondOrderRule),
+            &self.sig.taken_names,
+        ) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,
         };
@@ -2243,7 +2277,7 @@ impl Emit<'_> {
             ..this
         }
         .signature_with(
-            &if self.sig.has_receiver {
+            &if self.sig.sibling {
                 format_ident!("__ad_full_hvp_{}", name)
             } else {
                 Ident::new("full_hvp", name.span())
@@ -2261,11 +2295,12 @@ impl Emit<'_> {
         let grads = this.grads(true);
         let dgrads = this.dgrads(true);
         let (out, dout) = this.output_and_tangent();
-        if self.sig.has_receiver {
+        if self.sig.sibling {
+            let vis = self.sibling_vis();
             return quote! {
                 #[doc(hidden)]
                 #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
-                pub #signature {
+                #vis #signature {
                     use ::autodiff::__private::ops as __ad_ops;
                     #forward
                     ((#out, #dout), ::autodiff::Pullback::new(
@@ -2277,7 +2312,11 @@ impl Emit<'_> {
                 }
             };
         }
-        let rule = callee_bounds(&th.forward, quote!(::autodiff::bounds::SecondOrderRule));
+        let rule = callee_bounds(
+            &th.forward,
+            quote!(::autodiff::bounds::SecondOrderRule),
+            &self.sig.taken_names,
+        );
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
             #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
@@ -2549,26 +2588,44 @@ impl Emit<'_> {
         quote!(#grad #vjp #jvp #hvp)
     }
 
-    /// `name::full_<method>::<T, N>`, generic arguments spelt out where there are any.
+    /// `name::full_<method>::<T, N>` (or the sibling `Self::__ad_full_<method>_name`),
+    /// generic arguments spelt out where there are any.
     fn twin(&self, method: &str) -> TokenStream {
         let name = &self.item.sig.ident;
-        let method = Ident::new(method, name.span());
         let generics = type_and_const_params(&self.item.sig.generics);
-        if generics.is_empty() {
-            quote!(#name::#method)
-        } else {
-            quote!(#name::#method::<#(#generics),*>)
+        let generics = (!generics.is_empty()).then(|| quote!(::<#(#generics),*>));
+        if self.sig.sibling {
+            let sibling = format_ident!("__ad_{}_{}", method, name);
+            return self.own_item(quote!(#sibling #generics));
         }
+        let method = Ident::new(method, name.span());
+        quote!(#name::#method #generics)
     }
 
     /// A public item of the function (`f_jvp`), generic arguments spelt out.
     fn public_path(&self, item: &str) -> TokenStream {
         let item = Ident::new(item, self.item.sig.ident.span());
         let generics = type_and_const_params(&self.item.sig.generics);
-        if generics.is_empty() {
-            quote!(#item)
-        } else {
-            quote!(#item::<#(#generics),*>)
+        let generics = (!generics.is_empty()).then(|| quote!(::<#(#generics),*>));
+        self.own_item(quote!(#item #generics))
+    }
+
+    /// An item generated beside the function, named from inside another: `Self::item`
+    /// in an impl.
+    fn own_item(&self, item: TokenStream) -> TokenStream {
+        match self.sig.in_impl {
+            true => quote!(Self::#item),
+            false => item,
+        }
+    }
+
+    /// The visibility of a sibling twin: public in an impl like the methods' (the impl's
+    /// type bounds who can name it), the function's own in a module (a `pub` item there
+    /// could expose a private type).
+    fn sibling_vis(&self) -> TokenStream {
+        match self.sig.in_impl {
+            true => quote!(pub),
+            false => self.item.vis.to_token_stream(),
         }
     }
 
@@ -2721,8 +2778,11 @@ impl Emit<'_> {
         let out_ty = self.output_ty();
         let grads_ty = self.sig.grads_ty();
         let scalar_bound = self.scalar_bound();
-        let bounds = match callee_bounds(&over.forward, quote!(::autodiff::bounds::SecondOrderRule))
-        {
+        let bounds = match callee_bounds(
+            &over.forward,
+            quote!(::autodiff::bounds::SecondOrderRule),
+            &self.sig.taken_names,
+        ) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,
         };

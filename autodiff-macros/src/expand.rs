@@ -5,12 +5,13 @@
 //! of "cannot find function `f_grad`".
 
 use crate::args::Args;
+use crate::context::{self, Place};
 use crate::emit::{self, Emit};
 use crate::errors::Errors;
 use crate::valid::{self, Signature};
 use crate::{activity, lower, reverse, tangent};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::ItemFn;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -41,7 +42,28 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             _ => {}
         }
     }
-    let sig = Signature::validate(&item, &args, &mut errors);
+    let context = context::of_function(&item.sig.ident);
+    if context.place == Place::TraitImpl {
+        let (fn_token, name) = (&item.sig.fn_token, &item.sig.ident);
+        errors.push(
+            quote!(#fn_token #name),
+            format!(
+                "#[differentiable] cannot be used in a trait impl: `{name}_grad`, `{name}_vjp` and the others it generates are not members of the trait. Write the body as a #[differentiable] method of an inherent `impl` block and call it from `{name}`"
+            ),
+        );
+        let compile_errors = errors.to_compile_errors();
+        return quote!(#compile_errors #item);
+    }
+    let mut sig = Signature::validate(&item, &args, &mut errors);
+    if let Some(sig) = &mut sig {
+        // `Self` in a function the source scan could not place (one written by another
+        // macro) still says it is in an impl.
+        sig.in_impl = sig.has_receiver
+            || context.place == Place::InherentImpl
+            || mentions_self(item.to_token_stream());
+        sig.sibling = sig.in_impl || context.type_names.contains(&item.sig.ident.to_string());
+        sig.taken_names = context.type_names;
+    }
     valid::fence(&item.block, &mut errors);
     let Some(sig) = sig else {
         return fallback(&item, None, &errors);
@@ -131,10 +153,20 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         tokens
     };
     tokens.extend(full.full_vjp());
-    let jvp_calls_public = through_full && !emit::calls_functions(&full_tangent);
+    let jvp_calls_public =
+        through_full && !emit::calls_functions(&full_tangent, &full_sig.taken_names);
     tokens.extend(full.full_jvp(&full_tangent, jvp_calls_public));
     tokens.extend(full.full_hvp(&full_over));
     tokens
+}
+
+/// Whether `Self` appears in the tokens.
+fn mentions_self(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == "Self",
+        proc_macro2::TokenTree::Group(group) => mentions_self(group.stream()),
+        _ => false,
+    })
 }
 
 /// A method's signature with `&self` replaced by `self`, for its hidden sibling.

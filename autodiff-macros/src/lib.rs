@@ -9,6 +9,7 @@
 
 mod activity;
 mod args;
+mod context;
 mod custom;
 mod derive;
 mod emit;

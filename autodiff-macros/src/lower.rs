@@ -137,6 +137,7 @@ fn lower_with_places(
         data_refs: HashSet::new(),
         numeric: HashSet::new(),
         assigned: HashSet::new(),
+        closures: HashSet::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -216,6 +217,8 @@ struct Lowerer<'e> {
     numeric: HashSet<VarId>,
     /// Values an assignment bound to a name, which was therefore mutable.
     assigned: HashSet<VarId>,
+    /// Locals bound to a closure (which the fence reported).
+    closures: HashSet<VarId>,
 }
 
 /// What introduces a loop.
@@ -223,6 +226,12 @@ struct Lowerer<'e> {
 enum LoopHeader<'a> {
     For(&'a syn::ExprForLoop),
     While(&'a Expr, &'a [syn::Attribute]),
+}
+
+/// `SCALE`, `F_2`: a constant's name by Rust's conventions (at least one letter, no
+/// lowercase).
+fn is_constant_name(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase()) && !name.chars().any(|c| c.is_lowercase())
 }
 
 /// `0.0` with the suffix of `tokens` when they are one float literal (`0.5`, `2.0f64`).
@@ -442,6 +451,21 @@ impl Lowerer<'_> {
     }
 
     fn lower_let(&mut self, local: &syn::Local) {
+        self.lower_let_binding(local);
+        // The fence reported the closure; a call of it then reports nothing more.
+        let pat = match &local.pat {
+            Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let (Some(init), Pat::Ident(p)) = (&local.init, pat)
+            && matches!(&*init.expr, Expr::Closure(_))
+            && let Some(var) = self.lookup(&p.ident.to_string())
+        {
+            self.closures.insert(var);
+        }
+    }
+
+    fn lower_let_binding(&mut self, local: &syn::Local) {
         let (pat, ty) = match &local.pat {
             Pat::Type(t) => (&*t.pat, Some(t.ty.clone())),
             p => (p, None),
@@ -1359,7 +1383,18 @@ impl Lowerer<'_> {
             Expr::Macro(m) if is_vec_macro(&m.mac) => self.lower_vec(&m.mac),
             Expr::Macro(m) => self.lower_stack(&m.mac),
             // A local called like a function holds a closure, which the fence reported.
-            Expr::Call(call) if self.local(&call.func).is_some() => self.placeholder(span),
+            Expr::Call(call) if self.local(&call.func).is_some() => {
+                let local = self.local(&call.func).expect("guarded");
+                let varied = call.args.iter().any(|arg| self.is_varied(arg));
+                if varied && !self.closures.contains(&local) {
+                    let name = call.func.to_token_stream();
+                    self.errors.push(
+                        &call.func,
+                        format!("`{name}` holds a function pointer, whose derivative #[differentiable] cannot see; call the #[differentiable] function by its name"),
+                    );
+                }
+                self.placeholder(span)
+            }
             // `f64::sin(x)`, `T::exp(x)`, `Tensor::dot(a, b)`: the method op in path form.
             Expr::Call(call)
                 if path_form_op(&call.func, self.elem_ty.as_ref()).is_some()
@@ -1380,6 +1415,18 @@ impl Lowerer<'_> {
                 self.lower_method(&method)
             }
             Expr::Call(call) => match &*call.func {
+                // By Rust's naming rules an UPPERCASE callee is a constant: a function
+                // pointer, not a function with a derivative.
+                Expr::Path(callee)
+                    if callee.path.get_ident().is_some_and(|i| is_constant_name(&i.to_string()))
+                        && call.args.iter().any(|arg| self.is_varied(arg)) =>
+                {
+                    let name = callee.to_token_stream();
+                    self.unsupported(
+                        callee,
+                        format!("`{name}` is a constant holding a function pointer, whose derivative #[differentiable] cannot see; call the #[differentiable] function by its name"),
+                    )
+                }
                 Expr::Path(callee) => {
                     let mut args = Vec::new();
                     let mut spans = Vec::new();

@@ -35,6 +35,14 @@ pub struct Signature {
     pub output_ty: Type,
     /// A method: `self` is never differentiated.
     pub has_receiver: bool,
+    /// An item of an `impl` block (a method, or an associated function).
+    pub in_impl: bool,
+    /// The hidden twins are sibling items `__ad_full_vjp_f` rather than methods of a
+    /// struct named `f`: in an impl, and where the module has another item named `f`.
+    pub sibling: bool,
+    /// Names the function's module already holds in the type namespace, whose callees
+    /// have sibling twins (see `emit::sibling_callee`).
+    pub taken_names: std::collections::HashSet<String>,
 }
 
 impl Signature {
@@ -230,6 +238,9 @@ impl Signature {
             elem_ty,
             output_ty: output_ty?,
             has_receiver,
+            in_impl: has_receiver,
+            sibling: has_receiver,
+            taken_names: Default::default(),
         })
     }
 }

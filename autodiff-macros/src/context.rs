@@ -1,0 +1,438 @@
+//! Where the annotated function sits.
+//!
+//! An attribute sees only its item, yet what it may emit beside the item depends on the
+//! block around it: a module can hold the struct named like the function that callers
+//! chain into (see `Emit::full_vjp`), an inherent `impl` only sibling functions, a trait
+//! impl nothing but the trait's own methods; and a module that already has a type, a
+//! trait or a module of the function's name has no room for the struct. So the macro
+//! reads the function's source file (the path and line rustc gives its name's span) and
+//! finds the function in it with a small lexer that only tracks braces and item
+//! headers. Where that is not possible (a function written by another macro, a tool
+//! without source locations), the function is taken to sit in a module, as before.
+
+use proc_macro2::Ident;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// The block the function is an item of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A module, a function body, or not known.
+    Module,
+    /// `impl Type { .. }`.
+    InherentImpl,
+    /// `impl Trait for Type { .. }`.
+    TraitImpl,
+}
+
+/// What the macro learnt of the function's surroundings.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub place: Place,
+    /// Names the function's block already uses in the type namespace (modules, types,
+    /// traits), written in the source.
+    pub type_names: HashSet<String>,
+}
+
+impl Context {
+    fn unknown() -> Context {
+        Context {
+            place: Place::Module,
+            type_names: HashSet::new(),
+        }
+    }
+}
+
+/// The context of the function named `ident`, from its source file.
+pub fn of_function(ident: &Ident) -> Context {
+    if !proc_macro::is_available() {
+        return Context::unknown();
+    }
+    let span = ident.span().unwrap();
+    let Some(path) = span.local_file() else {
+        return Context::unknown();
+    };
+    let Some(file) = analysed(path) else {
+        return Context::unknown();
+    };
+    file.get(&(span.line(), ident.to_string()))
+        .cloned()
+        .unwrap_or_else(Context::unknown)
+}
+
+type Analysis = HashMap<(usize, String), Context>;
+
+/// A file's length and modification time, when it was analysed.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+thread_local! {
+    /// Each file is read and scanned once per compilation, not once per function; the
+    /// length and modification time guard against a long-lived macro server.
+    static FILES: RefCell<HashMap<PathBuf, (Stamp, Rc<Analysis>)>> = RefCell::new(HashMap::new());
+}
+
+fn analysed(path: PathBuf) -> Option<Rc<Analysis>> {
+    let meta = std::fs::metadata(&path).ok()?;
+    let stamp = (meta.len(), meta.modified().ok());
+    if let Some(found) = FILES.with(|files| {
+        files
+            .borrow()
+            .get(&path)
+            .filter(|(seen, _)| *seen == stamp)
+            .map(|(_, analysis)| analysis.clone())
+    }) {
+        return Some(found);
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let analysis = Rc::new(analyse(&text));
+    FILES.with(|files| files.borrow_mut().insert(path, (stamp, analysis.clone())));
+    Some(analysis)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String, usize),
+    Punct(char),
+    Open(char),
+    Close(char),
+}
+
+/// The tokens of Rust source that matter here: identifiers (with their line),
+/// punctuation and delimiters. Comments, strings, characters and lifetimes are skipped.
+fn lex(text: &str) -> Vec<Tok> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut toks = Vec::new();
+    let (mut i, mut line) = (0, 1);
+    let at = |k: usize| chars.get(k).copied().unwrap_or('\0');
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\n' => {
+                line += 1;
+                i += 1;
+            }
+            _ if c.is_whitespace() => i += 1,
+            '/' if at(i + 1) == '/' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if at(i + 1) == '*' => {
+                let mut depth = 0;
+                while i < chars.len() {
+                    if chars[i] == '/' && at(i + 1) == '*' {
+                        depth += 1;
+                        i += 2;
+                    } else if chars[i] == '*' && at(i + 1) == '/' {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        line += usize::from(chars[i] == '\n');
+                        i += 1;
+                    }
+                }
+            }
+            '"' => i = skip_string(&chars, i + 1, &mut line),
+            'r' | 'b' | 'c' if raw_string_start(&chars, i).is_some() => {
+                let (hashes, quote) = raw_string_start(&chars, i).expect("guarded");
+                i = quote + 1;
+                loop {
+                    if i >= chars.len() {
+                        break;
+                    }
+                    if chars[i] == '"' && (1..=hashes).all(|h| at(i + h) == '#') {
+                        i += 1 + hashes;
+                        break;
+                    }
+                    line += usize::from(chars[i] == '\n');
+                    i += 1;
+                }
+            }
+            'b' | 'c' if at(i + 1) == '"' => i = skip_string(&chars, i + 2, &mut line),
+            '\'' => {
+                // A character literal, or a lifetime / label (no closing quote).
+                if at(i + 1) == '\\' {
+                    i += 2;
+                    while i < chars.len() && chars[i] != '\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else if at(i + 2) == '\'' {
+                    i += 3;
+                } else {
+                    i += 1;
+                    while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                        i += 1;
+                    }
+                }
+            }
+            _ if c.is_alphanumeric() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                let word = word.strip_prefix("r#").map(str::to_string).unwrap_or(word);
+                toks.push(Tok::Ident(word, line));
+            }
+            '{' | '(' | '[' => {
+                toks.push(Tok::Open(c));
+                i += 1;
+            }
+            '}' | ')' | ']' => {
+                toks.push(Tok::Close(c));
+                i += 1;
+            }
+            _ => {
+                toks.push(Tok::Punct(c));
+                i += 1;
+            }
+        }
+    }
+    toks
+}
+
+/// Past the closing quote of a string whose contents start at `i`.
+fn skip_string(chars: &[char], mut i: usize, line: &mut usize) -> usize {
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '"' => return i + 1,
+            c => {
+                *line += usize::from(c == '\n');
+                i += 1;
+            }
+        }
+    }
+    i
+}
+
+/// `r"`, `r#"`, `br##"`, `cr"`: the number of `#` and the index of the opening quote.
+fn raw_string_start(chars: &[char], i: usize) -> Option<(usize, usize)> {
+    let mut k = i;
+    if chars[k] != 'r' {
+        k += 1;
+    }
+    if chars.get(k) != Some(&'r') || (k > i && !matches!(chars[i], 'b' | 'c')) {
+        return None;
+    }
+    // Not the tail of an identifier such as `for`.
+    if i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_') {
+        return None;
+    }
+    k += 1;
+    let mut hashes = 0;
+    while chars.get(k) == Some(&'#') {
+        hashes += 1;
+        k += 1;
+    }
+    (chars.get(k) == Some(&'"')).then_some((hashes, k))
+}
+
+/// An open brace block: its kind, the type-namespace names declared in it, the header
+/// of the item being read, and the functions found directly in it.
+struct Frame {
+    place: Place,
+    names: HashSet<String>,
+    header: Vec<Tok>,
+    /// `(` and `[` open in the current header.
+    depth: usize,
+    functions: Vec<(usize, String)>,
+}
+
+impl Frame {
+    fn new(place: Place) -> Frame {
+        Frame {
+            place,
+            names: HashSet::new(),
+            header: Vec::new(),
+            depth: 0,
+            functions: Vec::new(),
+        }
+    }
+}
+
+/// Every function of the file by (line of its name, name), with its context.
+fn analyse(text: &str) -> Analysis {
+    let mut analysis = Analysis::new();
+    let mut frames = vec![Frame::new(Place::Module)];
+    let close = |frame: Frame, analysis: &mut Analysis| {
+        for key in frame.functions {
+            let context = Context {
+                place: frame.place,
+                type_names: frame.names.clone(),
+            };
+            analysis.insert(key, context);
+        }
+    };
+    let toks = lex(text);
+    for (k, tok) in toks.iter().enumerate() {
+        let frame = frames.last_mut().expect("the file's frame is never closed");
+        match tok {
+            Tok::Open('{') => {
+                let (place, name) = classify(&frame.header);
+                frame.names.extend(name);
+                frame.header.clear();
+                frame.depth = 0;
+                frames.push(Frame::new(place));
+            }
+            Tok::Close('}') => {
+                if frames.len() > 1 {
+                    let done = frames.pop().expect("checked");
+                    close(done, &mut analysis);
+                }
+                let frame = frames.last_mut().expect("the file's frame is never closed");
+                frame.header.clear();
+                frame.depth = 0;
+            }
+            Tok::Punct(';') if frame.depth == 0 => {
+                let (_, name) = classify(&frame.header);
+                frame.names.extend(name);
+                frame.header.clear();
+            }
+            _ => {
+                match tok {
+                    Tok::Open(_) => frame.depth += 1,
+                    Tok::Close(_) => frame.depth = frame.depth.saturating_sub(1),
+                    Tok::Ident(word, _) if word == "fn" => {
+                        if let Some(Tok::Ident(name, line)) = toks.get(k + 1) {
+                            frame.functions.push((*line, name.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+                frame.header.push(tok.clone());
+            }
+        }
+    }
+    while let Some(frame) = frames.pop() {
+        close(frame, &mut analysis);
+    }
+    analysis
+}
+
+/// The block an item header opens, and the type-namespace name it declares.
+fn classify(header: &[Tok]) -> (Place, Option<String>) {
+    // Attributes, visibility and qualifiers come first; `(crate)` is skipped with them.
+    let mut depth = 0usize;
+    let mut first = None;
+    for (i, tok) in header.iter().enumerate() {
+        match tok {
+            Tok::Open(_) => depth += 1,
+            Tok::Close(_) => depth = depth.saturating_sub(1),
+            Tok::Ident(w, _)
+                if depth == 0
+                    && !matches!(
+                        w.as_str(),
+                        "pub" | "unsafe" | "default" | "async" | "extern" | "auto"
+                    ) =>
+            {
+                first = Some((i, w.as_str()));
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some((at, keyword)) = first else {
+        return (Place::Module, None);
+    };
+    let next_name = || match header.get(at + 1) {
+        Some(Tok::Ident(name, _)) => Some(name.clone()),
+        _ => None,
+    };
+    match keyword {
+        "impl" => {
+            let mut angle = 0i32;
+            let mut trait_impl = false;
+            for (i, tok) in header.iter().enumerate().skip(at + 1) {
+                match tok {
+                    Tok::Punct('<') => angle += 1,
+                    Tok::Punct('>')
+                        if !matches!(header.get(i.wrapping_sub(1)), Some(Tok::Punct('-'))) =>
+                    {
+                        angle -= 1
+                    }
+                    Tok::Ident(w, _) if w == "where" && angle <= 0 => break,
+                    Tok::Ident(w, _)
+                        if w == "for"
+                            && angle <= 0
+                            && !matches!(header.get(i + 1), Some(Tok::Punct('<'))) =>
+                    {
+                        trait_impl = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let place = match trait_impl {
+                true => Place::TraitImpl,
+                false => Place::InherentImpl,
+            };
+            (place, None)
+        }
+        "mod" | "struct" | "enum" | "union" | "trait" | "type" => (Place::Module, next_name()),
+        _ => (Place::Module, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(text: &str, line: usize, name: &str) -> Option<Context> {
+        analyse(text).get(&(line, name.to_string())).cloned()
+    }
+
+    #[test]
+    fn finds_the_block_of_each_function() {
+        let text = r#"
+mod loss {}
+fn loss(x: f64) -> f64 { x }
+impl<T: Clone> Model<T> where T: Copy {
+    fn scaled(x: f64) -> f64 { let s = "}"; x }
+}
+impl<'a> Loss for Model<'a> {
+    fn value(&self) -> f64 { '}'; 1.0 }
+}
+/* } */ // }
+trait Named { fn name(); }
+fn outer() { struct Inner; fn inner() {} }
+impl Fn() -> u8 { fn odd() {} }
+"#;
+        let free = context(text, 3, "loss").expect("found");
+        assert_eq!(free.place, Place::Module);
+        assert!(free.type_names.contains("loss"));
+        assert!(free.type_names.contains("Named"));
+        assert_eq!(
+            context(text, 5, "scaled").expect("found").place,
+            Place::InherentImpl
+        );
+        assert_eq!(
+            context(text, 8, "value").expect("found").place,
+            Place::TraitImpl
+        );
+        let inner = context(text, 12, "inner").expect("found");
+        assert_eq!(inner.place, Place::Module);
+        assert!(inner.type_names.contains("Inner"));
+        assert!(!inner.type_names.contains("loss"));
+        assert_eq!(
+            context(text, 13, "odd").expect("found").place,
+            Place::InherentImpl
+        );
+    }
+
+    #[test]
+    fn skips_raw_strings_and_lifetimes() {
+        let text = "const S: &str = r#\"{ \"# ;\nfn f<'a>(x: &'a f64) -> f64 { *x }\nimpl X { fn g() {} }\n";
+        assert_eq!(context(text, 2, "f").expect("found").place, Place::Module);
+        assert_eq!(
+            context(text, 3, "g").expect("found").place,
+            Place::InherentImpl
+        );
+    }
+}
