@@ -17,9 +17,10 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 /// The block the function is an item of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Place {
     /// A module, a function body, or not known.
+    #[default]
     Module,
     /// `impl Type { .. }`.
     InherentImpl,
@@ -28,38 +29,32 @@ pub enum Place {
 }
 
 /// What the macro learnt of the function's surroundings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Context {
     pub place: Place,
     /// Names the function's block already uses in the type namespace (modules, types,
     /// traits), written in the source.
     pub type_names: HashSet<String>,
-}
-
-impl Context {
-    fn unknown() -> Context {
-        Context {
-            place: Place::Module,
-            type_names: HashSet::new(),
-        }
-    }
+    /// The functions of the block, each with whether it carries `#[differentiable]` or
+    /// `#[custom_vjp]`.
+    pub functions: HashMap<String, bool>,
 }
 
 /// The context of the function named `ident`, from its source file.
 pub fn of_function(ident: &Ident) -> Context {
     if !proc_macro::is_available() {
-        return Context::unknown();
+        return Context::default();
     }
     let span = ident.span().unwrap();
     let Some(path) = span.local_file() else {
-        return Context::unknown();
+        return Context::default();
     };
     let Some(file) = analysed(path) else {
-        return Context::unknown();
+        return Context::default();
     };
     file.get(&(span.line(), ident.to_string()))
         .cloned()
-        .unwrap_or_else(Context::unknown)
+        .unwrap_or_else(Context::default)
 }
 
 type Analysis = HashMap<(usize, String), Context>;
@@ -242,7 +237,8 @@ struct Frame {
     header: Vec<Tok>,
     /// `(` and `[` open in the current header.
     depth: usize,
-    functions: Vec<(usize, String)>,
+    /// By (line, name), whether annotated.
+    functions: Vec<((usize, String), bool)>,
 }
 
 impl Frame {
@@ -262,10 +258,16 @@ fn analyse(text: &str) -> Analysis {
     let mut analysis = Analysis::new();
     let mut frames = vec![Frame::new(Place::Module)];
     let close = |frame: Frame, analysis: &mut Analysis| {
-        for key in frame.functions {
+        let functions: HashMap<String, bool> = frame
+            .functions
+            .iter()
+            .map(|((_, name), annotated)| (name.clone(), *annotated))
+            .collect();
+        for (key, _) in frame.functions {
             let context = Context {
                 place: frame.place,
                 type_names: frame.names.clone(),
+                functions: functions.clone(),
             };
             analysis.insert(key, context);
         }
@@ -301,7 +303,8 @@ fn analyse(text: &str) -> Analysis {
                     Tok::Close(_) => frame.depth = frame.depth.saturating_sub(1),
                     Tok::Ident(word, _) if word == "fn" => {
                         if let Some(Tok::Ident(name, line)) = toks.get(k + 1) {
-                            frame.functions.push((*line, name.clone()));
+                            let annotated = may_be_annotated(&frame.header);
+                            frame.functions.push(((*line, name.clone()), annotated));
                         }
                     }
                     _ => {}
@@ -314,6 +317,32 @@ fn analyse(text: &str) -> Analysis {
         close(frame, &mut analysis);
     }
     analysis
+}
+
+/// Whether a function's header may carry `#[differentiable]` or `#[custom_vjp]`: it
+/// names one, or has an attribute other than the common built-in ones (which could be
+/// the attribute imported under another name).
+fn may_be_annotated(header: &[Tok]) -> bool {
+    const BUILT_IN: [&str; 10] = [
+        "doc",
+        "inline",
+        "allow",
+        "warn",
+        "deny",
+        "expect",
+        "must_use",
+        "cold",
+        "track_caller",
+        "deprecated",
+    ];
+    header.windows(3).any(|w| match w {
+        [Tok::Punct('#'), Tok::Open('['), Tok::Ident(name, _)] => {
+            !BUILT_IN.contains(&name.as_str())
+        }
+        _ => false,
+    }) || header
+        .iter()
+        .any(|t| matches!(t, Tok::Ident(w, _) if w == "differentiable" || w == "custom_vjp"))
 }
 
 /// The block an item header opens, and the type-namespace name it declares.
@@ -424,6 +453,16 @@ impl Fn() -> u8 { fn odd() {} }
             context(text, 13, "odd").expect("found").place,
             Place::InherentImpl
         );
+    }
+
+    #[test]
+    fn knows_which_functions_are_annotated() {
+        let text = "#[differentiable]\nfn f(x: f64) -> f64 { helper(x) }\n#[inline]\nfn helper(x: f64) -> f64 { x }\n#[autodiff::custom_vjp(r)]\nfn p() {}\n#[diff]\nfn renamed() {}\n";
+        let f = context(text, 2, "f").expect("found");
+        assert_eq!(f.functions.get("f"), Some(&true));
+        assert_eq!(f.functions.get("helper"), Some(&false));
+        assert_eq!(f.functions.get("p"), Some(&true));
+        assert_eq!(f.functions.get("renamed"), Some(&true));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use crate::errors::Errors;
 use crate::valid::Signature;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, Path};
@@ -101,8 +101,30 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let captures = crate::emit::type_and_const_params(&item.sig.generics);
     let call_args = params.iter();
     let vjp_args = params.iter();
-    // Spanned on the user's VJP path, so a wrong signature is reported there.
-    let vjp_call = quote_spanned!(span=> #vjp(#(#vjp_args,)* __ad_out, __ad_seed));
+    // The rule is called through a function pointer of the signature it must have,
+    // spanned on the user's rule path: a wrong signature is reported there as "expected
+    // fn pointer `fn(f64, f64, f64) -> f64`", which spells the right one (a direct call
+    // would get rustc's advice to delete arguments, or the rule itself).
+    let rule_args = full.params.iter().map(|p| match p.by_ref && p.wrt {
+        true => p.grad_ty.to_token_stream(),
+        false => p.ty.to_token_stream(),
+    });
+    let cts_ty = match diff.as_slice() {
+        [one] => one.grad_ty.to_token_stream(),
+        many => {
+            let tys = many.iter().map(|p| &p.grad_ty);
+            quote!((#(#tys),*))
+        }
+    };
+    let rule = Ident::new("__ad_rule", Span::mixed_site().located_at(span));
+    let rule_ty = crate::krate::respan(
+        quote!(fn(#(#rule_args,)* #out_ty, #out_ty) -> #cts_ty),
+        span,
+    );
+    let vjp_call = quote_spanned! {span=>
+        let #rule: #rule_ty = #vjp;
+        let #destructure = #rule(#(#vjp_args,)* __ad_out, __ad_seed);
+    };
     let full_jvp = full_jvp(&item, &full, jvp.as_ref());
     quote! {
         #item
@@ -123,7 +145,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 let __ad_out = #name(#(#call_args),*);
                 #(#owned)*
                 (__ad_out, ::autodiff::Pullback::new(move |__ad_seed: #out_ty| -> #grads_ty {
-                    let #destructure = #vjp_call;
+                    #vjp_call
                     (#(#spread,)*)
                 }))
             }

@@ -697,7 +697,7 @@ impl Emit<'_> {
                             quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
                         }
                         None => {
-                            let full = callee_twin(callee, "vjp", &self.sig.taken_names);
+                            let full = callee_twin(callee, "vjp", &self.sig.context.type_names);
                             quote_spanned!(span=> #full(#(#args),*))
                         }
                     };
@@ -1580,7 +1580,7 @@ impl Emit<'_> {
         let bounds = callee_bounds(
             &tangent.stmts,
             quote!(::autodiff::bounds::ForwardRule),
-            &self.sig.taken_names,
+            &self.sig.context.type_names,
         );
         let item = self.tangent_inputs();
         let signature = Emit {
@@ -1687,7 +1687,7 @@ impl Emit<'_> {
         let rule = callee_bounds(
             &tangent.stmts,
             quote!(::autodiff::bounds::ForwardRule),
-            &self.sig.taken_names,
+            &self.sig.context.type_names,
         );
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
@@ -1812,7 +1812,7 @@ impl Emit<'_> {
                         quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest,)* #(#tangents),*))
                     }
                     None => {
-                        let path = callee_twin(callee, which, &self.sig.taken_names);
+                        let path = callee_twin(callee, which, &self.sig.context.type_names);
                         quote_spanned!(span=> #path(#(#args,)* #(#tangents),*))
                     }
                 };
@@ -2194,7 +2194,7 @@ impl Emit<'_> {
         let bounds = match callee_bounds(
             &th.forward,
             quote!(::autodiff::bounds::SecondOrderRule),
-            &self.sig.taken_names,
+            &self.sig.context.type_names,
         ) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,
@@ -2315,7 +2315,7 @@ impl Emit<'_> {
         let rule = callee_bounds(
             &th.forward,
             quote!(::autodiff::bounds::SecondOrderRule),
-            &self.sig.taken_names,
+            &self.sig.context.type_names,
         );
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
@@ -2781,7 +2781,7 @@ impl Emit<'_> {
         let bounds = match callee_bounds(
             &over.forward,
             quote!(::autodiff::bounds::SecondOrderRule),
-            &self.sig.taken_names,
+            &self.sig.context.type_names,
         ) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,

@@ -54,6 +54,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let compile_errors = errors.to_compile_errors();
         return quote!(#compile_errors #item);
     }
+    let name = item.sig.ident.to_string();
+    for generated in ["grad", "vjp", "jvp", "hvp", "graph"].map(|s| format!("{name}_{s}")) {
+        if context.functions.contains_key(&generated) {
+            errors.push(
+                &item.sig.ident,
+                format!("#[differentiable] generates `{generated}` for `{name}`, and this block already has a function `{generated}`; rename one of them"),
+            );
+        }
+    }
     let mut sig = Signature::validate(&item, &args, &mut errors);
     if let Some(sig) = &mut sig {
         // `Self` in a function the source scan could not place (one written by another
@@ -62,7 +71,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             || context.place == Place::InherentImpl
             || mentions_self(item.to_token_stream());
         sig.sibling = sig.in_impl || context.type_names.contains(&item.sig.ident.to_string());
-        sig.taken_names = context.type_names;
+        sig.context = context;
     }
     valid::fence(&item.block, &mut errors);
     let Some(sig) = sig else {
@@ -154,7 +163,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     tokens.extend(full.full_vjp());
     let jvp_calls_public =
-        through_full && !emit::calls_functions(&full_tangent, &full_sig.taken_names);
+        through_full && !emit::calls_functions(&full_tangent, &full_sig.context.type_names);
     tokens.extend(full.full_jvp(&full_tangent, jvp_calls_public));
     tokens.extend(full.full_hvp(&full_over));
     tokens
@@ -234,6 +243,58 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
     sig_tokens.asyncness = None;
     sig_tokens.unsafety = None;
     sig_tokens.abi = None;
+    let stubs = [
+        (
+            &grad_name,
+            quote! {
+                #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+                #vis fn #grad_name #generics(#inputs) -> (#out, #grads) #where_clause {
+                    ::core::unreachable!("#[differentiable] reported an error for this function")
+                }
+            },
+        ),
+        (
+            &graph_name,
+            quote! {
+                #[allow(dead_code)]
+                #vis fn #graph_name() -> ::autodiff::Graph {
+                    ::core::unreachable!("#[differentiable] reported an error for this function")
+                }
+            },
+        ),
+        (
+            &vjp_name,
+            quote! {
+                #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+                #vis fn #vjp_name #generics(#inputs) -> (#out, ::autodiff::Pullback<#out, #grads, fn(#out) -> #grads>) #where_clause {
+                    ::core::unreachable!("#[differentiable] reported an error for this function")
+                }
+            },
+        ),
+        (
+            &jvp_name,
+            quote! {
+                #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+                #vis fn #jvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #out) #where_clause {
+                    ::core::unreachable!("#[differentiable] reported an error for this function")
+                }
+            },
+        ),
+        (
+            &hvp_name,
+            quote! {
+                #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
+                #vis fn #hvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #grads, #grads) #where_clause {
+                    ::core::unreachable!("#[differentiable] reported an error for this function")
+                }
+            },
+        ),
+    ];
+    // A stub whose name the user's own function holds (reported) would only clash.
+    let stubs = stubs
+        .into_iter()
+        .filter(|(name, _)| !sig.context.functions.contains_key(&name.to_string()))
+        .map(|(_, stub)| stub);
     quote! {
         #compile_errors
         #(#attrs)*
@@ -241,26 +302,7 @@ fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: &Errors) -> TokenStr
         #vis #sig_tokens {
             ::core::unreachable!("#[differentiable] reported an error for this function")
         }
-        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
-        #vis fn #grad_name #generics(#inputs) -> (#out, #grads) #where_clause {
-            ::core::unreachable!("#[differentiable] reported an error for this function")
-        }
-        #[allow(dead_code)]
-        #vis fn #graph_name() -> ::autodiff::Graph {
-            ::core::unreachable!("#[differentiable] reported an error for this function")
-        }
-        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
-        #vis fn #vjp_name #generics(#inputs) -> (#out, ::autodiff::Pullback<#out, #grads, fn(#out) -> #grads>) #where_clause {
-            ::core::unreachable!("#[differentiable] reported an error for this function")
-        }
-        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
-        #vis fn #jvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #out) #where_clause {
-            ::core::unreachable!("#[differentiable] reported an error for this function")
-        }
-        #[allow(dead_code, unused_variables, clippy::diverging_sub_expression)]
-        #vis fn #hvp_name #generics(#inputs #sep #(#tangents),*) -> (#out, #grads, #grads) #where_clause {
-            ::core::unreachable!("#[differentiable] reported an error for this function")
-        }
+        #(#stubs)*
     }
 }
 

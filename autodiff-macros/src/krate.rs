@@ -242,7 +242,7 @@ fn starts_path(trees: &[TokenTree], i: usize) -> bool {
 }
 
 /// `tokens` with every span set to `span`, inside groups too.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tree| {

@@ -138,6 +138,13 @@ fn lower_with_places(
         numeric: HashSet::new(),
         assigned: HashSet::new(),
         closures: HashSet::new(),
+        plain_functions: sig
+            .context
+            .functions
+            .iter()
+            .filter(|(_, annotated)| !**annotated)
+            .map(|(name, _)| name.clone())
+            .collect(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let var = lowerer.new_var(
@@ -219,6 +226,8 @@ struct Lowerer<'e> {
     assigned: HashSet<VarId>,
     /// Locals bound to a closure (which the fence reported).
     closures: HashSet<VarId>,
+    /// Functions of the same module without `#[differentiable]` or `#[custom_vjp]`.
+    plain_functions: HashSet<String>,
 }
 
 /// What introduces a loop.
@@ -1449,6 +1458,15 @@ impl Lowerer<'_> {
                         by_ref.push(reference);
                     }
                     let varied = args.iter().any(|v| self.vars[*v].varied);
+                    if let Some(name) = callee.path.get_ident().map(Ident::to_string)
+                        && varied
+                        && self.plain_functions.contains(&name)
+                    {
+                        self.errors.push(
+                            callee,
+                            format!("`{name}` is not #[differentiable], so no gradient flows through it: annotate `{name}` with #[differentiable] (or give it a rule with #[custom_vjp]), or pass `.detach()`ed arguments if it is data"),
+                        );
+                    }
                     let value = Value::Call {
                         callee: callee.clone(),
                         args,

@@ -40,9 +40,8 @@ pub struct Signature {
     /// The hidden twins are sibling items `__ad_full_vjp_f` rather than methods of a
     /// struct named `f`: in an impl, and where the module has another item named `f`.
     pub sibling: bool,
-    /// Names the function's module already holds in the type namespace, whose callees
-    /// have sibling twins (see `emit::sibling_callee`).
-    pub taken_names: std::collections::HashSet<String>,
+    /// Where the function sits (see `context`).
+    pub context: crate::context::Context,
 }
 
 impl Signature {
@@ -240,7 +239,7 @@ impl Signature {
             has_receiver,
             in_impl: has_receiver,
             sibling: has_receiver,
-            taken_names: Default::default(),
+            context: Default::default(),
         })
     }
 }
