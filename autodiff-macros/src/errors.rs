@@ -40,3 +40,15 @@ impl Errors {
         self.list.iter().map(syn::Error::to_compile_error).collect()
     }
 }
+
+/// Whether an item's tokens are a function's (`fn` before its first brace), even ones
+/// that do not parse: rustc reports their syntax error itself, and a second error saying
+/// the attribute needs a function would be wrong.
+pub fn is_function(item: &proc_macro2::TokenStream) -> bool {
+    item.clone()
+        .into_iter()
+        .take_while(|tree| {
+            !matches!(tree, proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace)
+        })
+        .any(|tree| matches!(tree, proc_macro2::TokenTree::Ident(ident) if ident == "fn"))
+}

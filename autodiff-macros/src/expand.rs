@@ -19,6 +19,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = Args::from_tokens(args, &mut errors);
     let item: ItemFn = match syn::parse2(item.clone()) {
         Ok(item) => item,
+        // A function with a syntax error: rustc has reported it already.
+        Err(_) if crate::errors::is_function(&item) => return quote!(#item),
         Err(_) => {
             errors.push_error(syn::Error::new_spanned(
                 &item,
