@@ -962,6 +962,7 @@ impl Emit<'_> {
                 generic,
                 ct,
                 results,
+                partner,
             } => {
                 let span = hygienic(self.ir.vars[*var].span);
                 let path = op_path(prim, generic.as_ref(), span);
@@ -969,7 +970,10 @@ impl Emit<'_> {
                 let ops = self.operands(operands, spans);
                 let out = var_ident(*var, span);
                 let ct = self.adj(*ct);
-                let call = if prim.by_ref {
+                let call = if let (Some(partner), Some(rule)) = (partner, prim.partner) {
+                    let (partner, method) = (self.var(*partner), Ident::new(rule.method, span));
+                    quote_spanned!(span=> #path::#method(#partner, #ct))
+                } else if prim.by_ref {
                     // Products skip the contributions no active operand receives.
                     let wanted = results.iter().map(Option::is_some);
                     let refs = borrow_operands(&ops, spans);
@@ -2440,6 +2444,7 @@ impl Emit<'_> {
                     generic,
                     ct,
                     results,
+                    ..
                 } = vjp
                 else {
                     return self.reverse_stmt(vjp);

@@ -588,6 +588,9 @@ pub enum AStmt {
         generic: Option<TokenStream>,
         ct: AdjId,
         results: Vec<Option<AdjId>>,
+        /// The output of the op's partner on the same operand (see `Prim::partner`),
+        /// which the VJP reads instead of recomputing it.
+        partner: Option<VarId>,
     },
     /// `let (r0, ..) = pullback.backward(ct);` for the call bound to `var`.
     Backward {
@@ -719,12 +722,17 @@ impl Adjoint {
                     var,
                     ct,
                     results: rs,
+                    partner,
                     ..
                 } => writeln!(
                     f,
-                    "{indent}{} = vjp of {} with {}",
+                    "{indent}{} = vjp of {}{} with {}",
                     results(rs),
                     self.forward.var_label(*var),
+                    partner.map_or(String::new(), |p| format!(
+                        " from {}",
+                        self.forward.var_label(p)
+                    )),
                     self.adj_label(*ct)
                 )?,
                 AStmt::Backward {

@@ -36,6 +36,18 @@ pub struct Prim {
     /// The runtime trait has `name_vjp_pair`, the VJP and its tangent in one call, which
     /// `f_hvp` then calls instead of the two (half the calls for rustc to resolve).
     pub pair: bool,
+    /// An op on the same operand whose output this op's VJP needs: `sin x` and `cos x`
+    /// (Rodrigues' rotation takes both), each VJP the other's output.
+    pub partner: Option<Partner>,
+}
+
+/// The partner of an op (see `Prim::partner`): where the body computes `partner(x)` beside
+/// `op(x)`, the reverse sweep calls `Trait::method(partner_output, ct)` instead of the VJP,
+/// which would compute it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partner {
+    pub op: &'static str,
+    pub method: &'static str,
 }
 
 /// Ops that generated code spells with Rust's own syntax.
@@ -75,9 +87,17 @@ pub const METHODS: &[Prim] = &[
     costly(paired(prim("exp", "Exp", &[], "ExpBackward0"))),
     costly(paired(prim("ln", "Ln", &[], "LogBackward0"))),
     costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0"))),
-    paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0")),
-    costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
-    costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
+    costly(paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0"))),
+    partnered(
+        "cos",
+        "sin_vjp_with_cos",
+        costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
+    ),
+    partnered(
+        "sin",
+        "cos_vjp_with_sin",
+        costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
+    ),
     costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0"))),
     costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0"))),
     paired(prim("relu", "Relu", &[], "ReluBackward0")),
@@ -158,11 +178,19 @@ const fn prim(
         const_generic: false,
         costly: false,
         pair: false,
+        partner: None,
     }
 }
 
 const fn paired(prim: Prim) -> Prim {
     Prim { pair: true, ..prim }
+}
+
+const fn partnered(op: &'static str, method: &'static str, prim: Prim) -> Prim {
+    Prim {
+        partner: Some(Partner { op, method }),
+        ..prim
+    }
 }
 
 const fn costly(prim: Prim) -> Prim {

@@ -55,6 +55,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         logged,
         marks: HashMap::new(),
         branch_cache: HashMap::new(),
+        unary_ops: Vec::new(),
     };
     let mut stmts = Vec::new();
     if reverser.active[ir.output] {
@@ -112,6 +113,9 @@ struct Reverser {
     marks: HashMap<*const Stmt, Vec<(VarId, VarId)>>,
     /// `branch_kept` of each `if`, by address.
     branch_cache: HashMap<*const Stmt, Option<BranchKept>>,
+    /// For each block being reversed, innermost last: the unary ops it computes, by (op,
+    /// operand), for `Prim::partner`.
+    unary_ops: Vec<HashMap<(&'static str, VarId), VarId>>,
 }
 
 /// What an `if` keeps of its branches: each branch's costly values, and the variables that
@@ -458,6 +462,20 @@ impl Reverser {
                 self.state[*var] = Some(adj);
             }
         }
+        // Every value of the block is bound where its reverse runs (read by the pullback,
+        // replayed, or kept on a tape), so a VJP may read any of them.
+        let unary_ops = block
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Let {
+                    var,
+                    value: Value::Prim { prim, operands, .. },
+                    ..
+                } if operands.len() == 1 => Some(((prim.name, operands[0]), *var)),
+                _ => None,
+            })
+            .collect();
+        self.unary_ops.push(unary_ops);
         for stmt in block.iter().rev() {
             match stmt {
                 Stmt::Let { var, value, .. } if self.active[*var] => self.vjp(*var, value, out),
@@ -522,6 +540,7 @@ impl Reverser {
                 }
             }
         }
+        self.unary_ops.pop();
     }
 
     /// Adds `value` into the adjoint of `var` at `target` (if `var` is active).
@@ -635,6 +654,14 @@ impl Reverser {
                         .iter()
                         .map(|v| self.active[*v].then(|| self.new_adjoint(*v)))
                         .collect();
+                    // Not in `f_hvp`'s sweep, whose tangent rules take the op's own VJP.
+                    let partner = prim
+                        .partner
+                        .filter(|_| self.checkpointing)
+                        .and_then(|partner| {
+                            let ops = self.unary_ops.last()?;
+                            ops.get(&(partner.op, operands[0])).copied()
+                        });
                     out.push(AStmt::Vjp {
                         var,
                         prim,
@@ -643,6 +670,7 @@ impl Reverser {
                         generic: generic.clone(),
                         ct,
                         results: results.clone(),
+                        partner,
                     });
                     for (operand, result) in diff.iter().zip(results) {
                         if let Some(result) = result {
@@ -1240,6 +1268,21 @@ gradients (ct5(y))
             !text.contains("logged"),
             "straight-line stores need no undo log: {text}"
         );
+    }
+
+    #[test]
+    fn sine_and_cosine_of_one_angle_read_each_other() {
+        let text = reverse_str(quote! {
+            fn f(t: f64, x: f64) -> f64 {
+                let c = t.cos();
+                let s = t.sin();
+                x * c + s * s + x.sin()
+            }
+        });
+        assert!(text.contains("vjp of %3:s from %2:c"), "{text}");
+        assert!(text.contains("vjp of %2:c from %3:s"), "{text}");
+        // `x.sin()` has no cosine of `x` beside it.
+        assert_eq!(text.matches(" from ").count(), 2, "{text}");
     }
 
     #[test]

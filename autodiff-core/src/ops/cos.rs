@@ -25,6 +25,11 @@ pub trait Cos: Sized {
     /// `ct_x = -ct * sin x`.
     fn cos_vjp(self, out: Self, ct: Self) -> Self;
 
+    /// `ct_x = -ct * sin x` from `sin x`, computed beside it: `#[differentiable]` calls this where
+    /// the body takes both `x.sin()` and `x.cos()` (a rotation), so the reverse sweep
+    /// reads the sin instead of computing it again. Equal to `cos_vjp`, bit for bit.
+    fn cos_vjp_with_sin(sin: Self, ct: Self) -> Self;
+
     /// `dy = -dx * sin x`.
     fn cos_jvp(self, out: Self, dx: Self) -> Self;
 
@@ -55,6 +60,11 @@ impl<X: Elementwise> Cos for X {
     #[inline]
     fn cos_vjp(self, _out: Self, ct: Self) -> Self {
         ct.zip_map_elems(self, |ct, x| -ct * ComplexField::sin(x))
+    }
+
+    #[inline]
+    fn cos_vjp_with_sin(sin: Self, ct: Self) -> Self {
+        ct.zip_map_elems(sin, |ct, c| -ct * c)
     }
 
     #[inline]
@@ -110,6 +120,23 @@ mod tests {
         let jvp = |x: f64, out, dx| x.cos_jvp(out, dx);
         check_jvp(Cos::cos, jvp, 2.5);
         check_vjp_against_jvp(Cos::cos, vjp, jvp, 2.5);
+    }
+
+    #[test]
+    fn vjp_from_the_partner_is_the_vjp() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let ct = Tensor::<f64, 2, 2>::from_row_slice(&[1.5, -0.5, 0.25, 2.0]);
+        let y = Cos::cos(x);
+        assert_eq!(Cos::cos_vjp_with_sin(x.sin(), ct), x.cos_vjp(y, ct));
+        assert_eq!(
+            Cos::cos_vjp_with_sin(2.5_f64.sin(), 3.0),
+            2.5_f64.cos_vjp(2.5_f64.cos(), 3.0)
+        );
+        check_vjp(
+            Cos::cos,
+            |x: Tensor<f64, 2, 2>, _out, ct| Cos::cos_vjp_with_sin(x.sin(), ct),
+            x,
+        );
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub trait Sin: Sized {
     /// `ct_x = ct * cos x`.
     fn sin_vjp(self, out: Self, ct: Self) -> Self;
 
+    /// `ct_x = ct * cos x` from `cos x`, computed beside it: `#[differentiable]` calls this where
+    /// the body takes both `x.sin()` and `x.cos()` (a rotation), so the reverse sweep
+    /// reads the cos instead of computing it again. Equal to `sin_vjp`, bit for bit.
+    fn sin_vjp_with_cos(cos: Self, ct: Self) -> Self;
+
     /// `dy = dx * cos x`.
     fn sin_jvp(self, out: Self, dx: Self) -> Self;
 
@@ -55,6 +60,11 @@ impl<X: Elementwise> Sin for X {
     #[inline]
     fn sin_vjp(self, _out: Self, ct: Self) -> Self {
         ct.zip_map_elems(self, |ct, x| ct * ComplexField::cos(x))
+    }
+
+    #[inline]
+    fn sin_vjp_with_cos(cos: Self, ct: Self) -> Self {
+        ct.zip_map_elems(cos, |ct, c| ct * c)
     }
 
     #[inline]
@@ -110,6 +120,23 @@ mod tests {
         let jvp = |x: f64, out, dx| x.sin_jvp(out, dx);
         check_jvp(Sin::sin, jvp, 2.5);
         check_vjp_against_jvp(Sin::sin, vjp, jvp, 2.5);
+    }
+
+    #[test]
+    fn vjp_from_the_partner_is_the_vjp() {
+        let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
+        let ct = Tensor::<f64, 2, 2>::from_row_slice(&[1.5, -0.5, 0.25, 2.0]);
+        let y = Sin::sin(x);
+        assert_eq!(Sin::sin_vjp_with_cos(x.cos(), ct), x.sin_vjp(y, ct));
+        assert_eq!(
+            Sin::sin_vjp_with_cos(2.5_f64.cos(), 3.0),
+            2.5_f64.sin_vjp(2.5_f64.sin(), 3.0)
+        );
+        check_vjp(
+            Sin::sin,
+            |x: Tensor<f64, 2, 2>, _out, ct| Sin::sin_vjp_with_cos(x.cos(), ct),
+            x,
+        );
     }
 
     #[test]
