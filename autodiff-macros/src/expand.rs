@@ -568,6 +568,20 @@ mod tests {
                     *x * d[0]
                 }
             ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    let g: fn(f64) -> f64 = h;
+                    g(x) + H(x) + Self::k(x) + M::k(x)
+                }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 { let y = x * 2.0 y }
+            ),
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x.sin() * x.cos() + x.cos().sin()
+                }
+            ),
         ];
         for input in inputs {
             let _ = expand(quote!(), input.clone());
