@@ -125,7 +125,9 @@ impl<T: Real, const R: usize, const C: usize> Div<T> for Tensor<T, R, C> {
 impl<T: Real, const R: usize, const C: usize> DivVjp<T> for Tensor<T, R, C> {
     #[inline]
     fn div_vjp(self, rhs: T, out: Self, ct: Self) -> (Self, T) {
-        (ct / rhs, -ct.as_matrix().dot(out.as_matrix()) / rhs)
+        // One division for the whole tensor, as in `div_jvp`.
+        let inv_b = T::one() / rhs;
+        (ct * inv_b, -ct.as_matrix().dot(out.as_matrix()) * inv_b)
     }
 
     #[inline]
