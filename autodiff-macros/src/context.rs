@@ -152,7 +152,8 @@ fn lex(text: &str) -> Vec<Tok> {
             '\'' => {
                 // A character literal, or a lifetime / label (no closing quote).
                 if at(i + 1) == '\\' {
-                    i += 2;
+                    // Past the escaped character, which may itself be a quote.
+                    i += 3;
                     while i < chars.len() && chars[i] != '\'' {
                         i += 1;
                     }
@@ -467,7 +468,7 @@ impl Fn() -> u8 { fn odd() {} }
 
     #[test]
     fn skips_raw_strings_and_lifetimes() {
-        let text = "const S: &str = r#\"{ \"# ;\nfn f<'a>(x: &'a f64) -> f64 { *x }\nimpl X { fn g() {} }\n";
+        let text = "const S: &str = r#\"{ \"# ;\nfn f<'a>(x: &'a f64) -> f64 { *x }\nimpl X { fn g() { let q = '\\''; } }\n";
         assert_eq!(context(text, 2, "f").expect("found").place, Place::Module);
         assert_eq!(
             context(text, 3, "g").expect("found").place,
