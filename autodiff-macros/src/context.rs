@@ -26,6 +26,8 @@ pub enum Place {
     InherentImpl,
     /// `impl Trait for Type { .. }`.
     TraitImpl,
+    /// `trait Trait { .. }`.
+    Trait,
 }
 
 /// What the macro learnt of the function's surroundings.
@@ -405,7 +407,8 @@ fn classify(header: &[Tok]) -> (Place, Option<String>) {
             };
             (place, None)
         }
-        "mod" | "struct" | "enum" | "union" | "trait" | "type" => (Place::Module, next_name()),
+        "trait" => (Place::Trait, next_name()),
+        "mod" | "struct" | "enum" | "union" | "type" => (Place::Module, next_name()),
         _ => (Place::Module, None),
     }
 }
@@ -430,7 +433,7 @@ impl<'a> Loss for Model<'a> {
     fn value(&self) -> f64 { '}'; 1.0 }
 }
 /* } */ // }
-trait Named { fn name(); }
+trait Named { fn name() {} }
 fn outer() { struct Inner; fn inner() {} }
 impl Fn() -> u8 { fn odd() {} }
 "#;
@@ -445,6 +448,10 @@ impl Fn() -> u8 { fn odd() {} }
         assert_eq!(
             context(text, 8, "value").expect("found").place,
             Place::TraitImpl
+        );
+        assert_eq!(
+            context(text, 11, "name").expect("found").place,
+            Place::Trait
         );
         let inner = context(text, 12, "inner").expect("found");
         assert_eq!(inner.place, Place::Module);

@@ -45,12 +45,19 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
     let context = context::of_function(&item.sig.ident);
-    if context.place == Place::TraitImpl {
+    if let Place::TraitImpl | Place::Trait = context.place {
         let (fn_token, name) = (&item.sig.fn_token, &item.sig.ident);
+        let (block, home) = match context.place {
+            Place::Trait => ("a trait", "a #[differentiable] free function"),
+            _ => (
+                "a trait impl",
+                "a #[differentiable] method of an inherent `impl` block",
+            ),
+        };
         errors.push(
             quote!(#fn_token #name),
             format!(
-                "#[differentiable] cannot be used in a trait impl: `{name}_grad`, `{name}_vjp` and the others it generates are not members of the trait. Write the body as a #[differentiable] method of an inherent `impl` block and call it from `{name}`"
+                "#[differentiable] cannot be used in {block}: `{name}_grad`, `{name}_vjp` and the others it generates are not members of the trait. Write the body as {home} and call it from `{name}`"
             ),
         );
         let compile_errors = errors.to_compile_errors();

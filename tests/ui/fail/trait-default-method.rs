@@ -1,0 +1,10 @@
+use autodiff::differentiable;
+
+trait Energy {
+    #[differentiable]
+    fn energy(x: f64) -> f64 {
+        0.5 * x * x
+    }
+}
+
+fn main() {}
