@@ -310,3 +310,25 @@ fn a_module_named_like_the_function() {
     let (_, _, hv) = penalised_hvp(x, 1.0);
     assert!((hv - (2.0 * penalty::WEIGHT + x.exp())).abs() < 1e-12);
 }
+
+/// A module named in upper case (which Rust allows) is not taken for a type.
+mod Physics {
+    use autodiff::differentiable;
+
+    #[differentiable]
+    pub fn spring(x: f64) -> f64 {
+        0.5 * x * x
+    }
+}
+
+#[differentiable]
+fn through_an_upper_case_module(x: f64) -> f64 {
+    Physics::spring(x) * 3.0
+}
+
+#[test]
+fn an_upper_case_module_path() {
+    let (value, grad) = through_an_upper_case_module_grad(0.7);
+    assert_eq!(value, 1.5 * 0.7 * 0.7);
+    check("upper-case module", through_an_upper_case_module, 0.7, grad);
+}

@@ -37,6 +37,8 @@ pub struct Context {
     /// Names the function's block already uses in the type namespace (modules, types,
     /// traits), written in the source.
     pub type_names: HashSet<String>,
+    /// The modules among them.
+    pub modules: HashSet<String>,
     /// The functions of the block, each with whether it carries `#[differentiable]` or
     /// `#[custom_vjp]`.
     pub functions: HashMap<String, bool>,
@@ -237,6 +239,7 @@ fn raw_string_start(chars: &[char], i: usize) -> Option<(usize, usize)> {
 struct Frame {
     place: Place,
     names: HashSet<String>,
+    modules: HashSet<String>,
     header: Vec<Tok>,
     /// `(` and `[` open in the current header.
     depth: usize,
@@ -249,11 +252,30 @@ impl Frame {
         Frame {
             place,
             names: HashSet::new(),
+            modules: HashSet::new(),
             header: Vec::new(),
             depth: 0,
             functions: Vec::new(),
         }
     }
+}
+
+impl Frame {
+    /// Records a type-namespace item declared in the block.
+    fn note(&mut self, item: Option<Declared>) {
+        if let Some(Declared { name, module }) = item {
+            if module {
+                self.modules.insert(name.clone());
+            }
+            self.names.insert(name);
+        }
+    }
+}
+
+/// A type-namespace item an item header declares.
+struct Declared {
+    name: String,
+    module: bool,
 }
 
 /// Every function of the file by (line of its name, name), with its context.
@@ -270,6 +292,7 @@ fn analyse(text: &str) -> Analysis {
             let context = Context {
                 place: frame.place,
                 type_names: frame.names.clone(),
+                modules: frame.modules.clone(),
                 functions: functions.clone(),
             };
             analysis.insert(key, context);
@@ -281,7 +304,7 @@ fn analyse(text: &str) -> Analysis {
         match tok {
             Tok::Open('{') => {
                 let (place, name) = classify(&frame.header);
-                frame.names.extend(name);
+                frame.note(name);
                 frame.header.clear();
                 frame.depth = 0;
                 frames.push(Frame::new(place));
@@ -297,7 +320,7 @@ fn analyse(text: &str) -> Analysis {
             }
             Tok::Punct(';') if frame.depth == 0 => {
                 let (_, name) = classify(&frame.header);
-                frame.names.extend(name);
+                frame.note(name);
                 frame.header.clear();
             }
             _ => {
@@ -349,7 +372,7 @@ fn may_be_annotated(header: &[Tok]) -> bool {
 }
 
 /// The block an item header opens, and the type-namespace name it declares.
-fn classify(header: &[Tok]) -> (Place, Option<String>) {
+fn classify(header: &[Tok]) -> (Place, Option<Declared>) {
     // Attributes, visibility and qualifiers come first; `(crate)` is skipped with them.
     let mut depth = 0usize;
     let mut first = None;
@@ -373,8 +396,11 @@ fn classify(header: &[Tok]) -> (Place, Option<String>) {
     let Some((at, keyword)) = first else {
         return (Place::Module, None);
     };
-    let next_name = || match header.get(at + 1) {
-        Some(Tok::Ident(name, _)) => Some(name.clone()),
+    let declared = |module: bool| match header.get(at + 1) {
+        Some(Tok::Ident(name, _)) => Some(Declared {
+            name: name.clone(),
+            module,
+        }),
         _ => None,
     };
     match keyword {
@@ -407,8 +433,9 @@ fn classify(header: &[Tok]) -> (Place, Option<String>) {
             };
             (place, None)
         }
-        "trait" => (Place::Trait, next_name()),
-        "mod" | "struct" | "enum" | "union" | "type" => (Place::Module, next_name()),
+        "trait" => (Place::Trait, declared(false)),
+        "mod" => (Place::Module, declared(true)),
+        "struct" | "enum" | "union" | "type" => (Place::Module, declared(false)),
         _ => (Place::Module, None),
     }
 }
@@ -441,6 +468,7 @@ impl Fn() -> u8 { fn odd() {} }
         assert_eq!(free.place, Place::Module);
         assert!(free.type_names.contains("loss"));
         assert!(free.type_names.contains("Named"));
+        assert!(free.modules.contains("loss") && !free.modules.contains("Named"));
         assert_eq!(
             context(text, 5, "scaled").expect("found").place,
             Place::InherentImpl

@@ -8,6 +8,7 @@
 //! reserved prefix with mixed-site hygiene, so user names can neither shadow nor collide
 //! with them.
 
+use crate::context::Context;
 use crate::ir::{
     AExpr, AStmt, AdjId, Adjoint, Function, Log, LoopKind, Proj, Stmt, Target, Value, VarId,
     var_ident,
@@ -17,7 +18,6 @@ use crate::tangent::{DExpr, HStmt, TLoopKind, TOperand, TStmt, TValue, Tangent, 
 use crate::valid::Signature;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use std::collections::HashSet;
 use syn::{FnArg, GenericParam, ItemFn, Pat};
 
 mod scopes;
@@ -697,7 +697,7 @@ impl Emit<'_> {
                             quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
                         }
                         None => {
-                            let full = callee_twin(callee, "vjp", &self.sig.context.type_names);
+                            let full = callee_twin(callee, "vjp", &self.sig.context);
                             quote_spanned!(span=> #full(#(#args),*))
                         }
                     };
@@ -1459,9 +1459,9 @@ pub fn full_vjp_method(name: &Ident) -> Ident {
 /// (its generic arguments moved to the twin): `path::full_vjp` on the struct named like
 /// a free function, or the sibling `Type::__ad_full_vjp_f` of an associated function and
 /// of a function whose module holds another item of its name (see `sibling_callee`).
-pub fn callee_twin(callee: &syn::ExprPath, which: &str, taken: &HashSet<String>) -> TokenStream {
+pub fn callee_twin(callee: &syn::ExprPath, which: &str, context: &Context) -> TokenStream {
     let mut path = callee.path.clone();
-    let sibling = sibling_callee(&path, taken);
+    let sibling = sibling_callee(&path, context);
     let span = callee.span_or_call_site();
     let Some(last) = path.segments.last_mut() else {
         return quote!(#path);
@@ -1479,18 +1479,18 @@ pub fn callee_twin(callee: &syn::ExprPath, which: &str, taken: &HashSet<String>)
 }
 
 /// Whether a callee's twins are siblings rather than methods of a struct named like it:
-/// `Self::f` and `Model::f` (a type's associated function, by Rust's naming rules), and
-/// `f` when the caller's module has a module or type named `f` (`taken`).
-pub fn sibling_callee(path: &syn::Path, taken: &HashSet<String>) -> bool {
+/// `Self::f` and `Model::f` (a type's associated function, by Rust's naming rules, unless
+/// the caller's module declares a module `Model`), and `f` when the caller's module has a
+/// module or type named `f`.
+pub fn sibling_callee(path: &syn::Path, context: &Context) -> bool {
     let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
     match segments.as_slice() {
-        [only] => taken.contains(&only.ident.to_string()),
+        [only] => context.type_names.contains(&only.ident.to_string()),
         [.., owner, _] => {
-            owner.ident == "Self"
-                || owner
-                    .ident
-                    .to_string()
-                    .starts_with(|c: char| c.is_ascii_uppercase())
+            let owner = owner.ident.to_string();
+            owner == "Self"
+                || owner.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !context.modules.contains(&owner)
         }
         [] => false,
     }
@@ -1584,7 +1584,7 @@ impl Emit<'_> {
         let bounds = callee_bounds(
             &tangent.stmts,
             quote!(::autodiff::bounds::ForwardRule),
-            &self.sig.context.type_names,
+            &self.sig.context,
         );
         let item = self.tangent_inputs();
         let signature = Emit {
@@ -1691,7 +1691,7 @@ impl Emit<'_> {
         let rule = callee_bounds(
             &tangent.stmts,
             quote!(::autodiff::bounds::ForwardRule),
-            &self.sig.context.type_names,
+            &self.sig.context,
         );
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
@@ -1816,7 +1816,7 @@ impl Emit<'_> {
                         quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest,)* #(#tangents),*))
                     }
                     None => {
-                        let path = callee_twin(callee, which, &self.sig.context.type_names);
+                        let path = callee_twin(callee, which, &self.sig.context);
                         quote_spanned!(span=> #path(#(#args,)* #(#tangents),*))
                     }
                 };
@@ -2092,22 +2092,18 @@ fn with_inputs(item: &ItemFn, extra: Vec<TokenStream>) -> ItemFn {
 
 /// Whether a tangent sweep calls other functions, whose rules `f_jvp` then bounds (and a
 /// `full_jvp` without those bounds cannot call `f_jvp`).
-pub fn calls_functions(tangent: &Tangent, taken: &HashSet<String>) -> bool {
+pub fn calls_functions(tangent: &Tangent, context: &Context) -> bool {
     callee_bounds(
         &tangent.stmts,
         quote!(::autodiff::bounds::ForwardRule),
-        taken,
+        context,
     )
     .is_some()
 }
 
 /// `for<'__ad_rule> callee: Rule` for every function the sweep calls (each once), so
 /// that a callee without the rule is reported where the generated function is called.
-fn callee_bounds(
-    block: &[TStmt],
-    rule: TokenStream,
-    taken: &HashSet<String>,
-) -> Option<TokenStream> {
+fn callee_bounds(block: &[TStmt], rule: TokenStream, context: &Context) -> Option<TokenStream> {
     fn walk(block: &[TStmt], out: &mut Vec<syn::Path>) {
         for stmt in block {
             match stmt {
@@ -2145,7 +2141,7 @@ fn callee_bounds(
     let mut paths = Vec::new();
     walk(block, &mut paths);
     // Like a method, a sibling has no type to carry the rule.
-    paths.retain(|path| !sibling_callee(path, taken));
+    paths.retain(|path| !sibling_callee(path, context));
     if paths.is_empty() {
         return None;
     }
@@ -2198,7 +2194,7 @@ impl Emit<'_> {
         let bounds = match callee_bounds(
             &th.forward,
             quote!(::autodiff::bounds::SecondOrderRule),
-            &self.sig.context.type_names,
+            &self.sig.context,
         ) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,
@@ -2319,7 +2315,7 @@ impl Emit<'_> {
         let rule = callee_bounds(
             &th.forward,
             quote!(::autodiff::bounds::SecondOrderRule),
-            &self.sig.context.type_names,
+            &self.sig.context,
         );
         let rule = rule.map(|bounds| quote!(where #bounds));
         quote! {
@@ -2786,7 +2782,7 @@ impl Emit<'_> {
         let bounds = match callee_bounds(
             &over.forward,
             quote!(::autodiff::bounds::SecondOrderRule),
-            &self.sig.context.type_names,
+            &self.sig.context,
         ) {
             Some(rules) => quote!(#scalar_bound, #rules),
             None => scalar_bound,

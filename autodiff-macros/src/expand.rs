@@ -171,8 +171,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         tokens
     };
     tokens.extend(full.full_vjp());
-    let jvp_calls_public =
-        through_full && !emit::calls_functions(&full_tangent, &full_sig.context.type_names);
+    let jvp_calls_public = through_full && !emit::calls_functions(&full_tangent, &full_sig.context);
     tokens.extend(full.full_jvp(&full_tangent, jvp_calls_public));
     tokens.extend(full.full_hvp(&full_over));
     tokens
