@@ -160,8 +160,8 @@ impl Emit<'_> {
             .iter()
             .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
         let signature = self.signature(&self.item.sig.ident, self.output_ty(), None);
-        let forward = self.forward_block(&self.ir.stmts);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
+        let forward = self.forward_block_before(&self.ir.stmts, Some(&out));
         // Users often call only `f_grad`; the plain `f` being unused is not their mistake.
         quote! {
             #(#attrs)*
@@ -183,11 +183,13 @@ impl Emit<'_> {
         let ret = quote!((#out_ty, #grads_ty));
         let signature = self.signature(&grad_name, ret, Some(self.scalar_bound()));
         let checks = self.requires_grad_checks();
-        let forward = self.forward_block(&self.ir.stmts);
         let seed = adj_ident(0, Span::call_site());
-        let reverse = self.reverse_block(&self.adjoint.stmts);
         let grads = self.grads(false);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
+        let result = quote!((#out, #grads));
+        let reverse = self.reverse_block_before(&self.adjoint.stmts, Some(&result));
+        let forward =
+            self.forward_block_before(&self.ir.stmts, Some(&quote!(#seed #reverse #result)));
         let vis = &self.item.vis;
         let doc = self.doc_grad();
         quote! {
@@ -267,11 +269,12 @@ impl Emit<'_> {
         let ret = self.value_and_pullback_ty(&grads_ty);
         let signature = self.signature_with(fn_name, ret, None, !self.sig.has_receiver);
         let checks = self.requires_grad_checks();
-        let forward = self.forward_block(&self.ir.stmts);
         let seed = adj_ident(0, Span::call_site());
-        let reverse = self.reverse_block(&self.adjoint.stmts);
         let grads = self.grads(every_param);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
+        let reverse = self.reverse_block_before(&self.adjoint.stmts, Some(&grads));
+        let forward =
+            self.forward_block_before(&self.ir.stmts, Some(&quote!(#out #reverse #grads)));
         quote! {
             #signature {
                 use ::autodiff::__private::ops as __ad_ops;
@@ -604,11 +607,16 @@ impl Emit<'_> {
     /// A block of the forward pass, exactly as the IR says: tapes, kept pullbacks and
     /// undo logs appear only where `reverse` put them.
     pub fn forward_block(&self, block: &[Stmt]) -> TokenStream {
+        self.forward_block_before(block, None)
+    }
+
+    /// `forward_block`, knowing the tokens that follow it in the function (see `scopes`).
+    fn forward_block_before(&self, block: &[Stmt], tail: Option<&TokenStream>) -> TokenStream {
         let pieces = block.iter().map(|stmt| Piece {
             tokens: self.forward_stmt(stmt),
             binds: self.forward_binds(stmt),
         });
-        scopes::flatten(pieces.collect())
+        scopes::flatten(pieces.collect(), tail)
     }
 
     fn forward_stmt(&self, stmt: &Stmt) -> TokenStream {
@@ -841,11 +849,16 @@ impl Emit<'_> {
 
     /// The reverse sweep, printed from the adjoint IR.
     pub fn reverse_block(&self, block: &[AStmt]) -> TokenStream {
+        self.reverse_block_before(block, None)
+    }
+
+    /// `reverse_block`, knowing the tokens that follow it in the function (see `scopes`).
+    fn reverse_block_before(&self, block: &[AStmt], tail: Option<&TokenStream>) -> TokenStream {
         let pieces = block.iter().map(|stmt| Piece {
             tokens: self.reverse_stmt(stmt),
             binds: self.reverse_binds(stmt),
         });
-        scopes::flatten(pieces.collect())
+        scopes::flatten(pieces.collect(), tail)
     }
 
     fn adj(&self, a: AdjId) -> Ident {
@@ -1593,8 +1606,8 @@ impl Emit<'_> {
         }
         .signature(&jvp_name, quote!((#out_ty, #out_ty)), bounds);
         let checks = self.requires_grad_checks();
-        let body = this.tangent_block(&tangent.stmts);
         let (out, dout) = this.output_and_tangent();
+        let body = this.tangent_block_before(&tangent.stmts, Some(&quote!(#out #dout)));
         let vis = &self.item.vis;
         let tangents: Vec<String> = self
             .sig
@@ -1671,8 +1684,8 @@ impl Emit<'_> {
             let (args, tangents) = (self.twin_args(), self.own_tangents());
             quote!(#public(#(#args,)* #(#tangents),*))
         } else {
-            let body = this.tangent_block(&tangent.stmts);
             let (out, dout) = this.output_and_tangent();
+            let body = this.tangent_block_before(&tangent.stmts, Some(&quote!(#out #dout)));
             quote!(#body (#out, #dout))
         };
         if self.sig.sibling {
@@ -1767,11 +1780,16 @@ impl Emit<'_> {
     /// A block of the tangent sweep: each primal statement as `forward_block` prints it,
     /// followed by its tangent.
     pub fn tangent_block(&self, block: &[TStmt]) -> TokenStream {
+        self.tangent_block_before(block, None)
+    }
+
+    /// `tangent_block`, knowing the tokens that follow it in the function (see `scopes`).
+    fn tangent_block_before(&self, block: &[TStmt], tail: Option<&TokenStream>) -> TokenStream {
         let pieces = block.iter().map(|stmt| Piece {
             tokens: self.tangent_stmt(stmt),
             binds: self.tangent_binds(stmt),
         });
-        scopes::flatten(pieces.collect())
+        scopes::flatten(pieces.collect(), tail)
     }
 
     fn tangent_stmt(&self, stmt: &TStmt) -> TokenStream {
@@ -2210,15 +2228,17 @@ impl Emit<'_> {
             Some(bounds),
         );
         let checks = self.requires_grad_checks();
-        let forward = this.tangent_block(&th.forward);
         let (seed, dseed) = (
             adj_ident(0, Span::call_site()),
             dadj_ident(0, Span::call_site()),
         );
-        let reverse = this.hvp_block(&th.stmts);
         let grads = this.grads(false);
         let dgrads = this.dgrads(false);
         let out = this.operand(this.ir.output, this.ir.vars[this.ir.output].span);
+        let result = quote!(#out #grads #dgrads);
+        let reverse = this.hvp_block_before(&th.stmts, Some(&result));
+        let forward =
+            this.tangent_block_before(&th.forward, Some(&quote!(#seed #dseed #reverse #result)));
         let vis = &self.item.vis;
         let doc = self.doc_hvp();
         quote! {
@@ -2286,15 +2306,18 @@ impl Emit<'_> {
             None,
             !self.sig.has_receiver,
         );
-        let forward = this.tangent_block(&th.forward);
         let (seed, dseed) = (
             adj_ident(0, Span::call_site()),
             dadj_ident(0, Span::call_site()),
         );
-        let reverse = this.hvp_block(&th.stmts);
         let grads = this.grads(true);
         let dgrads = this.dgrads(true);
         let (out, dout) = this.output_and_tangent();
+        let reverse = this.hvp_block_before(&th.stmts, Some(&quote!(#grads #dgrads)));
+        let forward = this.tangent_block_before(
+            &th.forward,
+            Some(&quote!(#out #dout #seed #dseed #reverse #grads #dgrads)),
+        );
         if self.sig.sibling {
             let vis = self.sibling_vis();
             return quote! {
@@ -2380,11 +2403,16 @@ impl Emit<'_> {
 
     /// The reverse sweep carried into tangent space.
     fn hvp_block(&self, block: &[HStmt]) -> TokenStream {
+        self.hvp_block_before(block, None)
+    }
+
+    /// `hvp_block`, knowing the tokens that follow it in the function (see `scopes`).
+    fn hvp_block_before(&self, block: &[HStmt], tail: Option<&TokenStream>) -> TokenStream {
         let pieces = block.iter().map(|stmt| Piece {
             tokens: self.hvp_stmt(stmt),
             binds: self.hvp_binds(stmt),
         });
-        scopes::flatten(pieces.collect())
+        scopes::flatten(pieces.collect(), tail)
     }
 
     fn hvp_stmt(&self, stmt: &HStmt) -> TokenStream {

@@ -13,6 +13,7 @@ use crate::ir::{AStmt, Stmt, Value};
 use crate::tangent::{HStmt, TStmt};
 use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::quote;
+use std::collections::HashSet;
 
 /// Bindings per run.
 const RUN: usize = 64;
@@ -28,8 +29,11 @@ pub struct Piece {
     pub binds: Option<Vec<(Ident, bool)>>,
 }
 
-/// The statements of one block, runs of bindings wrapped as the module says.
-pub fn flatten(pieces: Vec<Piece>) -> TokenStream {
+/// The statements of one block, runs of bindings wrapped as the module says. With
+/// `tail`, the tokens that follow the block in its function, a run hands out only the
+/// names read after it (rustc's cost grows with what the tuples carry); without, every
+/// name it binds.
+pub fn flatten(pieces: Vec<Piece>, tail: Option<&TokenStream>) -> TokenStream {
     let bindings: usize = pieces
         .iter()
         .map(|p| p.binds.as_ref().map_or(0, Vec::len))
@@ -37,50 +41,106 @@ pub fn flatten(pieces: Vec<Piece>) -> TokenStream {
     if bindings < LONG_BLOCK {
         return pieces.into_iter().map(|p| p.tokens).collect();
     }
-    let mut tokens = TokenStream::new();
+    let mut segments = Vec::new();
     let mut run = Run::default();
     for piece in pieces {
         match piece.binds {
             Some(binds) => {
-                run.tokens.extend(piece.tokens);
                 run.count += binds.len();
+                run.pieces.push(piece.tokens);
                 for (name, mutable) in binds {
-                    // A later binding of the same name shadows the earlier one.
-                    run.names.retain(|(n, _)| *n != name);
-                    run.names.push((name, mutable));
+                    // A later binding of the same name shadows the earlier one. (Names
+                    // are compared as text, read once: comparing two compiler idents
+                    // reads both.)
+                    let text = name.to_string();
+                    if run.texts.contains(&text) {
+                        run.names.retain(|(_, t, _)| *t != text);
+                    } else {
+                        run.texts.insert(text.clone());
+                    }
+                    run.names.push((name, text, mutable));
                 }
                 if run.count >= RUN {
-                    tokens.extend(std::mem::take(&mut run).finish());
+                    segments.push(Segment::Run(std::mem::take(&mut run)));
                 }
             }
             None => {
-                tokens.extend(std::mem::take(&mut run).finish());
-                tokens.extend(piece.tokens);
+                segments.push(Segment::Run(std::mem::take(&mut run)));
+                segments.push(Segment::Opaque(piece.tokens));
             }
         }
     }
-    tokens.extend(run.finish());
-    tokens
+    segments.push(Segment::Run(run));
+    if let Some(tail) = tail {
+        // Backwards: what is read after each run decides what it hands out.
+        let mut read = HashSet::new();
+        idents(tail, &mut read);
+        for segment in segments.iter_mut().rev() {
+            match segment {
+                Segment::Run(run) => {
+                    run.names.retain(|(_, text, _)| read.contains(text));
+                    let tokens: TokenStream = run.pieces.iter().cloned().collect();
+                    idents(&tokens, &mut read);
+                }
+                Segment::Opaque(tokens) => idents(tokens, &mut read),
+            }
+        }
+    }
+    segments
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Run(run) => run.finish(),
+            Segment::Opaque(tokens) => tokens,
+        })
+        .collect()
+}
+
+/// The generated names (`__ad_..`) in `tokens`, into `into`. Read from the printed text:
+/// one call into the compiler per statement, not one per token.
+fn idents(tokens: &TokenStream, into: &mut HashSet<String>) {
+    let text = tokens.to_string();
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if word.starts_with("__ad_") {
+            into.insert(word.to_string());
+        }
+    }
+}
+
+enum Segment {
+    Run(Run),
+    Opaque(TokenStream),
 }
 
 #[derive(Default)]
 struct Run {
-    tokens: TokenStream,
-    names: Vec<(Ident, bool)>,
+    pieces: Vec<TokenStream>,
+    /// What the run hands out: each name, as text, and whether it is `mut`.
+    names: Vec<(Ident, String, bool)>,
+    texts: HashSet<String>,
+    /// How many bindings it makes.
     count: usize,
 }
 
 impl Run {
     fn finish(self) -> TokenStream {
-        if self.names.len() < 2 {
-            return self.tokens;
+        let Run {
+            pieces,
+            names,
+            count,
+            ..
+        } = self;
+        let tokens: TokenStream = pieces.into_iter().collect();
+        if count < 2 {
+            return tokens;
         }
-        let Run { tokens, names, .. } = self;
-        let pattern = names.iter().map(|(name, mutable)| match mutable {
+        if names.is_empty() {
+            return quote!({ #tokens });
+        }
+        let pattern = names.iter().map(|(name, _, mutable)| match mutable {
             true => quote!(mut #name),
             false => quote!(#name),
         });
-        let values = names.iter().map(|(name, _)| name);
+        let values = names.iter().map(|(name, _, _)| name);
         quote! {
             let (#(#pattern,)*) = {
                 #tokens
