@@ -332,3 +332,47 @@ fn an_upper_case_module_path() {
     assert_eq!(value, 1.5 * 0.7 * 0.7);
     check("upper-case module", through_an_upper_case_module, 0.7, grad);
 }
+
+/// An associated function of a generic impl, with data in a slice, called by a method.
+#[derive(Clone, Debug, autodiff::Differentiable)]
+struct Weighted<T: Real> {
+    w: T,
+}
+
+impl<T: Real> Weighted<T> {
+    #[differentiable]
+    fn potential(x: T, data: &[T]) -> T {
+        let mut total = x * x;
+        for d in data {
+            total = total + x * *d;
+        }
+        total
+    }
+
+    #[differentiable]
+    fn energy(&self, x: T, data: &[T]) -> T {
+        self.w * Self::potential(x, data)
+    }
+}
+
+#[test]
+fn an_associated_function_of_a_generic_impl() {
+    let data = vec![1.0, -2.0, 0.5];
+    let (_, (dx, ddata)) = Weighted::<f64>::potential_grad(0.3, &data);
+    check(
+        "potential",
+        |x| Weighted::<f64>::potential(x, &data),
+        0.3,
+        dx,
+    );
+    assert_eq!(ddata, vec![0.3; 3]);
+    let m = Weighted { w: 1.5 };
+    let (_, (dm, dx, _)) = m.energy_grad(0.3, &data);
+    check("energy, x", |x| m.energy(x, &data), 0.3, dx);
+    check(
+        "energy, w",
+        |w| Weighted { w }.energy(0.3, &data),
+        1.5,
+        dm.w,
+    );
+}

@@ -39,6 +39,9 @@ pub struct Context {
     pub type_names: HashSet<String>,
     /// The modules among them.
     pub modules: HashSet<String>,
+    /// In an inherent impl, the impl's type and const parameters (`T`, `N` of
+    /// `impl<T: Real, const N: usize>`), which a `use<..>` bound must list.
+    pub impl_params: Option<Vec<String>>,
     /// The functions of the block, each with whether it carries `#[differentiable]` or
     /// `#[custom_vjp]`.
     pub functions: HashMap<String, bool>,
@@ -240,6 +243,7 @@ struct Frame {
     place: Place,
     names: HashSet<String>,
     modules: HashSet<String>,
+    impl_params: Option<Vec<String>>,
     header: Vec<Tok>,
     /// `(` and `[` open in the current header.
     depth: usize,
@@ -253,6 +257,7 @@ impl Frame {
             place,
             names: HashSet::new(),
             modules: HashSet::new(),
+            impl_params: None,
             header: Vec::new(),
             depth: 0,
             functions: Vec::new(),
@@ -293,6 +298,7 @@ fn analyse(text: &str) -> Analysis {
                 place: frame.place,
                 type_names: frame.names.clone(),
                 modules: frame.modules.clone(),
+                impl_params: frame.impl_params.clone(),
                 functions: functions.clone(),
             };
             analysis.insert(key, context);
@@ -304,10 +310,14 @@ fn analyse(text: &str) -> Analysis {
         match tok {
             Tok::Open('{') => {
                 let (place, name) = classify(&frame.header);
+                let impl_params =
+                    (place == Place::InherentImpl).then(|| impl_params(&frame.header));
                 frame.note(name);
                 frame.header.clear();
                 frame.depth = 0;
-                frames.push(Frame::new(place));
+                let mut block = Frame::new(place);
+                block.impl_params = impl_params;
+                frames.push(block);
             }
             Tok::Close('}') => {
                 if frames.len() > 1 {
@@ -369,6 +379,42 @@ fn may_be_annotated(header: &[Tok]) -> bool {
     }) || header
         .iter()
         .any(|t| matches!(t, Tok::Ident(w, _) if w == "differentiable" || w == "custom_vjp"))
+}
+
+/// The type and const parameters of an impl header (`impl<T: Real, 'a, const N: usize>`
+/// gives `T`, `N`; lifetimes are not tokens here).
+fn impl_params(header: &[Tok]) -> Vec<String> {
+    let Some(start) = header
+        .iter()
+        .position(|t| matches!(t, Tok::Ident(w, _) if w == "impl"))
+    else {
+        return Vec::new();
+    };
+    let mut params = Vec::new();
+    if header.get(start + 1) != Some(&Tok::Punct('<')) {
+        return params;
+    }
+    let (mut angle, mut segment_start) = (0i32, true);
+    for tok in &header[start + 1..] {
+        match tok {
+            Tok::Punct('<') => angle += 1,
+            Tok::Punct('>') => {
+                angle -= 1;
+                if angle == 0 {
+                    break;
+                }
+            }
+            Tok::Punct(',') if angle == 1 => segment_start = true,
+            Tok::Ident(w, _) if angle == 1 && segment_start && w == "const" => {}
+            Tok::Ident(w, _) if angle == 1 && segment_start => {
+                params.push(w.clone());
+                segment_start = false;
+            }
+            _ if angle == 1 => segment_start = false,
+            _ => {}
+        }
+    }
+    params
 }
 
 /// The block an item header opens, and the type-namespace name it declares.
@@ -469,10 +515,9 @@ impl Fn() -> u8 { fn odd() {} }
         assert!(free.type_names.contains("loss"));
         assert!(free.type_names.contains("Named"));
         assert!(free.modules.contains("loss") && !free.modules.contains("Named"));
-        assert_eq!(
-            context(text, 5, "scaled").expect("found").place,
-            Place::InherentImpl
-        );
+        let scaled = context(text, 5, "scaled").expect("found");
+        assert_eq!(scaled.place, Place::InherentImpl);
+        assert_eq!(scaled.impl_params, Some(vec!["T".to_string()]));
         assert_eq!(
             context(text, 8, "value").expect("found").place,
             Place::TraitImpl

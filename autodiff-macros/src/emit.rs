@@ -424,9 +424,16 @@ impl Emit<'_> {
     /// differentiated argument (it owns copies). Methods keep the default: their impl's
     /// generics are not visible here.
     fn precise_captures(&self) -> TokenStream {
-        if self.sig.in_impl {
-            return quote!();
-        }
+        // A method's receiver lifetime is elided; an associated function lists its impl's
+        // parameters when the source scan found them.
+        let impl_params: Vec<Ident> = match (self.sig.in_impl, &self.sig.context.impl_params) {
+            (false, _) => Vec::new(),
+            (true, Some(params)) if !self.sig.has_receiver => params
+                .iter()
+                .map(|p| Ident::new(p, Span::call_site()))
+                .collect(),
+            (true, _) => return quote!(),
+        };
         // `impl Trait` arguments and elided lifetimes inside types (`View<'_>`) cannot be
         // named in `use<..>`: such a pullback keeps the default, capturing everything.
         let unnameable = self.item.sig.inputs.iter().any(|input| {
@@ -460,6 +467,7 @@ impl Emit<'_> {
         }
         let all = lifetimes
             .into_iter()
+            .chain(impl_params.iter().map(|p| p.to_token_stream()))
             .chain(type_and_const_params(&self.item.sig.generics));
         quote!(+ use<#(#all),*>)
     }
