@@ -376,3 +376,30 @@ fn an_associated_function_of_a_generic_impl() {
         dm.w,
     );
 }
+
+impl Weighted<f64> {
+    #[differentiable]
+    fn term(&self, x: f64, data: &[f64]) -> f64 {
+        let mut total = x * self.w;
+        for d in data {
+            total += x * *d;
+        }
+        total
+    }
+
+    #[differentiable]
+    fn doubled_term(&self, x: f64, data: &[f64]) -> f64 {
+        self.term(x, data) * 2.0
+    }
+}
+
+#[test]
+fn a_method_with_a_data_slice_called_by_a_method() {
+    let data = vec![1.0, 2.0];
+    let m = Weighted { w: 2.0 };
+    let (value, (dm, dx, ddata)) = m.doubled_term_grad(0.5, &data);
+    assert_eq!(value, m.doubled_term(0.5, &data));
+    check("x", |x| m.doubled_term(x, &data), 0.5, dx);
+    check("w", |w| Weighted { w }.doubled_term(0.5, &data), 2.0, dm.w);
+    assert_eq!(ddata, vec![1.0, 1.0]);
+}

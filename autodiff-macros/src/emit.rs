@@ -267,7 +267,7 @@ impl Emit<'_> {
             self.sig.grads_ty()
         };
         let ret = self.value_and_pullback_ty(&grads_ty);
-        let signature = self.signature_with(fn_name, ret, None, !self.sig.has_receiver);
+        let signature = self.signature_with(fn_name, ret, None, self.names_captures());
         let checks = self.requires_grad_checks();
         let seed = adj_ident(0, Span::call_site());
         let grads = self.grads(every_param);
@@ -424,15 +424,15 @@ impl Emit<'_> {
     /// differentiated argument (it owns copies). Methods keep the default: their impl's
     /// generics are not visible here.
     fn precise_captures(&self) -> TokenStream {
-        // A method's receiver lifetime is elided; an associated function lists its impl's
-        // parameters when the source scan found them.
+        // In an impl, `use<..>` must list the impl's parameters, which only the source
+        // scan knows.
         let impl_params: Vec<Ident> = match (self.sig.in_impl, &self.sig.context.impl_params) {
             (false, _) => Vec::new(),
-            (true, Some(params)) if !self.sig.has_receiver => params
+            (true, Some(params)) => params
                 .iter()
                 .map(|p| Ident::new(p, Span::call_site()))
                 .collect(),
-            (true, _) => return quote!(),
+            (true, None) => return quote!(),
         };
         // `impl Trait` arguments and elided lifetimes inside types (`View<'_>`) cannot be
         // named in `use<..>`: such a pullback keeps the default, capturing everything.
@@ -470,6 +470,12 @@ impl Emit<'_> {
             .chain(impl_params.iter().map(|p| p.to_token_stream()))
             .chain(type_and_const_params(&self.item.sig.generics));
         quote!(+ use<#(#all),*>)
+    }
+
+    /// Whether the pullback's type can spell what it captures (`use<..>`), and so the
+    /// signature names the lifetimes of borrowed data for it.
+    fn names_captures(&self) -> bool {
+        !self.sig.in_impl || self.sig.context.impl_params.is_some()
     }
 
     fn output_ty(&self) -> TokenStream {
@@ -2312,7 +2318,7 @@ impl Emit<'_> {
             },
             ret,
             None,
-            !self.sig.has_receiver,
+            self.names_captures(),
         );
         let (seed, dseed) = (
             adj_ident(0, Span::call_site()),
