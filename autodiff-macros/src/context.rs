@@ -36,15 +36,15 @@ pub struct Context {
     pub place: Place,
     /// Names the function's block already uses in the type namespace (modules, types,
     /// traits), written in the source.
-    pub type_names: HashSet<String>,
+    pub type_names: Rc<HashSet<String>>,
     /// The modules among them.
-    pub modules: HashSet<String>,
+    pub modules: Rc<HashSet<String>>,
     /// In an inherent impl, the impl's type and const parameters (`T`, `N` of
     /// `impl<T: Real, const N: usize>`), which a `use<..>` bound must list.
     pub impl_params: Option<Vec<String>>,
     /// The functions of the block, each with whether it carries `#[differentiable]` or
-    /// `#[custom_vjp]`.
-    pub functions: HashMap<String, bool>,
+    /// `#[custom_vjp]`; empty when the scan did not find the function.
+    pub functions: Rc<HashMap<String, bool>>,
 }
 
 /// The context of the function named `ident`, from its source file.
@@ -288,16 +288,20 @@ fn analyse(text: &str) -> Analysis {
     let mut analysis = Analysis::new();
     let mut frames = vec![Frame::new(Place::Module)];
     let close = |frame: Frame, analysis: &mut Analysis| {
-        let functions: HashMap<String, bool> = frame
-            .functions
-            .iter()
-            .map(|((_, name), annotated)| (name.clone(), *annotated))
-            .collect();
+        // Shared by the block's functions, not copied for each.
+        let functions: Rc<HashMap<String, bool>> = Rc::new(
+            frame
+                .functions
+                .iter()
+                .map(|((_, name), annotated)| (name.clone(), *annotated))
+                .collect(),
+        );
+        let (type_names, modules) = (Rc::new(frame.names), Rc::new(frame.modules));
         for (key, _) in frame.functions {
             let context = Context {
                 place: frame.place,
-                type_names: frame.names.clone(),
-                modules: frame.modules.clone(),
+                type_names: type_names.clone(),
+                modules: modules.clone(),
                 impl_params: frame.impl_params.clone(),
                 functions: functions.clone(),
             };

@@ -78,7 +78,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         // macro) still says it is in an impl.
         sig.in_impl = sig.has_receiver
             || context.place == Place::InherentImpl
-            || mentions_self(item.to_token_stream());
+            || context.functions.is_empty() && mentions_self(item.to_token_stream());
         sig.sibling = sig.in_impl || context.type_names.contains(&item.sig.ident.to_string());
         sig.context = context;
     }
