@@ -275,12 +275,18 @@ impl Emit<'_> {
         let reverse = self.reverse_block_before(&self.adjoint.stmts, Some(&grads));
         let forward =
             self.forward_block_before(&self.ir.stmts, Some(&quote!(#out #reverse #grads)));
+        // A short reverse sweep is inlined where `backward` is called: a Jacobian's
+        // `backward` calls, one per row, then run side by side (their dependency chains
+        // are independent), and the pullback's captures stay in registers. A long one
+        // stays a call, so rustc does not compile it once per `backward`.
+        let inline = (reverse_len(&self.adjoint.stmts) <= INLINED_REVERSE)
+            .then(|| quote!(#[inline(always)]));
         quote! {
             #signature {
                 use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
-                (#out, ::autodiff::Pullback::new(move |mut #seed: #out_ty| -> #grads_ty {
+                (#out, ::autodiff::Pullback::new(#inline move |mut #seed: #out_ty| -> #grads_ty {
                     #reverse
                     #grads
                 }))
@@ -1548,6 +1554,26 @@ struct LoopParts {
     update: TokenStream,
     /// A `while` loop's updates when its condition fails.
     exits: TokenStream,
+}
+
+/// Reverse sweeps of at most this many statements are inlined into `backward`'s callers.
+const INLINED_REVERSE: usize = 256;
+
+/// The statements of a reverse sweep, nested ones included.
+fn reverse_len(stmts: &[AStmt]) -> usize {
+    stmts
+        .iter()
+        .map(|stmt| match stmt {
+            AStmt::If {
+                then_block,
+                else_block,
+                ..
+            } => 1 + reverse_len(then_block) + reverse_len(else_block),
+            AStmt::Loop { body, .. } | AStmt::Checkpointed { body, .. } => 1 + reverse_len(body),
+            AStmt::Replay(stmts) => stmts.len(),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// A tape entry (pushed, and the pattern it is popped into): a tuple, nested in tuples of
