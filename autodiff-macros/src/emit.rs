@@ -278,9 +278,11 @@ impl Emit<'_> {
         // A short reverse sweep is inlined where `backward` is called: a Jacobian's
         // `backward` calls, one per row, then run side by side (their dependency chains
         // are independent), and the pullback's captures stay in registers. A long one
-        // stays a call, so rustc does not compile it once per `backward`.
+        // stays a call, so rustc does not compile it once per `backward`. Not in debug
+        // builds: there inlined frames add up instead of being reused (a long body's
+        // callees would all sit in its frame).
         let inline = (reverse_len(&self.adjoint.stmts) <= INLINED_REVERSE)
-            .then(|| quote!(#[inline(always)]));
+            .then(|| quote!(#[cfg_attr(not(debug_assertions), inline(always))]));
         quote! {
             #signature {
                 use ::autodiff::__private::ops as __ad_ops;
