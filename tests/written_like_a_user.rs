@@ -82,3 +82,100 @@ fn ridge_regression_on_a_struct() {
     let report = check_gradient(|ys: Vec<f64>| m.loss(&xs, &ys), &ys, &gys).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
 }
+
+/// A model whose loss method takes its data in slices and differentiates only `self`: the
+/// pullback borrows both slices (each with its own lifetime), and the loop reads `y`, a
+/// `&f64`, with no `*`, as plain Rust allows.
+#[derive(Clone, Debug, Differentiable)]
+struct TwoLayer {
+    w: Tensor<f64, 4, 2>,
+    b: Tensor<f64, 4>,
+    v: Tensor<f64, 1, 4>,
+}
+
+impl TwoLayer {
+    #[differentiable]
+    fn predict(&self, x: Tensor<f64, 2>) -> f64 {
+        let h = (self.w.matmul(x) + self.b).tanh();
+        self.v.matmul(h)[0]
+    }
+
+    #[differentiable(wrt(self))]
+    fn loss(&self, xs: &[Tensor<f64, 2>], ys: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for (x, y) in xs.iter().zip(ys) {
+            let e = self.predict(*x) - y;
+            total = total + e * e;
+        }
+        total / xs.len() as f64
+    }
+}
+
+#[test]
+fn a_method_loss_over_data_slices_differentiating_only_self() {
+    let m = TwoLayer {
+        w: Tensor::from_fn(|i, j| 0.1 * i as f64 - 0.2 * j as f64 + 0.05),
+        b: tensor![0.1, -0.1, 0.0, 0.2],
+        v: Tensor::from_fn(|_, j| 0.3 - 0.1 * j as f64),
+    };
+    let xs: Vec<Tensor<f64, 2>> = (0..6)
+        .map(|i| tensor![i as f64 / 5.0, 1.0 - i as f64 / 10.0])
+        .collect();
+    let ys: Vec<f64> = xs.iter().map(|x| (2.0 * x[0]).sin() + x[1]).collect();
+    let (value, grad) = m.loss_grad(&xs, &ys);
+    assert_eq!(value, m.loss(&xs, &ys));
+    let report = check_gradient(|m: TwoLayer| m.loss(&xs, &ys), &m, &grad).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+    let (_, pullback) = m.loss_vjp(&xs, &ys);
+    let again = pullback.backward(1.0);
+    assert_eq!((again.w, again.b, again.v), (grad.w, grad.b, grad.v));
+}
+
+#[differentiable(wrt(w))]
+fn squared_misfit(w: f64, ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for y in ys {
+        let e = w - y;
+        total = total + e * e;
+    }
+    total
+}
+
+#[differentiable(wrt(w))]
+fn line_misfit(w: f64, xs: &[f64], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (x, y) in xs.iter().zip(ys) {
+        let e = w * x - y;
+        total += e * e;
+    }
+    total
+}
+
+#[differentiable(wrt(w))]
+fn projection_misfit(w: Tensor<f64, 2>, xs: &[Tensor<f64, 2>], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (x, &y) in xs.iter().zip(ys) {
+        let e = w.dot(x) - y;
+        total = total + e * e;
+    }
+    total
+}
+
+#[test]
+fn loop_items_that_are_references_to_data_need_no_deref_in_ops() {
+    let xs = [0.5, -1.0, 2.0];
+    let ys = [1.0, 2.0, -0.5];
+    let h = 1e-6;
+    let (v, g) = squared_misfit_grad(0.3, &ys);
+    assert_eq!(v, squared_misfit(0.3, &ys));
+    let fd = (squared_misfit(0.3 + h, &ys) - squared_misfit(0.3 - h, &ys)) / (2.0 * h);
+    assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+    let (_, g) = line_misfit_grad(0.3, &xs, &ys);
+    let fd = (line_misfit(0.3 + h, &xs, &ys) - line_misfit(0.3 - h, &xs, &ys)) / (2.0 * h);
+    assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+    let ts = [tensor![1.0, 2.0], tensor![0.0, 1.0], tensor![-0.5, 0.5]];
+    let w = tensor![0.5, 1.0];
+    let (_, g) = projection_misfit_grad(w, &ts, &ys);
+    let report = check_gradient(|w| projection_misfit(w, &ts, &ys), &w, &g).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+}

@@ -357,24 +357,27 @@ impl Emit<'_> {
         } else {
             Vec::new()
         };
-        let mut typed_index = 0;
-        let inputs = sig.inputs.iter().map(|input| match input {
-            FnArg::Typed(typed) => {
-                let mut typed = typed.clone();
-                if let Pat::Ident(p) = &mut *typed.pat {
-                    p.mutability = None;
+        // `data_lifetimes` counts parameters as `sig.params` does, a receiver included.
+        let inputs = sig
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(index, input)| match input {
+                FnArg::Typed(typed) => {
+                    let mut typed = typed.clone();
+                    if let Pat::Ident(p) = &mut *typed.pat {
+                        p.mutability = None;
+                    }
+                    if let (Some((_, lifetime, _)), syn::Type::Reference(r)) = (
+                        data_lifetimes.iter().find(|(i, _, _)| *i == index),
+                        &mut *typed.ty,
+                    ) {
+                        r.lifetime = Some(lifetime.clone());
+                    }
+                    typed.into_token_stream()
                 }
-                if let (Some((_, lifetime, _)), syn::Type::Reference(r)) = (
-                    data_lifetimes.iter().find(|(i, _, _)| *i == typed_index),
-                    &mut *typed.ty,
-                ) {
-                    r.lifetime = Some(lifetime.clone());
-                }
-                typed_index += 1;
-                typed.into_token_stream()
-            }
-            receiver => receiver.into_token_stream(),
-        });
+                receiver => receiver.into_token_stream(),
+            });
         let inputs: Vec<TokenStream> = inputs.collect();
         let mut predicates: Vec<TokenStream> = sig
             .generics

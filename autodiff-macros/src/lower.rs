@@ -535,9 +535,7 @@ impl Lowerer<'_> {
             self.vars[value].varied,
             p.mutability.is_some(),
         );
-        if self.numeric.contains(&value) {
-            self.numeric.insert(var);
-        }
+        self.same_kind_of_data(value, var);
         self.stmts.push(Stmt::Let {
             var,
             ty,
@@ -588,11 +586,19 @@ impl Lowerer<'_> {
                     ty: None,
                     value: Value::Copy(value),
                 });
+                self.same_kind_of_data(value, var);
                 self.bind_name(&p.ident, var);
             }
             Pat::Wild(_) => {}
             Pat::Type(t) => self.bind_pattern(&t.pat, value),
             Pat::Paren(p) => self.bind_pattern(&p.pat, value),
+            // `for &y in ys`: the value behind the reference.
+            Pat::Reference(r) if !self.vars[value].varied && self.ref_data.contains(&value) => {
+                let reference = var_ident(value, self.vars[value].span);
+                let var = self.bind(Value::Inert(quote!(*#reference)), r.span(), false);
+                self.numeric.insert(var);
+                self.bind_pattern(&r.pat, var);
+            }
             Pat::Reference(r) => self.bind_pattern(&r.pat, value),
             Pat::Tuple(t) if !t.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
                 for (k, elem) in t.elems.iter().enumerate() {
@@ -1121,6 +1127,10 @@ impl Lowerer<'_> {
             Pat::Wild(_) => None,
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
                 let var = self.new_var(Some(p.ident.to_string()), p.ident.span(), false, false);
+                if self.yields_data_references(&for_loop.expr) {
+                    // `for y in ys` over `ys: &[f64]`, `for x in xs.iter()`: ops read `*y`.
+                    self.ref_data.insert(var);
+                }
                 self.bind_name(&p.ident, var);
                 Some(var)
             }
@@ -1136,6 +1146,19 @@ impl Lowerer<'_> {
             pat,
             iter,
             trip_count,
+        }
+    }
+
+    /// Whether a loop over `iter` binds its items as references to data: it iterates
+    /// `xs.iter()` or `&xs`, or a data reference itself (a `&[f64]` parameter).
+    fn yields_data_references(&self, iter: &Expr) -> bool {
+        match Source::parse(iter) {
+            Source::Seq(_, true) => true,
+            Source::Seq(leaf, false) => self.local(leaf).is_some_and(|var| {
+                !self.vars[var].varied
+                    && (self.data_refs.contains(&var) || self.ref_data.contains(&var))
+            }),
+            _ => false,
         }
     }
 
@@ -1273,6 +1296,18 @@ impl Lowerer<'_> {
         };
         let varied = value.diff_operands().iter().any(|v| self.vars[*v].varied);
         self.bind(value, span, varied)
+    }
+
+    /// `var`, a copy of `value`, is a number or a data reference whenever `value` is: so
+    /// an op reads the value behind a reference bound to a new name (`let y = ys[0]`'s
+    /// `y`, the `y` of `for (x, y) in xs.iter().zip(ys)`).
+    fn same_kind_of_data(&mut self, value: VarId, var: VarId) {
+        if self.numeric.contains(&value) {
+            self.numeric.insert(var);
+        }
+        if !self.vars[value].varied && self.ref_data.contains(&value) {
+            self.ref_data.insert(var);
+        }
     }
 
     /// An op's operand: the value behind a data reference (a `&Tensor` parameter, an

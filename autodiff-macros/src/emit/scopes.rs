@@ -96,13 +96,28 @@ pub fn flatten(pieces: Vec<Piece>, tail: Option<&TokenStream>) -> TokenStream {
 }
 
 /// The generated names (`__ad_..`) in `tokens`, into `into`. Read from the printed text:
-/// one call into the compiler per statement, not one per token.
+/// one call into the compiler per statement, not one per token; and found with a
+/// substring search rather than by splitting every word, since the macro itself usually
+/// runs unoptimised.
 fn idents(tokens: &TokenStream, into: &mut HashSet<String>) {
-    let text = tokens.to_string();
-    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
-        if word.starts_with("__ad_") {
-            into.insert(word.to_string());
+    generated_words(&tokens.to_string(), into);
+}
+
+/// The words of `text` that start with `__ad_`, into `into`.
+fn generated_words(text: &str, into: &mut HashSet<String>) {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("__ad_") {
+        let start = from + found;
+        let mut end = start + "__ad_".len();
+        while end < bytes.len() && is_word(bytes[end]) {
+            end += 1;
         }
+        if start == 0 || !is_word(bytes[start - 1]) {
+            into.insert(text[start..end].to_string());
+        }
+        from = end;
     }
 }
 
@@ -267,5 +282,23 @@ impl Emit<'_> {
             | HStmt::If { .. } => Some(Vec::new()),
             HStmt::Replay(_) | HStmt::Loop { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generated_words;
+    use std::collections::HashSet;
+
+    #[test]
+    fn generated_words_are_whole_words_that_start_with_the_prefix() {
+        let mut found = HashSet::new();
+        generated_words(
+            "let (__ad_v1, mut __ad_ct2) = f(x__ad_v3, ___ad_v4, __ad_v1.w) + __ad_",
+            &mut found,
+        );
+        let mut found: Vec<&str> = found.iter().map(String::as_str).collect();
+        found.sort_unstable();
+        assert_eq!(found, ["__ad_", "__ad_ct2", "__ad_v1"]);
     }
 }
