@@ -118,7 +118,8 @@
 //! # The language a body may use
 //!
 //! * `let` (with shadowing, `let mut` and reassignment, `+=`, `-=`, `*=`, `/=`), blocks,
-//!   a tail expression or a final `return`.
+//!   a tail expression or a final `return`, and guard clauses: `if c { ..; return a; }` at
+//!   the top of the body, the rest of the body being its `else`.
 //! * `+ - * /` between tensors of equal shape and between a tensor and a scalar on
 //!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
 //!   `T` constants), constants, and arguments that are not differentiated.

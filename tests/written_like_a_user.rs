@@ -179,3 +179,45 @@ fn loop_items_that_are_references_to_data_need_no_deref_in_ops() {
     let report = check_gradient(|w| projection_misfit(w, &ts, &ys), &w, &g).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
 }
+
+/// A standard deviation with guard clauses, written the way Rust is usually written.
+#[differentiable]
+fn spread(x: Tensor<f64, 3>, floor: f64) -> f64 {
+    let m = x.mean();
+    let centered = x - m;
+    let var = (centered * centered).sum() / 3.0;
+    if var < floor {
+        return floor;
+    }
+    if var > 1.0 {
+        let sd = var.sqrt();
+        return sd * 2.0;
+    }
+    return var;
+}
+
+#[test]
+fn guard_clauses_return_early() {
+    let h = 1e-6;
+    // One input per exit: the floor, the square root, the variance itself.
+    for (x, floor) in [
+        (tensor![1.0, 1.0, 1.0001], 0.01),
+        (tensor![1.0, 2.0, 4.0], 0.0),
+        (tensor![0.1, 0.2, 0.4], 0.0),
+    ] {
+        let (value, (gx, gfloor)) = spread_grad(x, floor);
+        assert_eq!(value, spread(x, floor));
+        let report = check_gradient(|x| spread(x, floor), &x, &gx).within(1e-7, 1e-6);
+        assert!(report.passed(), "{report}");
+        let fd = (spread(x, floor + h) - spread(x, floor - h)) / (2.0 * h);
+        assert!((gfloor - fd).abs() < 1e-6, "{gfloor} vs {fd}");
+        let (_, tangent) = spread_jvp(x, floor, tensor![1.0, 0.0, -1.0], 0.5);
+        let along = gx.dot(tensor![1.0, 0.0, -1.0]) + 0.5 * gfloor;
+        assert!((tangent - along).abs() < 1e-12, "{tangent} vs {along}");
+    }
+    assert_eq!(spread(tensor![1.0, 1.0, 1.0001], 0.01), 0.01);
+    assert_eq!(
+        spread(tensor![1.0, 2.0, 4.0], 0.0),
+        2.0 * (42.0f64 / 27.0).sqrt()
+    );
+}

@@ -8,6 +8,7 @@ use crate::args::Args;
 use crate::context::{self, Place};
 use crate::emit::{self, Emit};
 use crate::errors::Errors;
+use crate::guards;
 use crate::valid::{self, Signature};
 use crate::{activity, lower, reverse, tangent};
 use proc_macro2::TokenStream;
@@ -17,7 +18,7 @@ use syn::ItemFn;
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::from_tokens(args, &mut errors);
-    let item: ItemFn = match syn::parse2(item.clone()) {
+    let mut item: ItemFn = match syn::parse2(item.clone()) {
         Ok(item) => item,
         // A function with a syntax error: rustc has reported it already.
         Err(_) if crate::errors::is_function(&item) => return quote!(#item),
@@ -30,6 +31,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#compile_errors #item);
         }
     };
+    guards::fold(&mut item.block);
     for attr in &item.attrs {
         let name = attr.path().segments.last().map(|s| s.ident.to_string());
         match name.as_deref() {

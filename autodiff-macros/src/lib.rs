@@ -2,7 +2,7 @@
 //!
 //! Users depend on the `static-autodiff` facade (library name `autodiff`), which re-exports
 //! this attribute with its full documentation. The pipeline lives in `expand`: parse ->
-//! validate -> lower to a graph IR -> activity -> reverse sweep -> emit, one file per stage.
+//! fold guard clauses (`guards`) -> validate -> lower to a graph IR -> activity -> reverse sweep -> emit, one file per stage.
 //! Every entry point goes through `krate`, which finds the facade under the name the
 //! user's `Cargo.toml` gives it and points the generated runtime paths there.
 #![forbid(unsafe_code)]
@@ -15,6 +15,7 @@ mod derive;
 mod emit;
 mod errors;
 mod expand;
+mod guards;
 mod ir;
 mod krate;
 mod lower;

@@ -514,7 +514,7 @@ fn fence_message(expr: &syn::Expr) -> Option<&'static str> {
             "`let` conditions (`if let`, `while let`) are not supported in a #[differentiable] body; test a plain condition"
         }
         Expr::Return(_) => {
-            "early `return` is not supported in a #[differentiable] body; compute the result and return it at the end"
+            "this `return` is not supported in a #[differentiable] body: only a final `return` and guard clauses at the top of the body (`if c { ..; return a; }` followed by the rest) are; compute the result and return it at the end"
         }
         Expr::Macro(_) => {
             "macros other than `tensor!` and `vec!` are not supported in a #[differentiable] body; compute the value outside the function or with the supported operations"
