@@ -221,3 +221,35 @@ fn guard_clauses_return_early() {
         2.0 * (42.0f64 / 27.0).sqrt()
     );
 }
+
+/// Data owned by the function (a `Vec` taken by value) iterated by reference: the pullback
+/// keeps the `Vec`, not references into it (which failed with E0716).
+#[differentiable(wrt(w))]
+fn misfit_of_owned_data(w: f64, data: Vec<f64>, weights: [f64; 2]) -> f64 {
+    let mut total = 0.0;
+    for d in &data {
+        total = total + (w - *d).powi(2);
+    }
+    for d in data.iter() {
+        total += w * d;
+    }
+    for k in &weights {
+        total = total + k * w.sin();
+    }
+    total
+}
+
+#[test]
+fn loops_over_references_to_owned_data() {
+    let data = vec![1.0, 2.0, -0.5];
+    let weights = [0.5, 1.5];
+    let (value, g) = misfit_of_owned_data_grad(0.7, data.clone(), weights);
+    assert_eq!(value, misfit_of_owned_data(0.7, data.clone(), weights));
+    let h = 1e-6;
+    let fd = (misfit_of_owned_data(0.7 + h, data.clone(), weights)
+        - misfit_of_owned_data(0.7 - h, data.clone(), weights))
+        / (2.0 * h);
+    assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+    let (_, pullback) = misfit_of_owned_data_vjp(0.7, data, weights);
+    assert_eq!(pullback.backward(1.0), g);
+}

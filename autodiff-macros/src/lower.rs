@@ -135,6 +135,7 @@ fn lower_with_places(
         ref_params: HashSet::new(),
         ref_data: HashSet::new(),
         data_refs: HashSet::new(),
+        owned_sequences: HashSet::new(),
         numeric: HashSet::new(),
         assigned: HashSet::new(),
         closures: HashSet::new(),
@@ -159,6 +160,9 @@ fn lower_with_places(
         }
         if param.by_ref && !param.wrt {
             lowerer.data_refs.insert(var);
+        }
+        if !param.by_ref && !param.wrt && is_sequence_type(&param.ty) {
+            lowerer.owned_sequences.insert(var);
         }
         if is_numeric_type(&param.grad_ty, sig.elem_ty.as_ref()) {
             lowerer.numeric.insert(var);
@@ -218,6 +222,10 @@ struct Lowerer<'e> {
     /// Data parameters taken by reference (`x: &Tensor<f64, 3>`): an op reads the value
     /// behind one, as it does for a differentiated `&Tensor`, with no `*` to write.
     data_refs: HashSet<VarId>,
+    /// Data parameters taken by value that hold a sequence (`Vec<X>`, `[X; N]`): a loop
+    /// over `&data` indexes it, so a pullback keeps the sequence, not references into a
+    /// local it outlives.
+    owned_sequences: HashSet<VarId>,
     /// Variables known to be floats or tensors (parameters declared so, results of
     /// primitives): a method on them that is not an op is reported as such, not taken for
     /// a call of a `#[differentiable]` method.
@@ -1103,7 +1111,10 @@ impl Lowerer<'_> {
 
     fn for_header(&mut self, for_loop: &syn::ExprForLoop) -> LoopKind {
         let plain_pattern = matches!(&*for_loop.pat, Pat::Wild(_) | Pat::Ident(_));
-        if self.is_varied(&for_loop.expr) || !plain_pattern {
+        if self.is_varied(&for_loop.expr)
+            || !plain_pattern
+            || self.iterates_owned_sequence(&for_loop.expr)
+        {
             let source = Source::parse(&for_loop.expr);
             if let Some(kind) = self.collection_header(&source, &for_loop.pat) {
                 return kind;
@@ -1146,6 +1157,17 @@ impl Lowerer<'_> {
             pat,
             iter,
             trip_count,
+        }
+    }
+
+    /// Whether `iter` is `&data` or `data.iter()` for a data parameter `data: Vec<X>` (or
+    /// an array) taken by value.
+    fn iterates_owned_sequence(&self, iter: &Expr) -> bool {
+        match Source::parse(iter) {
+            Source::Seq(leaf, true) => self
+                .local(leaf)
+                .is_some_and(|var| self.owned_sequences.contains(&var)),
+            _ => false,
         }
     }
 
@@ -1833,6 +1855,15 @@ fn is_numeric_type(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
             || last.ident == "Tensor"
             || elem_ty.is_some_and(|elem| last.ident == *elem)
     })
+}
+
+/// `Vec<X>` or `[X; N]`, as declared.
+fn is_sequence_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Array(_) => true,
+        syn::Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+        _ => false,
+    }
 }
 
 /// What a `for` loop over collections iterates: sequences, zipped or enumerated.
