@@ -253,3 +253,29 @@ fn loops_over_references_to_owned_data() {
     let (_, pullback) = misfit_of_owned_data_vjp(0.7, data, weights);
     assert_eq!(pullback.backward(1.0), g);
 }
+
+/// A constant table declared in the body, iterated by reference.
+#[differentiable]
+fn misfit_to_a_local_table(w: f64) -> f64 {
+    let table = [1.0, 2.0, 3.0];
+    let scales = vec![0.5, 2.0];
+    let mut total = 0.0;
+    for t in &table {
+        total = total + (w - t).powi(2);
+    }
+    for s in scales.iter() {
+        total += (w * s).sin();
+    }
+    total
+}
+
+#[test]
+fn loops_over_references_to_a_local_table() {
+    let (value, g) = misfit_to_a_local_table_grad(0.4);
+    assert_eq!(value, misfit_to_a_local_table(0.4));
+    let h = 1e-6;
+    let fd = (misfit_to_a_local_table(0.4 + h) - misfit_to_a_local_table(0.4 - h)) / (2.0 * h);
+    assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+    let (_, pullback) = misfit_to_a_local_table_vjp(0.4);
+    assert_eq!(pullback.backward(1.0), g);
+}

@@ -161,7 +161,7 @@ fn lower_with_places(
         if param.by_ref && !param.wrt {
             lowerer.data_refs.insert(var);
         }
-        if !param.by_ref && !param.wrt && is_sequence_type(&param.ty) {
+        if !param.by_ref && !param.wrt && !param.mutable && is_sequence_type(&param.ty) {
             lowerer.owned_sequences.insert(var);
         }
         if is_numeric_type(&param.grad_ty, sig.elem_ty.as_ref()) {
@@ -222,9 +222,10 @@ struct Lowerer<'e> {
     /// Data parameters taken by reference (`x: &Tensor<f64, 3>`): an op reads the value
     /// behind one, as it does for a differentiated `&Tensor`, with no `*` to write.
     data_refs: HashSet<VarId>,
-    /// Data parameters taken by value that hold a sequence (`Vec<X>`, `[X; N]`): a loop
-    /// over `&data` indexes it, so a pullback keeps the sequence, not references into a
-    /// local it outlives.
+    /// Data that the function owns and never changes, holding a sequence (a `Vec<X>` or
+    /// `[X; N]` parameter taken by value, a `let` of an array or `vec![..]`): a loop over
+    /// `&data` indexes it, so a pullback keeps the sequence, not references into a local
+    /// it outlives.
     owned_sequences: HashSet<VarId>,
     /// Variables known to be floats or tensors (parameters declared so, results of
     /// primitives): a method on them that is not an op is reported as such, not taken for
@@ -479,6 +480,17 @@ impl Lowerer<'_> {
             && let Some(var) = self.lookup(&p.ident.to_string())
         {
             self.closures.insert(var);
+        }
+        // `let table = [1.0, 2.0];` (or `vec![..]`, or typed `Vec`/array), never changed:
+        // a loop over `&table` indexes it (see `owned_sequences`).
+        if let (Some(init), Pat::Ident(p)) = (&local.init, pat)
+            && p.mutability.is_none()
+            && (is_sequence_literal(&init.expr)
+                || matches!(&local.pat, Pat::Type(t) if is_sequence_type(&t.ty)))
+            && let Some(var) = self.lookup(&p.ident.to_string())
+            && !self.vars[var].varied
+        {
+            self.owned_sequences.insert(var);
         }
     }
 
@@ -1160,8 +1172,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether `iter` is `&data` or `data.iter()` for a data parameter `data: Vec<X>` (or
-    /// an array) taken by value.
+    /// Whether `iter` is `&data` or `data.iter()` for owned data `data` (see
+    /// `owned_sequences`).
     fn iterates_owned_sequence(&self, iter: &Expr) -> bool {
         match Source::parse(iter) {
             Source::Seq(leaf, true) => self
@@ -1855,6 +1867,15 @@ fn is_numeric_type(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
             || last.ident == "Tensor"
             || elem_ty.is_some_and(|elem| last.ident == *elem)
     })
+}
+
+/// `[a, b]`, `[x; n]` or `vec![..]`.
+fn is_sequence_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Array(_) | Expr::Repeat(_) => true,
+        Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| s.ident == "vec"),
+        _ => false,
+    }
 }
 
 /// `Vec<X>` or `[X; N]`, as declared.
