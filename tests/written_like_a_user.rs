@@ -279,3 +279,53 @@ fn loops_over_references_to_a_local_table() {
     let (_, pullback) = misfit_to_a_local_table_vjp(0.4);
     assert_eq!(pullback.backward(1.0), g);
 }
+
+/// `#[no_grad]` fields read in the body, whole (`self.lambda`) and by element
+/// (`self.targets[i]`): the gradient carries them cloned from the value, as documented,
+/// not what the reverse sweep added into them.
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+struct Fit {
+    w: Tensor<f64, 2>,
+    #[no_grad]
+    lambda: f64,
+    #[no_grad]
+    targets: Vec<f64>,
+}
+
+impl Fit {
+    #[differentiable]
+    fn loss(&self, x: Tensor<f64, 2>) -> f64 {
+        let mut total = self.lambda * self.w.dot(self.w);
+        for i in 0..self.targets.len() {
+            total += (self.w[i] * x[i] - self.targets[i]).powi(2);
+        }
+        total
+    }
+}
+
+#[test]
+fn no_grad_fields_come_back_as_the_values_fields() {
+    let fit = Fit {
+        w: tensor![0.5, -1.0],
+        lambda: 0.1,
+        targets: vec![0.2, 0.3],
+    };
+    const {
+        assert!(<Fit as Differentiable>::HAS_NO_GRAD_FIELDS);
+        assert!(!<TwoLayer as Differentiable>::HAS_NO_GRAD_FIELDS);
+        assert!(<(f64, Vec<Fit>) as Differentiable>::HAS_NO_GRAD_FIELDS);
+    }
+    let x = tensor![1.0, 2.0];
+    let (_, (g, gx)) = fit.loss_grad(x);
+    assert_eq!(
+        (g.lambda, g.targets.clone()),
+        (fit.lambda, fit.targets.clone())
+    );
+    let report =
+        check_gradient(|w| Fit { w, ..fit.clone() }.loss(x), &fit.w, &g.w).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+    let report = check_gradient(|x| fit.loss(x), &x, &gx).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+    let (_, pullback) = fit.loss_vjp(x);
+    assert_eq!(pullback.backward(1.0), (g, gx));
+}

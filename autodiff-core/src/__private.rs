@@ -24,6 +24,31 @@ pub fn pop<X>(adjoint: &mut Vec<X>) -> X {
         .expect("the reverse sweep pops exactly what the forward pass pushed")
 }
 
+/// The gradient of a structured parameter as users receive it: the `#[no_grad]` fields
+/// of `value` (which the reverse sweep may have added into, through a part read as
+/// `m.lambda` or `m.targets[i]`), every other coordinate from `grad`.
+#[inline]
+pub fn keep_no_grad<X: crate::Differentiable>(grad: X, value: &X) -> X {
+    if !X::HAS_NO_GRAD_FIELDS {
+        return grad;
+    }
+    let mut kept = value.zero_like();
+    kept.accumulate(&grad);
+    kept
+}
+
+/// [`keep_no_grad`] for each element of a slice parameter's gradient.
+#[inline]
+pub fn keep_no_grad_each<X: crate::Differentiable>(grad: Vec<X>, value: &[X]) -> Vec<X> {
+    if !X::HAS_NO_GRAD_FIELDS {
+        return grad;
+    }
+    grad.into_iter()
+        .zip(value)
+        .map(|(grad, value)| keep_no_grad(grad, value))
+        .collect()
+}
+
 /// The sum of the elements of a `vec![x; n]`'s adjoint: `x`'s adjoint (zero shaped like
 /// `x` when `n` is 0).
 #[inline]

@@ -62,6 +62,16 @@ use crate::{Real, Tensor};
     note = "derive `autodiff::Differentiable` on a struct of differentiable fields, mark a data field `#[no_grad]`, or keep integer data out of gradients"
 )]
 pub trait Differentiable: Clone {
+    /// Whether the value holds `#[no_grad]` fields, its own or its parts': the derive sets
+    /// it, containers pass on their elements'.
+    ///
+    /// ```
+    /// use autodiff_core::{Differentiable, Tensor};
+    ///
+    /// assert!(!<Vec<Tensor<f64, 3>> as Differentiable>::HAS_NO_GRAD_FIELDS);
+    /// ```
+    const HAS_NO_GRAD_FIELDS: bool = false;
+
     /// The zero gradient of `self`: the same type and shape (a `Vec` of the same length),
     /// every coordinate `0`, `#[no_grad]` fields cloned from `self`.
     ///
@@ -476,6 +486,8 @@ impl<T: ?Sized> Differentiable for PhantomData<T> {
 macro_rules! tuples {
     ($(($($x:ident $i:tt),+))*) => {$(
         impl<$($x: Differentiable),+> Differentiable for ($($x,)+) {
+            const HAS_NO_GRAD_FIELDS: bool = false $(|| $x::HAS_NO_GRAD_FIELDS)+;
+
             #[inline]
             fn zero_like(&self) -> Self {
                 ($(self.$i.zero_like(),)+)
@@ -514,6 +526,8 @@ tuples! {
 }
 
 impl<X: Differentiable, const N: usize> Differentiable for [X; N] {
+    const HAS_NO_GRAD_FIELDS: bool = X::HAS_NO_GRAD_FIELDS;
+
     #[inline]
     fn zero_like(&self) -> Self {
         core::array::from_fn(|i| self[i].zero_like())
@@ -535,6 +549,8 @@ impl<X: Differentiable, const N: usize> Differentiable for [X; N] {
 }
 
 impl<X: Differentiable> Differentiable for Vec<X> {
+    const HAS_NO_GRAD_FIELDS: bool = X::HAS_NO_GRAD_FIELDS;
+
     fn zero_like(&self) -> Self {
         self.iter().map(X::zero_like).collect()
     }

@@ -146,10 +146,17 @@ fn emit(input: &DeriveInput, fields: &[Field]) -> TokenStream {
         }
     });
     let (update_sig, visit_sig) = signatures();
+    let own_no_grad = fields.iter().any(|field| field.no_grad);
+    let parts_no_grad = active.iter().map(|field| {
+        let ty = field.ty;
+        quote_spanned!(ty.span()=> || <#ty as ::autodiff::Differentiable>::HAS_NO_GRAD_FIELDS)
+    });
     // `Self { 0: .., 1: .. }` is valid for tuple structs too, so one form serves both.
     quote! {
         #[automatically_derived]
         impl #impl_generics ::autodiff::Differentiable for #name #ty_generics #where_clause {
+            const HAS_NO_GRAD_FIELDS: bool = #own_no_grad #(#parts_no_grad)*;
+
             #[inline]
             fn zero_like(&self) -> Self {
                 Self { #(#zero_fields,)* }

@@ -1130,12 +1130,42 @@ impl Emit<'_> {
     /// The gradients: one per differentiated parameter, or with `every_param` one per
     /// parameter (`()` for those not differentiated).
     fn grads(&self, every_param: bool) -> TokenStream {
+        let params = self.ir.stmts.iter().filter_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                value: Value::Param { index, .. },
+                ..
+            } => Some((*var, *index)),
+            _ => None,
+        });
+        let elem_ty = self.sig.elem_ty.as_ref();
         let grads: Vec<TokenStream> = self
             .adjoint
             .grads
             .iter()
-            .filter(|g| every_param || g.is_some())
-            .map(|g| match g {
+            .zip(params)
+            .filter(|(g, _)| every_param || g.is_some())
+            .map(|(g, (param, index))| match g {
+                // A struct's `#[no_grad]` fields come back as its value's, whatever the
+                // sweep added into them (floats and tensors have none).
+                Some(AExpr::Adj(adj))
+                    if self
+                        .sig
+                        .params
+                        .get(index)
+                        .is_none_or(|p| may_hold_no_grad(&p.ty, elem_ty)) =>
+                {
+                    let span = hygienic(self.ir.vars[param].span);
+                    let (grad, value) = (self.adj(*adj), self.operand(param, span));
+                    let slice = self.sig.params.get(index).is_some_and(|p| {
+                        matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_)))
+                    });
+                    match slice {
+                        // A slice's gradient is a `Vec` of its length.
+                        true => quote_spanned!(span=> ::autodiff::__private::keep_no_grad_each(#grad, &#value)),
+                        false => quote_spanned!(span=> ::autodiff::__private::keep_no_grad(#grad, &#value)),
+                    }
+                }
                 Some(e) => self.aexpr(e),
                 None => quote!(()),
             })
@@ -1559,6 +1589,39 @@ struct LoopParts {
     update: TokenStream,
     /// A `while` loop's updates when its condition fails.
     exits: TokenStream,
+}
+
+/// Whether a parameter of type `ty` may hold `#[no_grad]` fields: anything but floats,
+/// tensors, the generic element type and slices, `Vec`s, arrays and tuples of them.
+fn may_hold_no_grad(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
+    match ty {
+        syn::Type::Reference(r) => may_hold_no_grad(&r.elem, elem_ty),
+        syn::Type::Paren(p) => may_hold_no_grad(&p.elem, elem_ty),
+        syn::Type::Slice(s) => may_hold_no_grad(&s.elem, elem_ty),
+        syn::Type::Array(a) => may_hold_no_grad(&a.elem, elem_ty),
+        syn::Type::Tuple(t) => t.elems.iter().any(|e| may_hold_no_grad(e, elem_ty)),
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return true;
+            };
+            if last.ident == "f32" || last.ident == "f64" || last.ident == "Tensor" {
+                return false;
+            }
+            if elem_ty.is_some_and(|e| last.ident == *e) {
+                return false;
+            }
+            match (&last.arguments, last.ident == "Vec") {
+                (syn::PathArguments::AngleBracketed(args), true) => {
+                    args.args.iter().any(|arg| match arg {
+                        syn::GenericArgument::Type(t) => may_hold_no_grad(t, elem_ty),
+                        _ => true,
+                    })
+                }
+                _ => true,
+            }
+        }
+        _ => true,
+    }
 }
 
 /// Reverse sweeps of at most this many statements are inlined into `backward`'s callers.
