@@ -327,5 +327,14 @@ fn no_grad_fields_come_back_as_the_values_fields() {
     let report = check_gradient(|x| fit.loss(x), &x, &gx).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
     let (_, pullback) = fit.loss_vjp(x);
-    assert_eq!(pullback.backward(1.0), (g, gx));
+    assert_eq!(pullback.backward(1.0), (g.clone(), gx));
+    // `f_hvp`: the gradient and `H v` alike.
+    let along = Fit {
+        w: tensor![1.0, 0.0],
+        lambda: 0.0,
+        targets: vec![0.0, 0.0],
+    };
+    let (_, (hg, _), (hv, _)) = fit.loss_hvp(x, along, tensor![0.0, 0.0]);
+    assert_eq!((hg.lambda, hg.targets), (fit.lambda, fit.targets.clone()));
+    assert_eq!((hv.lambda, hv.targets), (fit.lambda, fit.targets.clone()));
 }

@@ -1130,6 +1130,18 @@ impl Emit<'_> {
     /// The gradients: one per differentiated parameter, or with `every_param` one per
     /// parameter (`()` for those not differentiated).
     fn grads(&self, every_param: bool) -> TokenStream {
+        self.param_grads(every_param, |adj| self.adj(adj), |e| self.aexpr(e))
+    }
+
+    /// One entry per parameter (or per differentiated one): `adjoint` of a parameter's
+    /// adjoint, `other` of anything else. A struct's `#[no_grad]` fields come back as its
+    /// value's, whatever the sweep added into them (floats and tensors have none).
+    fn param_grads(
+        &self,
+        every_param: bool,
+        adjoint: impl Fn(AdjId) -> Ident,
+        other: impl Fn(&AExpr) -> TokenStream,
+    ) -> TokenStream {
         let params = self.ir.stmts.iter().filter_map(|stmt| match stmt {
             Stmt::Let {
                 var,
@@ -1145,29 +1157,24 @@ impl Emit<'_> {
             .iter()
             .zip(params)
             .filter(|(g, _)| every_param || g.is_some())
-            .map(|(g, (param, index))| match g {
-                // A struct's `#[no_grad]` fields come back as its value's, whatever the
-                // sweep added into them (floats and tensors have none).
-                Some(AExpr::Adj(adj))
-                    if self
-                        .sig
-                        .params
-                        .get(index)
-                        .is_none_or(|p| may_hold_no_grad(&p.ty, elem_ty)) =>
-                {
-                    let span = hygienic(self.ir.vars[param].span);
-                    let (grad, value) = (self.adj(*adj), self.operand(param, span));
-                    let slice = self.sig.params.get(index).is_some_and(|p| {
-                        matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_)))
-                    });
-                    match slice {
-                        // A slice's gradient is a `Vec` of its length.
-                        true => quote_spanned!(span=> ::autodiff::__private::keep_no_grad_each(#grad, &#value)),
-                        false => quote_spanned!(span=> ::autodiff::__private::keep_no_grad(#grad, &#value)),
+            .map(|(g, (param, index))| {
+                let ty = self.sig.params.get(index).map(|p| &p.ty);
+                match g {
+                    Some(AExpr::Adj(adj)) if ty.is_none_or(|ty| may_hold_no_grad(ty, elem_ty)) => {
+                        let span = hygienic(self.ir.vars[param].span);
+                        let (grad, value) = (adjoint(*adj), self.operand(param, span));
+                        let slice = ty.is_some_and(|ty| {
+                            matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_)))
+                        });
+                        match slice {
+                            // A slice's gradient is a `Vec` of its length.
+                            true => quote_spanned!(span=> ::autodiff::__private::keep_no_grad_each(#grad, &#value)),
+                            false => quote_spanned!(span=> ::autodiff::__private::keep_no_grad(#grad, &#value)),
+                        }
                     }
+                    Some(e) => other(e),
+                    None => quote!(()),
                 }
-                Some(e) => self.aexpr(e),
-                None => quote!(()),
             })
             .collect();
         match (every_param, grads.as_slice()) {
@@ -2471,21 +2478,11 @@ impl Emit<'_> {
 
     /// The gradients' tangents, grouped like `grads`.
     fn dgrads(&self, every_param: bool) -> TokenStream {
-        let grads: Vec<TokenStream> = self
-            .adjoint
-            .grads
-            .iter()
-            .filter(|g| every_param || g.is_some())
-            .map(|g| match g {
-                Some(e) => self.dexpr(&crate::tangent::dexpr(e)),
-                None => quote!(()),
-            })
-            .collect();
-        match (every_param, grads.as_slice()) {
-            (true, all) => quote!((#(#all,)*)),
-            (false, [one]) => one.clone(),
-            (false, many) => quote!((#(#many),*)),
-        }
+        self.param_grads(
+            every_param,
+            |adj| self.dadj(adj),
+            |e| self.dexpr(&crate::tangent::dexpr(e)),
+        )
     }
 
     fn dadj(&self, a: AdjId) -> Ident {
