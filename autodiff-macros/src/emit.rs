@@ -1607,16 +1607,11 @@ fn may_hold_no_grad(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
         syn::Type::Slice(s) => may_hold_no_grad(&s.elem, elem_ty),
         syn::Type::Array(a) => may_hold_no_grad(&a.elem, elem_ty),
         syn::Type::Tuple(t) => t.elems.iter().any(|e| may_hold_no_grad(e, elem_ty)),
+        ty if crate::lower::is_numeric_type(ty, elem_ty) => false,
         syn::Type::Path(path) if path.qself.is_none() => {
             let Some(last) = path.path.segments.last() else {
                 return true;
             };
-            if last.ident == "f32" || last.ident == "f64" || last.ident == "Tensor" {
-                return false;
-            }
-            if elem_ty.is_some_and(|e| last.ident == *e) {
-                return false;
-            }
             match (&last.arguments, last.ident == "Vec") {
                 (syn::PathArguments::AngleBracketed(args), true) => {
                     args.args.iter().any(|arg| match arg {

@@ -612,14 +612,11 @@ impl Lowerer<'_> {
             Pat::Wild(_) => {}
             Pat::Type(t) => self.bind_pattern(&t.pat, value),
             Pat::Paren(p) => self.bind_pattern(&p.pat, value),
-            // `for &y in ys`: the value behind the reference.
-            Pat::Reference(r) if !self.vars[value].varied && self.ref_data.contains(&value) => {
-                let reference = var_ident(value, self.vars[value].span);
-                let var = self.bind(Value::Inert(quote!(*#reference)), r.span(), false);
-                self.numeric.insert(var);
+            // `for &y in ys`: the value behind a reference to data.
+            Pat::Reference(r) => {
+                let var = self.value_behind(value, r.span());
                 self.bind_pattern(&r.pat, var);
             }
-            Pat::Reference(r) => self.bind_pattern(&r.pat, value),
             Pat::Tuple(t) if !t.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
                 for (k, elem) in t.elems.iter().enumerate() {
                     part(self, unnamed(k), elem);
@@ -1188,10 +1185,9 @@ impl Lowerer<'_> {
     fn yields_data_references(&self, iter: &Expr) -> bool {
         match Source::parse(iter) {
             Source::Seq(_, true) => true,
-            Source::Seq(leaf, false) => self.local(leaf).is_some_and(|var| {
-                !self.vars[var].varied
-                    && (self.data_refs.contains(&var) || self.ref_data.contains(&var))
-            }),
+            Source::Seq(leaf, false) => self
+                .local(leaf)
+                .is_some_and(|var| !self.vars[var].varied && self.is_data_reference(var)),
             _ => false,
         }
     }
@@ -1228,9 +1224,7 @@ impl Lowerer<'_> {
         for ((leaf, by_ref), (root, path)) in leaves.iter().zip(roots) {
             // Iterating a reference itself (`for y in ys` with `ys: &[f64]`) yields
             // references, as in plain Rust.
-            let by_ref = *by_ref
-                || path.is_empty()
-                    && (self.data_refs.contains(&root) || self.ref_data.contains(&root));
+            let by_ref = *by_ref || path.is_empty() && self.is_data_reference(root);
             let by_ref = &by_ref;
             let mut path = path;
             path.push(Proj::Var(counter));
@@ -1344,10 +1338,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `v` is a reference to data: a by-reference data parameter, or a part or
+    /// element reached through one.
+    fn is_data_reference(&self, v: VarId) -> bool {
+        self.data_refs.contains(&v) || self.ref_data.contains(&v)
+    }
+
     /// An op's operand: the value behind a data reference (a `&Tensor` parameter, an
     /// element of `data.iter()`), since ops take floats and tensors by value.
     fn value_behind(&mut self, v: VarId, span: Span) -> VarId {
-        if self.vars[v].varied || !(self.data_refs.contains(&v) || self.ref_data.contains(&v)) {
+        if self.vars[v].varied || !self.is_data_reference(v) {
             return v;
         }
         let reference = var_ident(v, self.vars[v].span);
@@ -1857,7 +1857,7 @@ fn path_form_op(func: &Expr, elem_ty: Option<&Ident>) -> Option<String> {
 }
 
 /// `f32`, `f64`, the element type or a `Tensor`, as declared.
-fn is_numeric_type(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
+pub fn is_numeric_type(ty: &syn::Type, elem_ty: Option<&Ident>) -> bool {
     let syn::Type::Path(path) = ty else {
         return false;
     };
