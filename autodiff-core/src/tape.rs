@@ -368,6 +368,233 @@ impl<S: Copy + Default, const K: usize> Default for StackTape<S, K> {
     }
 }
 
+/// A [`StackTape`] for entries that are neither `Copy` nor `Default`: the pullbacks of calls
+/// made inside a loop (closures, which own their callee's tapes), and whatever else a
+/// reverse sweep keeps that is only `Clone`. The inline part is an array of `Option`s,
+/// filled with `None` before anything is pushed, so no entry needs a default value.
+///
+/// ```
+/// use autodiff_core::__private::OptionTape;
+///
+/// let mut tape = OptionTape::<_, 2>::with_capacity(3);
+/// for i in 0..3 {
+///     tape.push(vec![i; i]);
+/// }
+/// assert_eq!(tape.len(), 3);
+/// assert_eq!(tape.pop(), Some(vec![2, 2]));
+/// assert_eq!(tape.pop(), Some(vec![1]));
+/// assert_eq!(tape.pop(), Some(vec![]));
+/// assert_eq!(tape.pop(), None);
+/// ```
+#[derive(Clone, Debug)]
+pub struct OptionTape<S, const K: usize, const SPILLS: bool = true> {
+    /// Entries `0..min(len, K)`.
+    inline: [Option<S>; K],
+    /// Entries `K..len`, in order.
+    spill: Vec<S>,
+    len: usize,
+}
+
+impl<S, const K: usize, const SPILLS: bool> OptionTape<S, K, SPILLS> {
+    /// An empty tape for exactly `n` pushes, as [`StackTape::with_capacity`].
+    ///
+    /// ```
+    /// use autodiff_core::__private::OptionTape;
+    ///
+    /// let tape = OptionTape::<String, 4>::with_capacity(4);
+    /// assert!(tape.is_empty());
+    /// ```
+    #[inline]
+    pub fn with_capacity(n: usize) -> Self {
+        OptionTape {
+            inline: core::array::from_fn(|_| None),
+            spill: Vec::with_capacity(n.saturating_sub(K)),
+            len: 0,
+        }
+    }
+
+    /// An empty tape that spills, if it must, into a heap buffer grown geometrically.
+    ///
+    /// ```
+    /// use autodiff_core::__private::OptionTape;
+    ///
+    /// let mut tape = OptionTape::<String, 1>::new();
+    /// tape.push("a".to_string());
+    /// tape.push("b".to_string());
+    /// assert_eq!(tape.pop().as_deref(), Some("b"));
+    /// ```
+    #[inline]
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// Records one iteration.
+    ///
+    /// ```
+    /// use autodiff_core::__private::OptionTape;
+    ///
+    /// let mut tape = OptionTape::<Vec<u8>, 1>::new();
+    /// tape.push(vec![7]);
+    /// assert_eq!(tape.pop(), Some(vec![7]));
+    /// ```
+    #[inline]
+    pub fn push(&mut self, entry: S) {
+        if !SPILLS || self.len < K {
+            self.inline[self.len] = Some(entry);
+        } else {
+            self.spill.push(entry);
+        }
+        self.len += 1;
+    }
+
+    /// The most recent iteration not yet reversed; `None` once all are popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::OptionTape;
+    ///
+    /// let mut tape = OptionTape::<Vec<u8>, 4>::new();
+    /// assert_eq!(tape.pop(), None);
+    /// ```
+    #[inline]
+    pub fn pop(&mut self) -> Option<S> {
+        self.len = self.len.checked_sub(1)?;
+        if !SPILLS || self.len < K {
+            self.inline[self.len].take()
+        } else {
+            self.spill.pop()
+        }
+    }
+
+    /// How many iterations are recorded and not yet popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::OptionTape;
+    ///
+    /// assert_eq!(OptionTape::<u8, 4>::new().len(), 0);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether every recorded iteration has been popped.
+    ///
+    /// ```
+    /// use autodiff_core::__private::OptionTape;
+    ///
+    /// assert!(OptionTape::<u8, 4>::new().is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<S, const K: usize> Default for OptionTape<S, K> {
+    /// [`OptionTape::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a tape keeps of a value that the reverse sweep reads only for its type: nothing.
+/// A VJP takes all of its op's operands, but the contributions a loop's reverse sweep
+/// wants may not read them all (`ct_b = ct * a` for `a * b` reads `a`, not `b`); the
+/// forward pass pushes a `Witness` of the others, which takes no room, and the reverse
+/// sweep passes a [`StandIn`] of that type in their place.
+///
+/// ```
+/// use autodiff_core::__private::Witness;
+/// use autodiff_core::Tensor;
+///
+/// let w = Witness::of(&Tensor::<f64, 3>::ones());
+/// assert_eq!(std::mem::size_of_val(&w), 0);
+/// assert_eq!(w.stand_in(), Tensor::<f64, 3>::zeros());
+/// ```
+pub struct Witness<T>(core::marker::PhantomData<fn() -> T>);
+
+impl<T> Witness<T> {
+    /// The witness of `value`'s type.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Witness;
+    ///
+    /// assert_eq!(Witness::of(&2.5_f64).stand_in(), 0.0);
+    /// ```
+    #[inline(always)]
+    pub fn of(_value: &T) -> Self {
+        Witness(core::marker::PhantomData)
+    }
+
+    /// A value of the witnessed type: zero.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Witness;
+    ///
+    /// assert_eq!(Witness::of(&1.0_f32).stand_in(), 0.0);
+    /// ```
+    #[inline(always)]
+    pub fn stand_in(self) -> T
+    where
+        T: StandIn,
+    {
+        T::stand_in()
+    }
+}
+
+impl<T> Clone for Witness<T> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Witness<T> {}
+
+impl<T> Default for Witness<T> {
+    #[inline(always)]
+    fn default() -> Self {
+        Witness(core::marker::PhantomData)
+    }
+}
+
+impl<T> core::fmt::Debug for Witness<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Witness")
+    }
+}
+
+/// A value of a type known only from a [`Witness`]: what a VJP receives for an operand
+/// whose value the wanted contributions do not read. Floats and tensors, the operands of
+/// every primitive.
+///
+/// ```
+/// use autodiff_core::__private::StandIn;
+///
+/// assert_eq!(<f64 as StandIn>::stand_in(), 0.0);
+/// ```
+pub trait StandIn {
+    /// Zero.
+    fn stand_in() -> Self;
+}
+
+/// Every float, generic ones (`T: Real`) included.
+impl<T: crate::real::Real> StandIn for T {
+    #[inline(always)]
+    fn stand_in() -> Self {
+        T::zero()
+    }
+}
+
+impl<T: crate::real::Real, const R: usize, const C: usize> StandIn
+    for crate::tensor::Tensor<T, R, C>
+{
+    #[inline(always)]
+    fn stand_in() -> Self {
+        crate::tensor::Tensor::zeros()
+    }
+}
+
 /// The tape generated code used for constant-bound loops before [`StackTape`]: `N`
 /// entries inline, which for a large `N` does not fit on the stack. Kept so that
 /// `FixedTape::<_, { N }>::new()` still compiles; it is now a [`StackTape`] with `N` inline

@@ -20,7 +20,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{FnArg, GenericParam, ItemFn, Pat};
 
-mod scopes;
+pub(crate) mod scopes;
 
 use scopes::Piece;
 
@@ -522,11 +522,16 @@ impl Emit<'_> {
         span: Span,
         for_loop: bool,
         trip_count: Option<&TokenStream>,
+        options: bool,
     ) -> TokenStream {
         let tape = tape_ident(id, span);
+        let kind = match options {
+            true => quote!(OptionTape),
+            false => quote!(StackTape),
+        };
         match (for_loop, trip_count) {
             (true, Some(n)) if !self.is_const_param(n) => {
-                quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ::autodiff::__private::INLINE_ENTRIES < ((#n) as usize) }>::with_capacity((#n) as usize);)
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::#kind::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ::autodiff::__private::INLINE_ENTRIES < ((#n) as usize) }>::with_capacity((#n) as usize);)
             }
             (true, Some(n)) => {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::with_capacity((#n) as usize);)
@@ -539,6 +544,73 @@ impl Emit<'_> {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::new();)
             }
         }
+    }
+
+    /// The declaration of a nested loop's tape, before the outermost loop around it.
+    fn hoisted_tape(&self, hoist: &crate::ir::Hoist, span: Span) -> TokenStream {
+        let tape = tape_ident(hoist.id, span);
+        let kind = match hoist.options {
+            true => quote!(OptionTape),
+            false => quote!(StackTape),
+        };
+        match &hoist.capacity {
+            Some(n) if !self.mentions_const_param(n) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::#kind::<_, { ::autodiff::__private::inline_entries(#n) }, { ::autodiff::__private::INLINE_ENTRIES < (#n) }>::with_capacity(#n);)
+            }
+            Some(n) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::with_capacity(#n);)
+            }
+            None => quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::new();),
+        }
+    }
+
+    /// Whether `tokens` name one of the function's const parameters anywhere.
+    fn mentions_const_param(&self, tokens: &TokenStream) -> bool {
+        tokens.clone().into_iter().any(|tree| match tree {
+            proc_macro2::TokenTree::Ident(i) => self.is_const_param(&i.into_token_stream()),
+            proc_macro2::TokenTree::Group(g) => self.mentions_const_param(&g.stream()),
+            _ => false,
+        })
+    }
+
+    /// A tape entry's or handout's items: pushed values, pullbacks and witnesses, as the
+    /// forward pass builds them (`build`) or as the pattern the reverse binds them to.
+    fn entry_items(
+        &self,
+        pushed: &[VarId],
+        pullbacks: &[VarId],
+        witnesses: &[VarId],
+        build: bool,
+    ) -> Vec<TokenStream> {
+        let values = pushed.iter().map(|v| {
+            let v = self.var(*v);
+            match build {
+                true => quote!(::core::clone::Clone::clone(&#v)),
+                false => v.into_token_stream(),
+            }
+        });
+        let pullbacks = pullbacks
+            .iter()
+            .map(|v| pullback_ident(*v, hygienic(self.ir.vars[*v].span)).into_token_stream());
+        let witnesses = witnesses.iter().map(|v| {
+            let v = self.var(*v);
+            match build {
+                true => quote!(::autodiff::__private::Witness::of(&#v)),
+                false => v.into_token_stream(),
+            }
+        });
+        values.chain(pullbacks).chain(witnesses).collect()
+    }
+
+    /// `let w = stand_in(w);` for each witness popped.
+    fn stand_ins(&self, witnesses: &[VarId]) -> TokenStream {
+        witnesses
+            .iter()
+            .map(|v| {
+                let v = self.var(*v);
+                quote!(let #v = ::autodiff::__private::Witness::stand_in(#v);)
+            })
+            .collect()
     }
 
     /// The loop statement of the forward pass or of its tangent sweep, and the binding of a
@@ -801,7 +873,7 @@ impl Emit<'_> {
                 let outs = carried.iter().map(|c| self.binding(c.out));
                 let tape_name = tape_ident(*id, span);
                 let body_tokens = self.forward_block(body);
-                let (tape_decl, push) = match tape {
+                let (tape_decl, push, after) = match tape {
                     // The starting state (carried values, the iterator) and the trip
                     // count, which the checkpointed reverse sweep replays from.
                     Some(tape) if tape.checkpointed => {
@@ -823,24 +895,50 @@ impl Emit<'_> {
                                 let mut #count: usize = 0;
                             ),
                             quote_spanned!(span=> #count += 1;),
+                            quote!(),
                         )
                     }
                     Some(tape) => {
-                        let pushed = tape.pushed.iter().map(|v| {
-                            let v = self.var(*v);
-                            quote!(::core::clone::Clone::clone(&#v))
-                        });
                         let (for_loop, trip_count) = match kind {
                             LoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
                             LoopKind::While { .. } => (false, None),
                         };
-                        let decl = self.tape_declaration(*id, span, for_loop, trip_count);
-                        (decl, {
-                            let entry = tape_entry(pushed.map(|p| p.into_token_stream()).collect());
-                            quote_spanned!(span=> #tape_name.push(#entry);)
-                        })
+                        // A taped loop's own tape, unless an enclosing loop declares it or
+                        // it keeps nothing but its trip count.
+                        let own = tape.own();
+                        let mut decl = TokenStream::new();
+                        let mut push = TokenStream::new();
+                        let mut after = TokenStream::new();
+                        if own && !tape.hoisted {
+                            decl.extend(self.tape_declaration(
+                                *id,
+                                span,
+                                for_loop,
+                                trip_count,
+                                tape.options,
+                            ));
+                        }
+                        for hoist in &tape.hoists {
+                            decl.extend(self.hoisted_tape(hoist, span));
+                        }
+                        if own {
+                            let entry = tape_entry(self.entry_items(
+                                &tape.pushed,
+                                &tape.pullbacks,
+                                &tape.witnesses,
+                                true,
+                            ));
+                            push.extend(quote_spanned!(span=> #tape_name.push(#entry);));
+                        }
+                        if let Some(c) = tape.count {
+                            let (count, c) = (count_ident(*id, span), self.var(c));
+                            decl.extend(quote_spanned!(span=> let mut #count: usize = 0;));
+                            push.extend(quote_spanned!(span=> #count += 1;));
+                            after.extend(quote_spanned!(span=> let #c = #count;));
+                        }
+                        (decl, push, after)
                     }
-                    None => (quote!(), quote!()),
+                    None => (quote!(), quote!(), quote!()),
                 };
                 let header = quote_spanned!(span=> #(let #phis = #slots;)*);
                 let update = quote_spanned!(span=> #(#slots = #nexts;)*);
@@ -866,6 +964,7 @@ impl Emit<'_> {
                     #(let mut #slots = #inits;)*
                     #looped
                     let (#(#outs,)*) = (#(#slots,)*);
+                    #after
                 });
             }
         }
@@ -1102,6 +1201,71 @@ impl Emit<'_> {
                             #body
                         },
                     );
+                }
+            }
+            AStmt::Unpack {
+                from,
+                pushed,
+                pullbacks,
+                witnesses,
+            } => {
+                let pattern = tape_entry(self.entry_items(pushed, pullbacks, witnesses, false));
+                let from = self.var(*from);
+                let stand_ins = self.stand_ins(witnesses);
+                quote! {
+                    let #pattern = ::core::option::Option::expect(#from, "the branch that ran handed out its values");
+                    #stand_ins
+                }
+            }
+            AStmt::Taped {
+                id,
+                pushed,
+                pullbacks,
+                witnesses,
+                order,
+                body,
+            } => {
+                let span = hygienic(Span::call_site());
+                let tape = tape_ident(*id, span);
+                let pattern = tape_entry(self.entry_items(pushed, pullbacks, witnesses, false));
+                let stand_ins = self.stand_ins(witnesses);
+                let pops = !(pushed.is_empty() && pullbacks.is_empty() && witnesses.is_empty());
+                let pop = pops.then(|| {
+                    quote! {
+                        let #pattern = ::core::option::Option::expect(#tape.pop(), "the reverse sweep pops exactly what the forward pass pushed");
+                    }
+                });
+                let body = self.reverse_block(body);
+                match order {
+                    crate::ir::Order::UntilEmpty => quote! {
+                        while let ::core::option::Option::Some(#pattern) = #tape.pop() {
+                            #stand_ins
+                            #body
+                        }
+                    },
+                    crate::ir::Order::Count(c) => {
+                        let c = self.var(*c);
+                        quote! {
+                            for _ in 0..#c {
+                                #pop
+                                #stand_ins
+                                #body
+                            }
+                        }
+                    }
+                    crate::ir::Order::Range { pat, iter } => {
+                        let pat = match pat {
+                            Some(p) => self.var(*p).into_token_stream(),
+                            None => quote!(_),
+                        };
+                        quote! {
+                            for #pat in ::core::iter::Iterator::rev(::core::iter::IntoIterator::into_iter(#iter)) {
+                                #pop
+                                #stand_ins
+                                #body
+                            }
+                        }
+                    }
                 }
             }
             AStmt::Loop { id, popped, body } => {
@@ -2094,7 +2258,7 @@ impl Emit<'_> {
                             TLoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
                             TLoopKind::While { .. } => (false, None),
                         };
-                        let decl = self.tape_declaration(*id, span, for_loop, trip_count);
+                        let decl = self.tape_declaration(*id, span, for_loop, trip_count, false);
                         (decl, {
                             let entry = tape_entry(pushed.map(|p| p.into_token_stream()).collect());
                             quote_spanned!(span=> #tape_name.push(#entry);)

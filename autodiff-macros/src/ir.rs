@@ -120,7 +120,7 @@ pub enum Log {
 }
 
 /// The tape of a loop whose reverse sweep pops one entry per iteration.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct LoopTape {
     /// Pushed at the start of each iteration, after the carried values are bound.
     pub pushed: Vec<VarId>,
@@ -128,6 +128,54 @@ pub struct LoopTape {
     /// state (the carried values, and a `for` loop's iterator), and its reverse sweep
     /// replays from the snapshots binomial checkpointing keeps.
     pub checkpointed: bool,
+    /// Pullbacks of calls made in the iteration, moved onto the tape after `pushed`.
+    pub pullbacks: Vec<VarId>,
+    /// Values read by the reverse sweep only for their types: a `Witness` of each, which
+    /// takes no room, after the pullbacks.
+    pub witnesses: Vec<VarId>,
+    /// The tape lives across the iterations of an enclosing loop, which declares it.
+    pub hoisted: bool,
+    /// Counts the iterations into this variable (bound after the loop), for a reverse
+    /// sweep that pops exactly that many entries.
+    pub count: Option<VarId>,
+    /// The tapes of the loops nested in this one, declared before it.
+    pub hoists: Vec<Hoist>,
+    /// Its entries hold pullbacks (neither `Copy` nor `Default`).
+    pub options: bool,
+}
+
+impl LoopTape {
+    /// Whether an iteration pushes anything.
+    pub fn pushes(&self) -> bool {
+        !(self.pushed.is_empty() && self.pullbacks.is_empty() && self.witnesses.is_empty())
+    }
+
+    /// Whether the loop pushes onto a tape of its own, unless an enclosing loop declares
+    /// it or it keeps nothing but its trip count.
+    pub fn own(&self) -> bool {
+        self.pushes() || (self.count.is_none() && self.hoists.is_empty() && !self.hoisted)
+    }
+}
+
+/// The tape of a nested loop, declared before the outermost loop around it.
+#[derive(Clone)]
+pub struct Hoist {
+    pub id: usize,
+    /// The number of pushes, when every loop down to this one has a constant trip count.
+    pub capacity: Option<TokenStream>,
+    /// Its entries hold pullbacks (neither `Copy` nor `Default`).
+    pub options: bool,
+}
+
+/// How the reverse of a taped loop steps through its iterations.
+#[derive(Clone)]
+pub enum Order {
+    /// Pops until the tape is empty (an outermost loop).
+    UntilEmpty,
+    /// As many iterations as the forward pass counted into this variable.
+    Count(VarId),
+    /// The loop's range backwards, binding its counter (`for i in (a..b).rev()`).
+    Range { pat: Option<VarId>, iter: TokenStream },
 }
 
 /// A value merged after an `if`: `out` is `then_value` or `else_value`.
@@ -364,8 +412,30 @@ impl Function {
                     ..
                 } => {
                     if let Some(tape) = tape {
-                        writeln!(f, "{indent} new tape")?;
-                        writeln!(f, "{indent} (each iteration pushes {})", list(&tape.pushed))?;
+                        if tape.own() && !tape.hoisted {
+                            writeln!(f, "{indent} new tape")?;
+                        }
+                        for hoist in &tape.hoists {
+                            writeln!(f, "{indent} new tape of loop {}", hoist.id)?;
+                        }
+                        let mut items: Vec<String> =
+                            tape.pushed.iter().map(|v| self.var_label(*v)).collect();
+                        items.extend(
+                            tape.pullbacks
+                                .iter()
+                                .map(|v| format!("pullback of {}", self.var_label(*v))),
+                        );
+                        items.extend(
+                            tape.witnesses
+                                .iter()
+                                .map(|v| format!("type of {}", self.var_label(*v))),
+                        );
+                        if tape.own() {
+                            writeln!(f, "{indent} (each iteration pushes {})", items.join(", "))?;
+                        }
+                        if let Some(c) = tape.count {
+                            writeln!(f, "{indent} (counts iterations into {})", self.var_label(c))?;
+                        }
                     }
                     let carried_list = carried
                         .iter()
@@ -616,6 +686,26 @@ pub enum AStmt {
         popped: Vec<VarId>,
         body: Vec<AStmt>,
     },
+    /// Reverses loop `id` from its tape alone, replaying nothing: pops each iteration's
+    /// values, pullbacks and witnesses (stand-ins for values read for their types), in the
+    /// order `order` says, and reverses it with `body` (which starts by recomputing the
+    /// cheap data values it reads, if any).
+    Taped {
+        id: usize,
+        pushed: Vec<VarId>,
+        pullbacks: Vec<VarId>,
+        witnesses: Vec<VarId>,
+        order: Order,
+        body: Vec<AStmt>,
+    },
+    /// `let (values.., pullbacks.., witnesses..) = from.expect(..);`: what a branch taken in
+    /// the forward pass handed out for its reverse, in an `Option` of a tuple.
+    Unpack {
+        from: VarId,
+        pushed: Vec<VarId>,
+        pullbacks: Vec<VarId>,
+        witnesses: Vec<VarId>,
+    },
     /// Reverses checkpointed loop `id` with binomial checkpointing: `advance` recomputes
     /// an iteration from the carried values `phis` (and binds `pat` from the iterator),
     /// ending with `nexts`; `body` reverses one, as `Loop`'s does.
@@ -642,6 +732,17 @@ impl Adjoint {
 
     pub(crate) fn path_label(&self, path: &[Proj]) -> String {
         self.forward.path_label(path)
+    }
+
+    fn entry_label(&self, pushed: &[VarId], pullbacks: &[VarId], witnesses: &[VarId]) -> String {
+        let f = &self.forward;
+        pushed
+            .iter()
+            .map(|v| f.var_label(*v))
+            .chain(pullbacks.iter().map(|v| format!("pullback of {}", f.var_label(*v))))
+            .chain(witnesses.iter().map(|v| format!("type of {}", f.var_label(*v))))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn expr_label(&self, e: &AExpr) -> String {
@@ -788,6 +889,41 @@ impl Adjoint {
                     self.fmt_block(f, body, depth + 1)?;
                     writeln!(f, "{indent}}}")?
                 }
+                AStmt::Taped {
+                    id,
+                    pushed,
+                    pullbacks,
+                    witnesses,
+                    order,
+                    body,
+                } => {
+                    let order = match order {
+                        Order::UntilEmpty => "until empty".to_string(),
+                        Order::Count(c) => format!("{} times", self.forward.var_label(*c)),
+                        Order::Range { pat, iter } => format!(
+                            "{} in ({iter}).rev()",
+                            pat.map_or("_".to_string(), |p| self.forward.var_label(p))
+                        ),
+                    };
+                    writeln!(
+                        f,
+                        "{indent}reverse of loop {id}, {order}, popping ({}) {{",
+                        self.entry_label(pushed, pullbacks, witnesses)
+                    )?;
+                    self.fmt_block(f, body, depth + 1)?;
+                    writeln!(f, "{indent}}}")?
+                }
+                AStmt::Unpack {
+                    from,
+                    pushed,
+                    pullbacks,
+                    witnesses,
+                } => writeln!(
+                    f,
+                    "{indent}unpack ({}) from {}",
+                    self.entry_label(pushed, pullbacks, witnesses),
+                    self.forward.var_label(*from)
+                )?,
                 AStmt::Loop { id, popped, body } => {
                     let popped: Vec<String> =
                         popped.iter().map(|v| self.forward.var_label(*v)).collect();

@@ -39,6 +39,62 @@ pub struct Prim {
     /// An op on the same operand whose output this op's VJP needs: `sin x` and `cos x`
     /// (Rodrigues' rotation takes both), each VJP the other's output.
     pub partner: Option<Partner>,
+    /// What the VJP reads of its operands' and output's values (beyond their types): a
+    /// loop's reverse sweep tapes exactly that.
+    pub reads: Reads,
+}
+
+/// What an op's VJP reads (see `Prim::reads`). An operand or output not read still
+/// reaches the VJP, for its type, as a stand-in value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Every operand and the output.
+    All,
+    /// Only types: the op is linear (`add`, `sum`, `t`, ...).
+    Nothing,
+    /// The output (`exp`, `sqrt`, `tanh`, `sigmoid` take their derivative from it).
+    Output,
+    /// The operands, not the output (`sin`, `ln`, `relu`, `powi`, ...).
+    Operands,
+    /// Each differentiated operand's contribution reads the other operands, not its own
+    /// (products: `mul`, `dot`, `cross`, `matmul`).
+    Others,
+}
+
+impl Prim {
+    /// Which operands (in `operands` order: receiver first) and whether the output the
+    /// VJP reads, given which differentiated operands' contributions are wanted (in
+    /// `diff_operands` order). Non-differentiated arguments (an exponent) are always read.
+    pub fn reads_for(&self, operands: usize, wanted: &[bool]) -> (Vec<bool>, bool) {
+        let diff: Vec<usize> = std::iter::once(0)
+            .chain(
+                self.args
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| **a == Arg::Diff)
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        let is_diff = |k: usize| diff.contains(&k);
+        match self.reads {
+            Reads::All => (vec![true; operands], true),
+            Reads::Nothing => ((0..operands).map(|k| !is_diff(k)).collect(), false),
+            Reads::Output => ((0..operands).map(|k| !is_diff(k)).collect(), true),
+            Reads::Operands => (vec![true; operands], false),
+            Reads::Others => {
+                let read = (0..operands)
+                    .map(|k| {
+                        !is_diff(k)
+                            || diff
+                                .iter()
+                                .zip(wanted)
+                                .any(|(&j, &w)| w && j != k)
+                    })
+                    .collect();
+                (read, false)
+            }
+        }
+    }
 }
 
 /// The partner of an op (see `Prim::partner`): where the body computes `partner(x)` beside
@@ -82,37 +138,37 @@ use Arg::{Const, Diff};
 
 /// Method ops, in the order the docs list them.
 pub const METHODS: &[Prim] = &[
-    prim("powi", "Powi", &[Const], "PowBackward0"),
+    reading(Reads::Operands, prim("powi", "Powi", &[Const], "PowBackward0")),
     costly(prim("powf", "Powf", &[Diff], "PowBackward0")),
-    costly(paired(prim("exp", "Exp", &[], "ExpBackward0"))),
-    costly(paired(prim("ln", "Ln", &[], "LogBackward0"))),
-    costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0"))),
-    costly(paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0"))),
+    reading(Reads::Output, costly(paired(prim("exp", "Exp", &[], "ExpBackward0")))),
+    reading(Reads::Operands, costly(paired(prim("ln", "Ln", &[], "LogBackward0")))),
+    reading(Reads::Operands, costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0")))),
+    reading(Reads::Output, costly(paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0")))),
     partnered(
         "cos",
         "sin_vjp_with_cos",
-        costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
+        reading(Reads::Operands, costly(paired(prim("sin", "Sin", &[], "SinBackward0")))),
     ),
     partnered(
         "sin",
         "cos_vjp_with_sin",
-        costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
+        reading(Reads::Operands, costly(paired(prim("cos", "Cos", &[], "CosBackward0")))),
     ),
-    costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0"))),
-    costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0"))),
-    paired(prim("relu", "Relu", &[], "ReluBackward0")),
+    reading(Reads::Output, costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0")))),
+    reading(Reads::Output, costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0")))),
+    reading(Reads::Operands, paired(prim("relu", "Relu", &[], "ReluBackward0"))),
     costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
-    paired(prim("abs", "Abs", &[], "AbsBackward0")),
+    reading(Reads::Operands, paired(prim("abs", "Abs", &[], "AbsBackward0"))),
     prim("clamp", "Clamp", &[Const, Const], "ClampBackward1"),
     prim("max", "Max", &[Diff], "MaximumBackward0"),
     prim("min", "Min", &[Diff], "MinimumBackward0"),
-    paired(prim("sum", "Sum", &[], "SumBackward0")),
-    paired(prim("mean", "Mean", &[], "MeanBackward0")),
+    reading(Reads::Nothing, paired(prim("sum", "Sum", &[], "SumBackward0"))),
+    reading(Reads::Nothing, paired(prim("mean", "Mean", &[], "MeanBackward0"))),
     prim("norm", "Norm", &[], "NormBackward1"),
-    prim("dot", "Dot", &[Diff], "DotBackward0"),
-    costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))),
-    prim("t", "Transpose", &[], "TBackward0"),
-    prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"),
+    reading(Reads::Others, prim("dot", "Dot", &[Diff], "DotBackward0")),
+    reading(Reads::Others, costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0")))),
+    reading(Reads::Nothing, prim("t", "Transpose", &[], "TBackward0")),
+    reading(Reads::Others, prim("cross", "Cross", &[Diff], "LinalgCrossBackward0")),
     costly(prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0")),
     costly(prim("softmax", "Softmax", &[], "SoftmaxBackward0")),
     // `fixed_rows::<N>(start)`: the trait is generic over `N` (see `Prim::const_generic`).
@@ -135,15 +191,15 @@ pub const DETACH: &str = "detach";
 /// The arithmetic operators.
 pub const ADD: Prim = operator(
     Operator::Add,
-    paired(prim("add", "AddVjp", &[Diff], "AddBackward0")),
+    reading(Reads::Nothing, paired(prim("add", "AddVjp", &[Diff], "AddBackward0"))),
 );
 pub const SUB: Prim = operator(
     Operator::Sub,
-    paired(prim("sub", "SubVjp", &[Diff], "SubBackward0")),
+    reading(Reads::Nothing, paired(prim("sub", "SubVjp", &[Diff], "SubBackward0"))),
 );
 pub const MUL: Prim = operator(
     Operator::Mul,
-    paired(prim("mul", "MulVjp", &[Diff], "MulBackward0")),
+    reading(Reads::Others, paired(prim("mul", "MulVjp", &[Diff], "MulBackward0"))),
 );
 pub const DIV: Prim = operator(
     Operator::Div,
@@ -151,7 +207,7 @@ pub const DIV: Prim = operator(
 );
 pub const NEG: Prim = operator(
     Operator::Neg,
-    paired(prim("neg", "NegVjp", &[], "NegBackward0")),
+    reading(Reads::Nothing, paired(prim("neg", "NegVjp", &[], "NegBackward0"))),
 );
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
 pub const TR_MATMUL: Prim = costly(borrowing(prim(
@@ -179,7 +235,12 @@ const fn prim(
         costly: false,
         pair: false,
         partner: None,
+        reads: Reads::All,
     }
+}
+
+const fn reading(reads: Reads, prim: Prim) -> Prim {
+    Prim { reads, ..prim }
 }
 
 const fn paired(prim: Prim) -> Prim {

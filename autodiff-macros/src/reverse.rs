@@ -33,6 +33,10 @@ use crate::ir::{
 use crate::prim::Accumulates;
 use std::collections::{BTreeSet, HashMap};
 
+mod taped;
+
+use taped::{Handout, LoopPlan};
+
 /// The reverse sweep of `ir`, given which of its variables are active.
 pub fn reverse(ir: &Function, active: &[bool]) -> Adjoint {
     reverse_with(ir, active, true)
@@ -45,9 +49,14 @@ pub fn reverse_without_checkpoints(ir: &Function, active: &[bool]) -> Adjoint {
 }
 
 fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint {
-    let logged = logged_places(ir);
+    let logged = logged_places(ir, checkpointing);
     let mut reverser = Reverser {
         checkpointing,
+        taped_depth: 0,
+        taped_forward: 0,
+        plans: HashMap::new(),
+        handouts: HashMap::new(),
+        non_copy: BTreeSet::new(),
         vars: ir.vars.clone(),
         active: active.to_vec(),
         adjoints: vec![ir.output],
@@ -61,8 +70,9 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
     if reverser.active[ir.output] {
         reverser.state[ir.output] = Some(0);
     }
-    let forward_stmts = reverser.augment(&ir.stmts, true);
+    // The reverse sweep first: it decides what each taped loop's forward pass records.
     reverser.block(&ir.stmts, &mut stmts);
+    let forward_stmts = reverser.augment(&ir.stmts, true);
     let grads = ir
         .stmts
         .iter()
@@ -96,8 +106,20 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
 }
 
 struct Reverser {
-    /// Whether `#[checkpoint]` loops are checkpointed (else taped like the others).
+    /// Whether `#[checkpoint]` loops are checkpointed (else taped like the others); also
+    /// whether other loops are reversed from their tapes alone (`taped`), which `f_hvp`'s
+    /// sweep does not do yet: it replays them.
     checkpointing: bool,
+    /// How many taped loops enclose the statement being reversed.
+    taped_depth: usize,
+    /// How many taped loops enclose the statement being augmented.
+    taped_forward: usize,
+    /// What each taped loop records, by address (see `marks`).
+    plans: HashMap<*const Stmt, LoopPlan>,
+    /// What each `if` inside a taped loop hands out of its branches, by address.
+    handouts: HashMap<*const Stmt, Handout>,
+    /// Variables whose values hold pullbacks (a branch's handout): their tapes take `Option`s.
+    non_copy: BTreeSet<VarId>,
     /// The forward variables, grown by the marks of logged places.
     vars: Vec<Var>,
     active: Vec<bool>,
@@ -150,7 +172,7 @@ impl Reverser {
                 Stmt::Let { var, ty, value } => {
                     let mut value = value.clone();
                     if let Value::Call { keep_pullback, .. } = &mut value {
-                        *keep_pullback = top && self.active[*var];
+                        *keep_pullback = (top || self.taped_forward > 0) && self.active[*var];
                     }
                     out.push(Stmt::Let {
                         var: *var,
@@ -186,6 +208,75 @@ impl Reverser {
                     span: *span,
                     log: self.logged.get(place).copied().unwrap_or(Log::None),
                 }),
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
+                } if self.taped_forward > 0 => {
+                    let mut then_block = self.augment(then_block, false);
+                    let mut else_block = self.augment(else_block, false);
+                    let mut phis = phis.clone();
+                    if let Some(handout) = self.handouts.get(&(stmt as *const Stmt)).cloned() {
+                        self.hand_out(&handout, &mut then_block, &mut else_block, &mut phis);
+                    }
+                    out.push(Stmt::If {
+                        cond: *cond,
+                        then_block,
+                        else_block,
+                        phis,
+                    });
+                }
+                Stmt::Loop {
+                    id,
+                    kind,
+                    body,
+                    carried,
+                    checkpoint,
+                    ..
+                } if (top || self.taped_forward > 0)
+                    && self.plans.contains_key(&(stmt as *const Stmt)) =>
+                {
+                    let plan = self.plans[&(stmt as *const Stmt)].clone();
+                    self.taped_forward += 1;
+                    let kind = match kind {
+                        LoopKind::For {
+                            pat,
+                            iter,
+                            trip_count,
+                        } => LoopKind::For {
+                            pat: *pat,
+                            iter: iter.clone(),
+                            trip_count: trip_count.clone(),
+                        },
+                        LoopKind::While { cond_block, cond } => LoopKind::While {
+                            cond_block: self.augment(cond_block, false),
+                            cond: *cond,
+                        },
+                    };
+                    let body = self.augment(body, false);
+                    self.taped_forward -= 1;
+                    let records =
+                        plan.count.is_some() || !plan.items.is_empty() || !plan.hoists.is_empty();
+                    let tape = records.then(|| LoopTape {
+                        pushed: plan.items.pushed,
+                        checkpointed: false,
+                        pullbacks: plan.items.pullbacks,
+                        witnesses: plan.items.witnesses,
+                        hoisted: plan.nested,
+                        count: plan.count,
+                        hoists: plan.hoists,
+                        options: plan.options,
+                    });
+                    out.push(Stmt::Loop {
+                        id: *id,
+                        kind,
+                        body,
+                        carried: carried.clone(),
+                        tape,
+                        checkpoint: checkpoint.clone(),
+                    });
+                }
                 Stmt::If {
                     cond,
                     then_block,
@@ -278,8 +369,8 @@ impl Reverser {
                     };
                     let tape = if reversed && checkpointed {
                         Some(LoopTape {
-                            pushed: Vec::new(),
                             checkpointed: true,
+                            ..LoopTape::default()
                         })
                     } else if reversed {
                         let mut pushed: Vec<VarId> = carried.iter().map(|c| c.phi).collect();
@@ -298,7 +389,7 @@ impl Reverser {
                         pushed.extend(self.kept(body));
                         Some(LoopTape {
                             pushed,
-                            checkpointed: false,
+                            ..LoopTape::default()
                         })
                     } else {
                         None
@@ -526,7 +617,24 @@ impl Reverser {
                     then_block,
                     else_block,
                     phis,
+                } if self.taped_depth > 0 => {
+                    self.reverse_if_handout(stmt, *cond, then_block, else_block, phis, out)
+                }
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
                 } => self.reverse_if(stmt, *cond, then_block, else_block, phis, out),
+                Stmt::Loop {
+                    id,
+                    kind,
+                    body,
+                    carried,
+                    ..
+                } if self.is_taped(stmt) => {
+                    self.reverse_loop_taped(stmt, *id, kind, body, carried, out)
+                }
                 Stmt::Loop {
                     id,
                     kind,
@@ -705,15 +813,13 @@ impl Reverser {
         }
     }
 
-    fn reverse_if(
-        &mut self,
-        stmt: &Stmt,
-        cond: VarId,
+    /// Variables bound outside an `if` that its branches may contribute to.
+    fn if_outer_contributions(
+        &self,
         then_block: &[Stmt],
         else_block: &[Stmt],
         phis: &[Phi],
-        out: &mut Vec<AStmt>,
-    ) {
+    ) -> BTreeSet<VarId> {
         let mut outer = outer_contributions(then_block);
         outer.extend(outer_contributions(else_block));
         let then_defs = definitions(then_block);
@@ -726,6 +832,147 @@ impl Reverser {
                 outer.insert(phi.else_value);
             }
         }
+        outer
+    }
+
+    /// Puts what a handout says at the end of each branch of an `if` (see `Handout`).
+    fn hand_out(
+        &self,
+        handout: &Handout,
+        then_block: &mut Vec<Stmt>,
+        else_block: &mut Vec<Stmt>,
+        phis: &mut Vec<Phi>,
+    ) {
+        let some = |items: &taped::Items| {
+            let values = items.pushed.iter().map(|v| {
+                let v = var_ident(*v, self.vars[*v].span);
+                quote::quote!(::core::clone::Clone::clone(&#v))
+            });
+            let pullbacks = items
+                .pullbacks
+                .iter()
+                .map(|v| crate::emit::pullback_ident(*v, crate::emit::hygienic(self.vars[*v].span)));
+            let witnesses = items.witnesses.iter().map(|v| {
+                let v = var_ident(*v, self.vars[*v].span);
+                quote::quote!(::autodiff::__private::Witness::of(&#v))
+            });
+            let items: Vec<proc_macro2::TokenStream> = values
+                .chain(pullbacks.map(quote::ToTokens::into_token_stream))
+                .chain(witnesses)
+                .collect();
+            // Nested like a tape entry, which is the pattern `Unpack` binds it to.
+            let entry = crate::emit::tape_entry(items);
+            Value::Inert(quote::quote!(::core::option::Option::Some(#entry)))
+        };
+        let none = || Value::Inert(quote::quote!(::core::option::Option::None));
+        let sides = [
+            (&handout.then_items, handout.then_vars, true),
+            (&handout.else_items, handout.else_vars, false),
+        ];
+        for (items, [some_var, none_var, out], then) in sides {
+            if items.is_empty() {
+                continue;
+            }
+            let (here, there) = match then {
+                true => (&mut *then_block, &mut *else_block),
+                false => (&mut *else_block, &mut *then_block),
+            };
+            here.push(Stmt::Let {
+                var: some_var,
+                ty: None,
+                value: some(items),
+            });
+            there.push(Stmt::Let {
+                var: none_var,
+                ty: None,
+                value: none(),
+            });
+            let (then_value, else_value) = match then {
+                true => (some_var, none_var),
+                false => (none_var, some_var),
+            };
+            phis.push(Phi {
+                out,
+                then_value,
+                else_value,
+            });
+        }
+    }
+
+    /// The adjoint of each differentiated carried value at the end of the iteration being
+    /// reversed, initialised from the value's adjoint after the loop.
+    fn carry_adjoints(&mut self, differentiated: &[&Carry], out: &mut Vec<AStmt>) -> Vec<AdjId> {
+        let mut carry_adjs = Vec::new();
+        for c in differentiated {
+            let adj = self.new_adjoint(c.phi);
+            let value = match self.state[c.out] {
+                Some(a) => AExpr::Adj(a),
+                None => AExpr::Zero(c.out),
+            };
+            out.push(AStmt::Init { adj, value });
+            carry_adjs.push(adj);
+        }
+        carry_adjs
+    }
+
+    /// Gives an adjoint before the loop to each active value bound outside it that its
+    /// body contributes to.
+    fn promote_loop_outer(
+        &mut self,
+        kind: &LoopKind,
+        body: &[Stmt],
+        carried: &[Carry],
+        differentiated: &[&Carry],
+        out: &mut Vec<AStmt>,
+    ) {
+        let defs = definitions(body);
+        let mut outer = outer_contributions(body);
+        for c in carried {
+            outer.remove(&c.phi);
+        }
+        if let LoopKind::For { pat: Some(pat), .. } = kind {
+            outer.remove(pat);
+        }
+        // A carried value may end an iteration as another one's start value (`prev = y`):
+        // that is bound by the loop itself, not outside it.
+        let header: BTreeSet<VarId> = carried.iter().map(|c| c.phi).collect();
+        for c in differentiated {
+            if !defs.contains(&c.next) && !header.contains(&c.next) {
+                outer.insert(c.next);
+            }
+        }
+        self.promote(&outer, out);
+    }
+
+    /// The carried adjoints at the start of the iteration become those at the end of the
+    /// one before. All at once: a carry's adjoint may have become another carried value's
+    /// (`prev = y` makes y's start adjoint prev's carry), so every value is read before any
+    /// is assigned.
+    fn carry_reassignment(&self, differentiated: &[&Carry], carry_adjs: &[AdjId]) -> AStmt {
+        let assigns = differentiated
+            .iter()
+            .zip(carry_adjs)
+            .map(|(c, adj)| {
+                let value = match self.state[c.phi] {
+                    Some(a) => AExpr::Adj(a),
+                    None => AExpr::Zero(c.phi),
+                };
+                (*adj, value)
+            })
+            .collect();
+        AStmt::AssignAll(assigns)
+    }
+
+    fn reverse_if(
+        &mut self,
+        stmt: &Stmt,
+        cond: VarId,
+        then_block: &[Stmt],
+        else_block: &[Stmt],
+        phis: &[Phi],
+        out: &mut Vec<AStmt>,
+    ) {
+        let outer = self.if_outer_contributions(then_block, else_block, phis);
         self.promote(&outer, out);
         let marks = self.region_marks(stmt);
         let cts: Vec<(usize, AdjId)> = phis
@@ -736,6 +983,15 @@ impl Reverser {
         let saved = self.state.clone();
         let kept = self.branch_kept(stmt);
         let branch = |this: &mut Self, block: &[Stmt], then: bool| {
+            // Reversed first: that decides what the taped loops in the branch record.
+            let mut reversed = Vec::new();
+            for (i, ct) in &cts {
+                let phi = &phis[*i];
+                let source = if then { phi.then_value } else { phi.else_value };
+                this.contribute(source, Target::Whole, AExpr::Adj(*ct), &mut reversed);
+            }
+            this.block(block, &mut reversed);
+            this.state.clone_from(&saved);
             let mut tokens = Vec::new();
             this.undo(&marks, &mut tokens);
             let mut replay = this.augment(block, true);
@@ -762,13 +1018,7 @@ impl Reverser {
                 }
             }
             tokens.push(AStmt::Replay(replay));
-            for (i, ct) in &cts {
-                let phi = &phis[*i];
-                let source = if then { phi.then_value } else { phi.else_value };
-                this.contribute(source, Target::Whole, AExpr::Adj(*ct), &mut tokens);
-            }
-            this.block(block, &mut tokens);
-            this.state.clone_from(&saved);
+            tokens.extend(reversed);
             tokens
         };
         let then_stmts = branch(self, then_block, true);
@@ -798,34 +1048,8 @@ impl Reverser {
             .iter()
             .filter(|c| self.active[c.out] || self.active[c.phi])
             .collect();
-        // The adjoint of each carried value at the end of the iteration being reversed.
-        let mut carry_adjs = Vec::new();
-        for c in &differentiated {
-            let adj = self.new_adjoint(c.phi);
-            let value = match self.state[c.out] {
-                Some(a) => AExpr::Adj(a),
-                None => AExpr::Zero(c.out),
-            };
-            out.push(AStmt::Init { adj, value });
-            carry_adjs.push(adj);
-        }
-        let defs = definitions(body);
-        let mut outer = outer_contributions(body);
-        for c in carried {
-            outer.remove(&c.phi);
-        }
-        if let LoopKind::For { pat: Some(pat), .. } = kind {
-            outer.remove(pat);
-        }
-        // A carried value may end an iteration as another one's start value (`prev = y`):
-        // that is bound by the loop itself, not outside it.
-        let header: BTreeSet<VarId> = carried.iter().map(|c| c.phi).collect();
-        for c in &differentiated {
-            if !defs.contains(&c.next) && !header.contains(&c.next) {
-                outer.insert(c.next);
-            }
-        }
-        self.promote(&outer, out);
+        let carry_adjs = self.carry_adjoints(&differentiated, out);
+        self.promote_loop_outer(kind, body, carried, &differentiated, out);
         let marks = self.region_marks(stmt);
         let saved = self.state.clone();
         let mut inner = Vec::new();
@@ -836,13 +1060,16 @@ impl Reverser {
         } else {
             Vec::new()
         };
+        // Reversed first: that decides what the taped loops in the body record.
+        let mut reversed = Vec::new();
+        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
+            self.contribute(c.next, Target::Whole, AExpr::Adj(*adj), &mut reversed);
+        }
+        self.block(body, &mut reversed);
         let mut replay = self.augment(body, true);
         replay.retain(|s| !matches!(s, Stmt::Let { var, .. } if kept.contains(var)));
         inner.push(AStmt::Replay(replay));
-        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
-            self.contribute(c.next, Target::Whole, AExpr::Adj(*adj), &mut inner);
-        }
-        self.block(body, &mut inner);
+        inner.extend(reversed);
         // All at once: a carry's adjoint may have become another carried value's (`prev =
         // y` makes y's start adjoint prev's carry), so every value is read before any is
         // assigned.
@@ -922,62 +1149,90 @@ fn any_active(block: &[Stmt], active: &[bool]) -> bool {
     })
 }
 
-/// Places that need an undo log: those loaded inside a region nested in the block that
-/// defines them (a replay of that region reads them, so they must be as they were), and
-/// stored to at all.
-fn logged_places(ir: &Function) -> HashMap<VarId, Log> {
-    fn walk(
-        block: &[Stmt],
-        depth: usize,
-        defined_at: &mut HashMap<VarId, usize>,
-        loaded_deeper: &mut BTreeSet<VarId>,
-        stored: &mut HashMap<VarId, Log>,
-    ) {
-        for stmt in block {
-            match stmt {
-                Stmt::Let { var, value, .. } => {
-                    if let Value::Load { place, .. } = value
-                        && defined_at.get(place).is_some_and(|d| *d < depth)
-                    {
-                        loaded_deeper.insert(*place);
+/// Places that need an undo log: those loaded inside a replayed region nested in the
+/// block that defines them (a replay of that region reads them, so they must be as they
+/// were), and stored to at all. With `taped`, loops are reversed from their tapes (see
+/// `taped`) and so are the `if`s inside them: those regions replay nothing.
+fn logged_places(ir: &Function, taped: bool) -> HashMap<VarId, Log> {
+    struct Walk {
+        taped: bool,
+        defined_at: HashMap<VarId, usize>,
+        loaded_deeper: BTreeSet<VarId>,
+        stored: HashMap<VarId, Log>,
+        /// For each region around the statement, outermost first: whether it is replayed.
+        replayed: Vec<bool>,
+    }
+    impl Walk {
+        fn block(&mut self, block: &[Stmt], in_taped: bool) {
+            let depth = self.replayed.len();
+            for stmt in block {
+                match stmt {
+                    Stmt::Let { var, value, .. } => {
+                        if let Value::Load { place, .. } = value
+                            && let Some(d) = self.defined_at.get(place)
+                            && self.replayed[*d..depth].iter().any(|r| *r)
+                        {
+                            self.loaded_deeper.insert(*place);
+                        }
+                        self.defined_at.insert(*var, depth);
                     }
-                    defined_at.insert(*var, depth);
-                }
-                Stmt::Push { place, .. } => {
-                    stored.entry(*place).or_insert(Log::Elements);
-                }
-                Stmt::Store { place, path, .. } => {
-                    let kind = match path.as_slice() {
-                        [] | [Proj::Var(_)] => Log::Elements,
-                        _ => Log::Parts,
-                    };
-                    let entry = stored.entry(*place).or_insert(kind);
-                    if kind == Log::Parts {
-                        *entry = Log::Parts;
+                    Stmt::Push { place, .. } => {
+                        self.stored.entry(*place).or_insert(Log::Elements);
                     }
-                }
-                Stmt::Effect(_) | Stmt::NewLog { .. } => {}
-                Stmt::If {
-                    then_block,
-                    else_block,
-                    ..
-                } => {
-                    walk(then_block, depth + 1, defined_at, loaded_deeper, stored);
-                    walk(else_block, depth + 1, defined_at, loaded_deeper, stored);
-                }
-                Stmt::Loop { body, kind, .. } => {
-                    if let LoopKind::While { cond_block, .. } = kind {
-                        walk(cond_block, depth + 1, defined_at, loaded_deeper, stored);
+                    Stmt::Store { place, path, .. } => {
+                        let kind = match path.as_slice() {
+                            [] | [Proj::Var(_)] => Log::Elements,
+                            _ => Log::Parts,
+                        };
+                        let entry = self.stored.entry(*place).or_insert(kind);
+                        if kind == Log::Parts {
+                            *entry = Log::Parts;
+                        }
                     }
-                    walk(body, depth + 1, defined_at, loaded_deeper, stored);
+                    Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+                    Stmt::If {
+                        then_block,
+                        else_block,
+                        ..
+                    } => {
+                        self.replayed.push(!in_taped);
+                        self.block(then_block, in_taped);
+                        self.block(else_block, in_taped);
+                        self.replayed.pop();
+                    }
+                    Stmt::Loop {
+                        body,
+                        kind,
+                        checkpoint,
+                        ..
+                    } => {
+                        let taped = in_taped
+                            || (self.taped && checkpoint.is_none() && !taped::holds_checkpoint(body));
+                        self.replayed.push(!taped);
+                        if let LoopKind::While { cond_block, .. } = kind {
+                            self.block(cond_block, taped);
+                        }
+                        self.block(body, taped);
+                        self.replayed.pop();
+                    }
                 }
             }
         }
     }
-    let (mut defined_at, mut loaded, mut stored) =
-        (HashMap::new(), BTreeSet::new(), HashMap::new());
-    walk(&ir.stmts, 0, &mut defined_at, &mut loaded, &mut stored);
-    stored.retain(|place, _| loaded.contains(place));
+    let mut walk = Walk {
+        taped,
+        defined_at: HashMap::new(),
+        loaded_deeper: BTreeSet::new(),
+        stored: HashMap::new(),
+        replayed: Vec::new(),
+    };
+    walk.block(&ir.stmts, false);
+    let Walk {
+        mut stored,
+        loaded_deeper,
+        ..
+    } = walk;
+    stored.retain(|place, _| loaded_deeper.contains(place));
     stored
 }
 
@@ -1095,28 +1350,8 @@ fn collect_targets(block: &[Stmt], targets: &mut BTreeSet<VarId>) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::args::Args;
-    use crate::errors::Errors;
-    use crate::valid::Signature;
-    use proc_macro2::TokenStream;
+    use super::tests_support::reverse_str;
     use quote::quote;
-
-    /// The adjoint IR of `item`, as text.
-    fn reverse_str(item: TokenStream) -> String {
-        let mut errors = Errors::default();
-        let args = Args::from_tokens(quote!(), &mut errors);
-        let item: syn::ItemFn = syn::parse2(item).expect("a function");
-        let sig = Signature::validate(&item, &args, &mut errors).expect("a valid signature");
-        let ir = crate::lower::lower(&sig, &item.block, &mut errors);
-        assert!(errors.is_empty(), "{}", errors.to_compile_errors());
-        let active = crate::activity::active(&ir);
-        let text = reverse(&ir, &active).to_string();
-        if std::env::var_os("AUTODIFF_PRINT_IR").is_some() {
-            println!("{text}");
-        }
-        text
-    }
 
     fn assert_dump(got: &str, want: &str) {
         let want: Vec<&str> = want
@@ -1180,7 +1415,7 @@ gradients (ct3(a))
     }
 
     #[test]
-    fn if_and_while_replay_their_regions() {
+    fn an_if_replays_its_branch_and_a_while_loop_reverses_from_its_tape() {
         let text = reverse_str(quote! {
             fn f(x: f64) -> f64 {
                 let mut y = x;
@@ -1197,7 +1432,7 @@ forward:
   *%0:x = param 0
   *%1:y = copy %0:x
    new tape
-   (each iteration pushes %2:y)
+   (each iteration pushes type of %2:y, type of %6:y)
    while [%2:y <- %1:y / %6:y] {
      %3 = inert 10.0
      %4 = inert __ad_v2 < __ad_v3
@@ -1237,10 +1472,9 @@ reverse:
     ct1(y) += ct4(y)
   }
   ct5(y) = ct1(y)
-  for each entry (%2:y) popped from tape 0 {
+  reverse of loop 0, until empty, popping (type of %2:y, type of %6:y) {
     replay {
        %5 = inert 2.0
-      *%6:y = mul %2:y, %5
     }
     ct6(y), _ = vjp of %6:y with ct5(y)
     ct5(y) := ct6(y) (together)
@@ -1286,7 +1520,27 @@ gradients (ct5(y))
     }
 
     #[test]
-    fn a_place_read_in_a_replayed_loop_keeps_an_undo_log() {
+    fn a_place_read_in_a_replayed_branch_keeps_an_undo_log() {
+        let text = reverse_str(quote! {
+            fn f(x: Tensor<f64, 4>) -> f64 {
+                let mut y = x;
+                if x[0] > 0.0 {
+                    y[1] = y[1] * y[0];
+                } else {
+                    y[2] = y[2] * y[0];
+                }
+                y[0] = y[3] * y[1];
+                y.sum()
+            }
+        });
+        assert!(text.contains("new undo log of"), "{text}");
+        assert!(text.contains("(logged)"), "{text}");
+        assert!(text.contains("undo "), "{text}");
+        assert!(text.contains("restore "), "{text}");
+    }
+
+    #[test]
+    fn a_place_read_in_a_taped_loop_keeps_no_undo_log() {
         let text = reverse_str(quote! {
             fn f(x: Tensor<f64, 4>) -> f64 {
                 let mut y = x;
@@ -1296,9 +1550,90 @@ gradients (ct5(y))
                 y.sum()
             }
         });
-        assert!(text.contains("new undo log of"), "{text}");
-        assert!(text.contains("(logged)"), "{text}");
-        assert!(text.contains("undo "), "{text}");
-        assert!(text.contains("restore "), "{text}");
+        assert!(!text.contains("undo log"), "{text}");
+        assert!(!text.contains("(logged)"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod tests_support {
+    use crate::args::Args;
+    use crate::errors::Errors;
+    use crate::valid::Signature;
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    /// The adjoint IR of `item`, as text.
+    pub fn reverse_str(item: TokenStream) -> String {
+        let mut errors = Errors::default();
+        let args = Args::from_tokens(quote!(), &mut errors);
+        let item: syn::ItemFn = syn::parse2(item).expect("a function");
+        let sig = Signature::validate(&item, &args, &mut errors).expect("a valid signature");
+        let ir = crate::lower::lower(&sig, &item.block, &mut errors);
+        assert!(errors.is_empty(), "{}", errors.to_compile_errors());
+        let active = crate::activity::active(&ir);
+        let text = super::reverse(&ir, &active).to_string();
+        if std::env::var_os("AUTODIFF_PRINT_IR").is_some() {
+            println!("{text}");
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod taped_tests {
+    use super::tests_support::reverse_str;
+    use quote::quote;
+
+    /// Every VJP of a linear stencil is linear: its reverse sweep reads only the loop
+    /// counters, which it walks backwards, so the forward pass records nothing.
+    #[test]
+    fn a_heat_stencil_tapes_nothing_and_replays_nothing() {
+        let text = reverse_str(quote! {
+            fn f(u0: Tensor<f64, 8>) -> f64 {
+                let mut u = u0;
+                for _ in 0..10 {
+                    let mut u_new = u;
+                    for i in 1..7 {
+                        u_new[i] = u[i] + 0.25 * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+                    }
+                    u = u_new;
+                }
+                (u * u).sum()
+            }
+        });
+        // Nothing but witnesses of types, which take no room.
+        for line in text.lines().filter(|l| l.contains("each iteration pushes")) {
+            let items = line.split("pushes ").nth(1).unwrap_or_default();
+            assert!(items.split(", ").all(|i| i.starts_with("type of")), "{text}");
+        }
+        assert!(!text.contains("replay {\n         %7"), "{text}");
+        assert!(!text.contains("logged"), "{text}");
+        assert!(text.contains("in (1 .. 7).rev()"), "{text}");
+    }
+
+    /// A product's VJP reads the other operand; a sine its input. The spring pushes the
+    /// two carried values it multiplies by, nothing else.
+    #[test]
+    fn a_loop_tapes_exactly_what_its_vjps_read() {
+        let text = reverse_str(quote! {
+            fn f(k: f64, x0: f64) -> f64 {
+                let mut x = x0;
+                let mut v = 0.0;
+                for _ in 0..10 {
+                    let a = -k * x;
+                    v = v + a * 0.1;
+                    x = (x + v * 0.1).sin();
+                }
+                x
+            }
+        });
+        let reverse = text.split("reverse:").nth(1).unwrap_or_default();
+        assert!(!reverse.contains(" = mul ") && !reverse.contains(" = sin "), "{text}");
+        let pushes: Vec<&str> = text.lines().filter(|l| l.contains("each iteration pushes")).collect();
+        assert_eq!(pushes.len(), 1, "{text}");
+        assert!(pushes[0].contains(":x,") || pushes[0].contains(":x)"), "{text}");
+        let values = pushes[0].split("type of").next().unwrap_or_default();
+        assert!(!values.contains(":v"), "{text}");
     }
 }

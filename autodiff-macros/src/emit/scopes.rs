@@ -167,7 +167,7 @@ impl Run {
 
 /// Whether data tokens surely hold no borrow: no `&`, no method call (which may
 /// auto-borrow its receiver), no macro, no `ref`. Literals and arithmetic on numbers pass.
-fn borrows_nothing(tokens: TokenStream) -> bool {
+pub(crate) fn borrows_nothing(tokens: TokenStream) -> bool {
     tokens.into_iter().all(|tree| match tree {
         TokenTree::Punct(p) => !matches!(p.as_char(), '&' | '.' | '!'),
         TokenTree::Ident(i) => i != "ref",
@@ -228,7 +228,11 @@ impl Emit<'_> {
             | AStmt::UndoTo { .. }
             | AStmt::Restore { .. }
             | AStmt::If { .. } => Some(Vec::new()),
-            AStmt::Replay(_) | AStmt::Loop { .. } | AStmt::Checkpointed { .. } => None,
+            AStmt::Replay(_)
+            | AStmt::Loop { .. }
+            | AStmt::Checkpointed { .. }
+            | AStmt::Taped { .. }
+            | AStmt::Unpack { .. } => None,
         }
     }
 

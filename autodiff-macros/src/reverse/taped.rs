@@ -1,0 +1,700 @@
+//! Loops reversed from their tapes alone (Tapenade's to-be-recorded analysis).
+//!
+//! The reverse of an iteration reads a few forward values: the operands a product's VJP
+//! multiplies by, a transcendental function's input or output, the indices of element
+//! reads and stores, a branch's condition, the pullbacks of calls. This module finds, for
+//! each block of a loop body, exactly which of the values it defines its reverse reads,
+//! and provides each one in the cheapest way:
+//!
+//! * data arithmetic with no borrow in it (`i - 1`, a literal) is recomputed;
+//! * a value read only for its type (the operand of a linear op's VJP, the shape of an
+//!   adjoint's zero) is a `Witness`, which takes no room, and a stand-in in the reverse;
+//! * everything else is pushed on the loop's tape at the end of the iteration (a branch
+//!   hands its values out of the `if` in an `Option` instead, which the loop then tapes).
+//!
+//! Nothing is replayed, so stores need no undo log for a loop's sake. A loop nested in a
+//! taped loop keeps one tape across all the outer iterations, declared before the
+//! outermost loop; its reverse pops as many entries as the forward pass counted, or
+//! walks its range backwards.
+
+use super::Reverser;
+use crate::ir::{
+    AExpr, AStmt, Carry, Hoist, LoopKind, Order, Phi, Proj, Stmt, Target, Value, Var, VarId,
+};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::quote;
+use std::collections::{BTreeSet, HashMap};
+
+/// What a taped loop pushes each iteration, or what a branch hands out.
+#[derive(Clone, Default)]
+pub(super) struct Items {
+    pub pushed: Vec<VarId>,
+    pub pullbacks: Vec<VarId>,
+    pub witnesses: Vec<VarId>,
+}
+
+impl Items {
+    pub fn is_empty(&self) -> bool {
+        self.pushed.is_empty() && self.pullbacks.is_empty() && self.witnesses.is_empty()
+    }
+}
+
+/// How a taped loop's forward pass records itself (made when it is reversed, read when
+/// its forward pass is written).
+#[derive(Clone)]
+pub(super) struct LoopPlan {
+    pub items: Items,
+    pub count: Option<VarId>,
+    pub nested: bool,
+    pub hoists: Vec<Hoist>,
+    pub options: bool,
+}
+
+/// What each branch of an `if` inside a taped loop hands out of it: `Some` of a tuple from
+/// the branch that ran (bound to `*_some`), `None` from the other, merged into `*_out`.
+#[derive(Clone)]
+pub(super) struct Handout {
+    pub then_items: Items,
+    pub else_items: Items,
+    pub then_vars: [VarId; 3],
+    pub else_vars: [VarId; 3],
+}
+
+/// The forward variables a reverse block reads.
+#[derive(Default)]
+struct ReadSet {
+    values: BTreeSet<VarId>,
+    /// Read by a VJP only for their types (floats and tensors: a stand-in will do).
+    vjp_types: BTreeSet<VarId>,
+    /// Read for the shape of a zero.
+    zero_types: BTreeSet<VarId>,
+    pullbacks: BTreeSet<VarId>,
+}
+
+impl ReadSet {
+    fn remove(&mut self, v: VarId) {
+        self.values.remove(&v);
+        self.vjp_types.remove(&v);
+        self.zero_types.remove(&v);
+        self.pullbacks.remove(&v);
+    }
+
+    fn extend(&mut self, other: ReadSet) {
+        self.values.extend(other.values);
+        self.vjp_types.extend(other.vjp_types);
+        self.zero_types.extend(other.zero_types);
+        self.pullbacks.extend(other.pullbacks);
+    }
+}
+
+/// The IR variables data tokens name (`__ad_v12`).
+pub(crate) fn token_vars(tokens: &TokenStream, out: &mut Vec<VarId>) {
+    for tree in tokens.clone() {
+        match tree {
+            TokenTree::Ident(i) => {
+                if let Some(n) = i.to_string().strip_prefix("__ad_v")
+                    && let Ok(v) = n.parse()
+                {
+                    out.push(v);
+                }
+            }
+            TokenTree::Group(g) => token_vars(&g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// Whether a `for` loop's iterator is a range of data the reverse can walk backwards
+/// from the same tokens: `a..b` or `a..=b` naming no variable of the body's.
+fn reversible_range(iter: &TokenStream) -> bool {
+    let mut vars = Vec::new();
+    token_vars(iter, &mut vars);
+    if !vars.is_empty() || iter.to_string().contains("__ad_") {
+        return false;
+    }
+    let mut expr: syn::Expr = match syn::parse2(iter.clone()) {
+        Ok(e) => e,
+        Err(_) => return false,
+    };
+    while let syn::Expr::Paren(p) = expr {
+        expr = *p.expr;
+    }
+    matches!(expr, syn::Expr::Range(r) if r.start.is_some() && r.end.is_some())
+}
+
+/// For each copy among `stmts` (`let mut u_new = u`), the value bound before it that has
+/// its type, following copies and the entries already in `shapes`.
+fn shape_sources(stmts: &[&Stmt], shapes: &mut HashMap<VarId, VarId>) {
+    for stmt in stmts {
+        if let Stmt::Let {
+            var,
+            value: Value::Copy(source),
+            ..
+        } = stmt
+        {
+            let source = shapes.get(source).copied().unwrap_or(*source);
+            shapes.insert(*var, source);
+        }
+    }
+}
+
+/// Zeros shaped like a value of `shapes` are shaped like its source instead, which the
+/// reverse of a loop has at hand without taping anything.
+fn retarget_zeros(block: &mut [AStmt], shapes: &HashMap<VarId, VarId>) {
+    let expr = |e: &mut AExpr| {
+        if let AExpr::Zero(v) | AExpr::SumOf(_, v) = e
+            && let Some(source) = shapes.get(v)
+        {
+            *v = *source;
+        }
+    };
+    for stmt in block {
+        match stmt {
+            AStmt::Init { value, .. }
+            | AStmt::Assign { value, .. }
+            | AStmt::Accumulate { value, .. } => expr(value),
+            AStmt::AssignAll(assigns) => assigns.iter_mut().for_each(|(_, v)| expr(v)),
+            AStmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                retarget_zeros(then_block, shapes);
+                retarget_zeros(else_block, shapes);
+            }
+            AStmt::Taped { body, .. } | AStmt::Loop { body, .. } => retarget_zeros(body, shapes),
+            _ => {}
+        }
+    }
+}
+
+/// Whether a loop at any depth of `block` is `#[checkpoint]`ed.
+pub(super) fn holds_checkpoint(block: &[Stmt]) -> bool {
+    block.iter().any(|stmt| match stmt {
+        Stmt::Loop {
+            checkpoint, body, ..
+        } => checkpoint.is_some() || holds_checkpoint(body),
+        Stmt::If {
+            then_block,
+            else_block,
+            ..
+        } => holds_checkpoint(then_block) || holds_checkpoint(else_block),
+        _ => false,
+    })
+}
+
+impl Reverser {
+    /// Whether loop `stmt` is reversed from its tape alone: in `f_grad` and `f_vjp`, when
+    /// neither it nor a loop inside it is checkpointed.
+    pub(super) fn is_taped(&self, stmt: &Stmt) -> bool {
+        match stmt {
+            Stmt::Loop {
+                checkpoint, body, ..
+            } => self.checkpointing && checkpoint.is_none() && !holds_checkpoint(body),
+            _ => false,
+        }
+    }
+
+    fn fresh_var(&mut self, span: Span, numeric: bool) -> VarId {
+        self.vars.push(Var {
+            name: None,
+            span,
+            varied: false,
+            mutable: false,
+            place: false,
+            literal_zero: None,
+            numeric,
+        });
+        self.active.push(false);
+        self.vars.len() - 1
+    }
+
+    /// The reverse of loop `stmt` from its tape (see the module docs).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn reverse_loop_taped(
+        &mut self,
+        stmt: &Stmt,
+        id: usize,
+        kind: &LoopKind,
+        body: &[Stmt],
+        carried: &[Carry],
+        out: &mut Vec<AStmt>,
+    ) {
+        if !self.loop_is_reversed(body, carried) {
+            return;
+        }
+        let nested = self.taped_depth > 0;
+        let differentiated: Vec<&Carry> = carried
+            .iter()
+            .filter(|c| self.active[c.out] || self.active[c.phi])
+            .collect();
+        let carry_adjs = self.carry_adjoints(&differentiated, out);
+        self.promote_loop_outer(kind, body, carried, &differentiated, out);
+        let saved = self.state.clone();
+        let mut inner = Vec::new();
+        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
+            self.contribute(c.next, Target::Whole, AExpr::Adj(*adj), &mut inner);
+        }
+        self.taped_depth += 1;
+        self.block(body, &mut inner);
+        self.taped_depth -= 1;
+        inner.push(self.carry_reassignment(&differentiated, &carry_adjs));
+        self.state = saved;
+
+        // What this level defines: the body's values, the loop's own header values.
+        let mut stmts: Vec<&Stmt> = Vec::new();
+        let mut level = BTreeSet::new();
+        level.extend(carried.iter().map(|c| c.phi));
+        let mut provided = Vec::new();
+        let range = match kind {
+            LoopKind::For { pat, iter, .. } => {
+                level.extend(*pat);
+                reversible_range(iter).then(|| (*pat, iter.clone()))
+            }
+            LoopKind::While { cond_block, cond } => {
+                level.insert(*cond);
+                stmts.extend(cond_block.iter());
+                None
+            }
+        };
+        if let Some((Some(pat), _)) = &range {
+            provided.push(*pat);
+        }
+        stmts.extend(body.iter());
+        level.extend(self.level_defs(stmts.iter().copied()));
+        // A zero shaped like a carried value is shaped like its value before the loop.
+        let mut shapes: HashMap<VarId, VarId> = carried.iter().map(|c| (c.phi, c.init)).collect();
+        shape_sources(&stmts, &mut shapes);
+        retarget_zeros(&mut inner, &shapes);
+        let (recompute, items) = self.provide(&stmts, &inner, &level, &provided);
+        if !recompute.is_empty() {
+            inner.insert(0, AStmt::Replay(recompute));
+        }
+        let span = carried
+            .first()
+            .map_or_else(Span::call_site, |c| self.vars[c.phi].span);
+        let count = (range.is_none() && (nested || items.is_empty()))
+            .then(|| self.fresh_var(span, false));
+        let order = match (&range, count) {
+            (Some((pat, iter)), _) => Order::Range {
+                pat: *pat,
+                iter: iter.clone(),
+            },
+            (None, Some(c)) => Order::Count(c),
+            (None, None) => Order::UntilEmpty,
+        };
+        let options = !items.pullbacks.is_empty()
+            || items.pushed.iter().any(|v| self.non_copy.contains(v));
+        let hoists = if nested {
+            Vec::new()
+        } else {
+            let trip = match kind {
+                LoopKind::For {
+                    trip_count: Some(n),
+                    ..
+                } => Some(quote!(((#n) as usize))),
+                _ => None,
+            };
+            let mut hoists = Vec::new();
+            self.collect_hoists(body, trip, &mut hoists);
+            hoists
+        };
+        self.plans.insert(
+            stmt as *const Stmt,
+            LoopPlan {
+                items: items.clone(),
+                count,
+                nested,
+                hoists,
+                options,
+            },
+        );
+        out.push(AStmt::Taped {
+            id,
+            pushed: items.pushed,
+            pullbacks: items.pullbacks,
+            witnesses: items.witnesses,
+            order,
+            body: inner,
+        });
+        for (c, adj) in differentiated.iter().zip(&carry_adjs) {
+            self.contribute(c.init, Target::Whole, AExpr::Adj(*adj), out);
+        }
+    }
+
+    /// The tapes of the taped loops nested in `block` that push anything, with their
+    /// capacity when every loop around them has a constant trip count (`trip`, so far).
+    fn collect_hoists(&self, block: &[Stmt], trip: Option<TokenStream>, out: &mut Vec<Hoist>) {
+        for stmt in block {
+            match stmt {
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    self.collect_hoists(then_block, trip.clone(), out);
+                    self.collect_hoists(else_block, trip.clone(), out);
+                }
+                Stmt::Loop { id, kind, body, .. } => {
+                    let trip = match (kind, &trip) {
+                        (
+                            LoopKind::For {
+                                trip_count: Some(n),
+                                ..
+                            },
+                            Some(outer),
+                        ) => Some(quote!(#outer * ((#n) as usize))),
+                        _ => None,
+                    };
+                    if let Some(plan) = self.plans.get(&(stmt as *const Stmt))
+                        && !plan.items.is_empty()
+                    {
+                        out.push(Hoist {
+                            id: *id,
+                            capacity: trip.clone(),
+                            options: plan.options,
+                        });
+                    }
+                    self.collect_hoists(body, trip, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The reverse of an `if` inside a taped loop: each branch reverses from what it handed
+    /// out in the forward pass (see `Handout`), replaying nothing.
+    pub(super) fn reverse_if_handout(
+        &mut self,
+        stmt: &Stmt,
+        cond: VarId,
+        then_block: &[Stmt],
+        else_block: &[Stmt],
+        phis: &[Phi],
+        out: &mut Vec<AStmt>,
+    ) {
+        let outer = self.if_outer_contributions(then_block, else_block, phis);
+        self.promote(&outer, out);
+        let cts: Vec<(usize, usize)> = phis
+            .iter()
+            .enumerate()
+            .filter_map(|(i, phi)| Some((i, self.state.get(phi.out).copied().flatten()?)))
+            .collect();
+        let saved = self.state.clone();
+        let mut branches = Vec::new();
+        for (block, then) in [(then_block, true), (else_block, false)] {
+            let mut tokens = Vec::new();
+            for (i, ct) in &cts {
+                let phi = &phis[*i];
+                let source = if then { phi.then_value } else { phi.else_value };
+                self.contribute(source, Target::Whole, AExpr::Adj(*ct), &mut tokens);
+            }
+            self.block(block, &mut tokens);
+            self.state.clone_from(&saved);
+            let stmts: Vec<&Stmt> = block.iter().collect();
+            let mut shapes = HashMap::new();
+            shape_sources(&stmts, &mut shapes);
+            retarget_zeros(&mut tokens, &shapes);
+            let level = self.level_defs(stmts.iter().copied());
+            let (recompute, items) = self.provide(&stmts, &tokens, &level, &[]);
+            branches.push((tokens, recompute, items));
+        }
+        let span = self.vars[cond].span;
+        let fresh3 = |this: &mut Self| {
+            [
+                this.fresh_var(span, false),
+                this.fresh_var(span, false),
+                this.fresh_var(span, false),
+            ]
+        };
+        let then_vars = fresh3(self);
+        let else_vars = fresh3(self);
+        let mut blocks = Vec::new();
+        for ((tokens, recompute, items), vars) in branches.iter().zip([then_vars, else_vars]) {
+            let mut block = Vec::new();
+            if !items.is_empty() {
+                block.push(AStmt::Unpack {
+                    from: vars[2],
+                    pushed: items.pushed.clone(),
+                    pullbacks: items.pullbacks.clone(),
+                    witnesses: items.witnesses.clone(),
+                });
+                let holds_pullbacks = !items.pullbacks.is_empty()
+                    || items.pushed.iter().any(|v| self.non_copy.contains(v));
+                if holds_pullbacks {
+                    self.non_copy.insert(vars[2]);
+                }
+            }
+            if !recompute.is_empty() {
+                block.push(AStmt::Replay(recompute.clone()));
+            }
+            block.extend(tokens.iter().cloned());
+            blocks.push(block);
+        }
+        let else_stmts = blocks.pop().unwrap_or_default();
+        let then_stmts = blocks.pop().unwrap_or_default();
+        self.handouts.insert(
+            stmt as *const Stmt,
+            Handout {
+                then_items: branches[0].2.clone(),
+                else_items: branches[1].2.clone(),
+                then_vars,
+                else_vars,
+            },
+        );
+        out.push(AStmt::If {
+            cond,
+            then_block: then_stmts,
+            else_block: else_stmts,
+        });
+    }
+
+    /// The variables a block binds at its own level: its `let`s, the values its `if`s merge
+    /// (and hand out), what its loops leave and count.
+    fn level_defs<'s>(&self, stmts: impl Iterator<Item = &'s Stmt>) -> BTreeSet<VarId> {
+        let mut defs = BTreeSet::new();
+        for stmt in stmts {
+            match stmt {
+                Stmt::Let { var, .. } => {
+                    defs.insert(*var);
+                }
+                Stmt::If { phis, .. } => {
+                    defs.extend(phis.iter().map(|p| p.out));
+                    if let Some(h) = self.handouts.get(&(stmt as *const Stmt)) {
+                        if !h.then_items.is_empty() {
+                            defs.insert(h.then_vars[2]);
+                        }
+                        if !h.else_items.is_empty() {
+                            defs.insert(h.else_vars[2]);
+                        }
+                    }
+                }
+                Stmt::Loop { carried, .. } => {
+                    defs.extend(carried.iter().map(|c| c.out));
+                    if let Some(c) = self.plans.get(&(stmt as *const Stmt)).and_then(|p| p.count) {
+                        defs.insert(c);
+                    }
+                }
+                Stmt::Effect(_) | Stmt::Store { .. } | Stmt::Push { .. } | Stmt::NewLog { .. } => {}
+            }
+        }
+        defs
+    }
+
+    /// How the values of `level` that `reversed` reads reach it: recomputed (returned as
+    /// the statements to run first), or pushed, handed out as pullbacks or as witnesses.
+    fn provide(
+        &self,
+        stmts: &[&Stmt],
+        reversed: &[AStmt],
+        level: &BTreeSet<VarId>,
+        provided: &[VarId],
+    ) -> (Vec<Stmt>, Items) {
+        let reads = self.block_reads(reversed);
+        let lets: HashMap<VarId, &Value> = stmts
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Let { var, value, .. } => Some((*var, value)),
+                _ => None,
+            })
+            .collect();
+        let ours = |v: &VarId| level.contains(v) && !provided.contains(v);
+        let mut work: Vec<VarId> = reads.values.iter().copied().filter(ours).collect();
+        let (mut recompute, mut pushed) = (BTreeSet::new(), BTreeSet::new());
+        while let Some(v) = work.pop() {
+            if recompute.contains(&v) || pushed.contains(&v) {
+                continue;
+            }
+            let immutable = !self.vars[v].mutable && !self.vars[v].place;
+            match lets.get(&v) {
+                Some(Value::Inert(tokens))
+                    if immutable && crate::emit::scopes::borrows_nothing(tokens.clone()) =>
+                {
+                    recompute.insert(v);
+                    let mut used = Vec::new();
+                    token_vars(tokens, &mut used);
+                    work.extend(used.into_iter().filter(ours));
+                }
+                Some(Value::Copy(source)) if immutable => {
+                    recompute.insert(v);
+                    if ours(source) {
+                        work.push(*source);
+                    }
+                }
+                _ => {
+                    pushed.insert(v);
+                }
+            }
+        }
+        let mut witnesses = BTreeSet::new();
+        for v in reads.vjp_types.iter().chain(&reads.zero_types).copied() {
+            if !ours(&v) || recompute.contains(&v) || pushed.contains(&v) {
+                continue;
+            }
+            if reads.vjp_types.contains(&v) || self.vars[v].numeric {
+                witnesses.insert(v);
+            } else {
+                pushed.insert(v);
+            }
+        }
+        let pullbacks = reads.pullbacks.iter().copied().filter(ours).collect();
+        let recompute = stmts
+            .iter()
+            .filter(|s| matches!(s, Stmt::Let { var, .. } if recompute.contains(var)))
+            .map(|s| (*s).clone())
+            .collect();
+        (
+            recompute,
+            Items {
+                pushed: pushed.into_iter().collect(),
+                pullbacks,
+                witnesses: witnesses.into_iter().collect(),
+            },
+        )
+    }
+
+    /// The forward variables `block` reads, less those it binds itself (by recomputing,
+    /// unpacking or popping them).
+    fn block_reads(&self, block: &[AStmt]) -> ReadSet {
+        let mut reads = ReadSet::default();
+        let mut defined = Vec::new();
+        let path = |path: &[Proj], reads: &mut ReadSet| {
+            for p in path {
+                if let Proj::Var(v) = p {
+                    reads.values.insert(*v);
+                }
+            }
+        };
+        let expr = |e: &AExpr, reads: &mut ReadSet| match e {
+            AExpr::Zero(v) | AExpr::SumOf(_, v) => {
+                reads.zero_types.insert(*v);
+            }
+            AExpr::AdjPath(_, p) => path(p, reads),
+            AExpr::Adj(_) | AExpr::Copied(_) => {}
+        };
+        for stmt in block {
+            match stmt {
+                AStmt::Init { value, .. } | AStmt::Assign { value, .. } => expr(value, &mut reads),
+                AStmt::Accumulate { target, value, .. } => {
+                    expr(value, &mut reads);
+                    match target {
+                        Target::Whole => {}
+                        Target::Path(p) => path(p, &mut reads),
+                        Target::Rows { start, .. } => {
+                            reads.values.insert(*start);
+                        }
+                    }
+                }
+                AStmt::AssignAll(assigns) => {
+                    for (_, value) in assigns {
+                        expr(value, &mut reads);
+                    }
+                }
+                AStmt::Clear { path: p, .. } => path(p, &mut reads),
+                AStmt::Pop { .. } => {}
+                AStmt::Vjp {
+                    var,
+                    prim,
+                    operands,
+                    results,
+                    partner,
+                    ..
+                } => {
+                    if let Some(partner) = partner {
+                        reads.values.insert(*partner);
+                        continue;
+                    }
+                    let wanted: Vec<bool> = results.iter().map(Option::is_some).collect();
+                    let (read, out) = prim.reads_for(operands.len(), &wanted);
+                    for (v, read) in operands.iter().zip(read) {
+                        match read {
+                            true => reads.values.insert(*v),
+                            false => reads.vjp_types.insert(*v),
+                        };
+                    }
+                    match out {
+                        true => reads.values.insert(*var),
+                        false => reads.vjp_types.insert(*var),
+                    };
+                }
+                AStmt::Backward { var, .. } => {
+                    reads.pullbacks.insert(*var);
+                }
+                AStmt::Replay(stmts) => {
+                    for s in stmts {
+                        if let Stmt::Let { var, value, .. } = s {
+                            defined.push(*var);
+                            match value {
+                                Value::Inert(tokens) => {
+                                    let mut used = Vec::new();
+                                    token_vars(tokens, &mut used);
+                                    reads.values.extend(used);
+                                }
+                                other => reads.values.extend(other.diff_operands()),
+                            }
+                        }
+                    }
+                }
+                AStmt::UndoTo { mark, .. } => {
+                    reads.values.insert(*mark);
+                }
+                AStmt::Restore { .. } => {}
+                AStmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                } => {
+                    reads.values.insert(*cond);
+                    reads.extend(self.block_reads(then_block));
+                    reads.extend(self.block_reads(else_block));
+                }
+                AStmt::Unpack {
+                    from,
+                    pushed,
+                    pullbacks,
+                    witnesses,
+                } => {
+                    reads.values.insert(*from);
+                    defined.extend(pushed.iter().chain(pullbacks).chain(witnesses));
+                }
+                AStmt::Taped {
+                    pushed,
+                    pullbacks,
+                    witnesses,
+                    order,
+                    body,
+                    ..
+                } => {
+                    let mut inner = self.block_reads(body);
+                    for v in pushed.iter().chain(pullbacks).chain(witnesses) {
+                        inner.remove(*v);
+                    }
+                    match order {
+                        Order::UntilEmpty => {}
+                        Order::Count(c) => {
+                            inner.values.insert(*c);
+                        }
+                        Order::Range { pat, .. } => {
+                            if let Some(p) = pat {
+                                inner.remove(*p);
+                            }
+                        }
+                    }
+                    reads.extend(inner);
+                }
+                AStmt::Loop { popped, body, .. } => {
+                    let mut inner = self.block_reads(body);
+                    for v in popped {
+                        inner.remove(*v);
+                    }
+                    reads.extend(inner);
+                }
+                AStmt::Checkpointed { .. } => {}
+            }
+        }
+        for v in defined {
+            reads.remove(v);
+        }
+        reads
+    }
+}
