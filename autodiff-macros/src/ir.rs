@@ -175,7 +175,10 @@ pub enum Order {
     /// As many iterations as the forward pass counted into this variable.
     Count(VarId),
     /// The loop's range backwards, binding its counter (`for i in (a..b).rev()`).
-    Range { pat: Option<VarId>, iter: TokenStream },
+    Range {
+        pat: Option<VarId>,
+        iter: TokenStream,
+    },
 }
 
 /// A value merged after an `if`: `out` is `then_value` or `else_value`.
@@ -739,8 +742,16 @@ impl Adjoint {
         pushed
             .iter()
             .map(|v| f.var_label(*v))
-            .chain(pullbacks.iter().map(|v| format!("pullback of {}", f.var_label(*v))))
-            .chain(witnesses.iter().map(|v| format!("type of {}", f.var_label(*v))))
+            .chain(
+                pullbacks
+                    .iter()
+                    .map(|v| format!("pullback of {}", f.var_label(*v))),
+            )
+            .chain(
+                witnesses
+                    .iter()
+                    .map(|v| format!("type of {}", f.var_label(*v))),
+            )
             .collect::<Vec<_>>()
             .join(", ")
     }

@@ -83,13 +83,7 @@ impl Prim {
             Reads::Operands => (vec![true; operands], false),
             Reads::Others => {
                 let read = (0..operands)
-                    .map(|k| {
-                        !is_diff(k)
-                            || diff
-                                .iter()
-                                .zip(wanted)
-                                .any(|(&j, &w)| w && j != k)
-                    })
+                    .map(|k| !is_diff(k) || diff.iter().zip(wanted).any(|(&j, &w)| w && j != k))
                     .collect();
                 (read, false)
             }
@@ -138,37 +132,82 @@ use Arg::{Const, Diff};
 
 /// Method ops, in the order the docs list them.
 pub const METHODS: &[Prim] = &[
-    reading(Reads::Operands, prim("powi", "Powi", &[Const], "PowBackward0")),
+    reading(
+        Reads::Operands,
+        prim("powi", "Powi", &[Const], "PowBackward0"),
+    ),
     costly(prim("powf", "Powf", &[Diff], "PowBackward0")),
-    reading(Reads::Output, costly(paired(prim("exp", "Exp", &[], "ExpBackward0")))),
-    reading(Reads::Operands, costly(paired(prim("ln", "Ln", &[], "LogBackward0")))),
-    reading(Reads::Operands, costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0")))),
-    reading(Reads::Output, costly(paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0")))),
+    reading(
+        Reads::Output,
+        costly(paired(prim("exp", "Exp", &[], "ExpBackward0"))),
+    ),
+    reading(
+        Reads::Operands,
+        costly(paired(prim("ln", "Ln", &[], "LogBackward0"))),
+    ),
+    reading(
+        Reads::Operands,
+        costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0"))),
+    ),
+    reading(
+        Reads::Output,
+        costly(paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0"))),
+    ),
     partnered(
         "cos",
         "sin_vjp_with_cos",
-        reading(Reads::Operands, costly(paired(prim("sin", "Sin", &[], "SinBackward0")))),
+        reading(
+            Reads::Operands,
+            costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
+        ),
     ),
     partnered(
         "sin",
         "cos_vjp_with_sin",
-        reading(Reads::Operands, costly(paired(prim("cos", "Cos", &[], "CosBackward0")))),
+        reading(
+            Reads::Operands,
+            costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
+        ),
     ),
-    reading(Reads::Output, costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0")))),
-    reading(Reads::Output, costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0")))),
-    reading(Reads::Operands, paired(prim("relu", "Relu", &[], "ReluBackward0"))),
+    reading(
+        Reads::Output,
+        costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0"))),
+    ),
+    reading(
+        Reads::Output,
+        costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0"))),
+    ),
+    reading(
+        Reads::Operands,
+        paired(prim("relu", "Relu", &[], "ReluBackward0")),
+    ),
     costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
-    reading(Reads::Operands, paired(prim("abs", "Abs", &[], "AbsBackward0"))),
+    reading(
+        Reads::Operands,
+        paired(prim("abs", "Abs", &[], "AbsBackward0")),
+    ),
     prim("clamp", "Clamp", &[Const, Const], "ClampBackward1"),
     prim("max", "Max", &[Diff], "MaximumBackward0"),
     prim("min", "Min", &[Diff], "MinimumBackward0"),
-    reading(Reads::Nothing, paired(prim("sum", "Sum", &[], "SumBackward0"))),
-    reading(Reads::Nothing, paired(prim("mean", "Mean", &[], "MeanBackward0"))),
+    reading(
+        Reads::Nothing,
+        paired(prim("sum", "Sum", &[], "SumBackward0")),
+    ),
+    reading(
+        Reads::Nothing,
+        paired(prim("mean", "Mean", &[], "MeanBackward0")),
+    ),
     prim("norm", "Norm", &[], "NormBackward1"),
     reading(Reads::Others, prim("dot", "Dot", &[Diff], "DotBackward0")),
-    reading(Reads::Others, costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0")))),
+    reading(
+        Reads::Others,
+        costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))),
+    ),
     reading(Reads::Nothing, prim("t", "Transpose", &[], "TBackward0")),
-    reading(Reads::Others, prim("cross", "Cross", &[Diff], "LinalgCrossBackward0")),
+    reading(
+        Reads::Others,
+        prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"),
+    ),
     costly(prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0")),
     costly(prim("softmax", "Softmax", &[], "SoftmaxBackward0")),
     // `fixed_rows::<N>(start)`: the trait is generic over `N` (see `Prim::const_generic`).
@@ -191,15 +230,24 @@ pub const DETACH: &str = "detach";
 /// The arithmetic operators.
 pub const ADD: Prim = operator(
     Operator::Add,
-    reading(Reads::Nothing, paired(prim("add", "AddVjp", &[Diff], "AddBackward0"))),
+    reading(
+        Reads::Nothing,
+        paired(prim("add", "AddVjp", &[Diff], "AddBackward0")),
+    ),
 );
 pub const SUB: Prim = operator(
     Operator::Sub,
-    reading(Reads::Nothing, paired(prim("sub", "SubVjp", &[Diff], "SubBackward0"))),
+    reading(
+        Reads::Nothing,
+        paired(prim("sub", "SubVjp", &[Diff], "SubBackward0")),
+    ),
 );
 pub const MUL: Prim = operator(
     Operator::Mul,
-    reading(Reads::Others, paired(prim("mul", "MulVjp", &[Diff], "MulBackward0"))),
+    reading(
+        Reads::Others,
+        paired(prim("mul", "MulVjp", &[Diff], "MulBackward0")),
+    ),
 );
 pub const DIV: Prim = operator(
     Operator::Div,
@@ -207,7 +255,10 @@ pub const DIV: Prim = operator(
 );
 pub const NEG: Prim = operator(
     Operator::Neg,
-    reading(Reads::Nothing, paired(prim("neg", "NegVjp", &[], "NegBackward0"))),
+    reading(
+        Reads::Nothing,
+        paired(prim("neg", "NegVjp", &[], "NegBackward0")),
+    ),
 );
 /// `a.t().matmul(b)`, fused so that no transpose is materialised (not a user-facing name).
 pub const TR_MATMUL: Prim = costly(borrowing(prim(

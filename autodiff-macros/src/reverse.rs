@@ -848,10 +848,9 @@ impl Reverser {
                 let v = var_ident(*v, self.vars[*v].span);
                 quote::quote!(::core::clone::Clone::clone(&#v))
             });
-            let pullbacks = items
-                .pullbacks
-                .iter()
-                .map(|v| crate::emit::pullback_ident(*v, crate::emit::hygienic(self.vars[*v].span)));
+            let pullbacks = items.pullbacks.iter().map(|v| {
+                crate::emit::pullback_ident(*v, crate::emit::hygienic(self.vars[*v].span))
+            });
             let witnesses = items.witnesses.iter().map(|v| {
                 let v = var_ident(*v, self.vars[*v].span);
                 quote::quote!(::autodiff::__private::Witness::of(&#v))
@@ -1207,7 +1206,9 @@ fn logged_places(ir: &Function, taped: bool) -> HashMap<VarId, Log> {
                         ..
                     } => {
                         let taped = in_taped
-                            || (self.taped && checkpoint.is_none() && !taped::holds_checkpoint(body));
+                            || (self.taped
+                                && checkpoint.is_none()
+                                && !taped::holds_checkpoint(body));
                         self.replayed.push(!taped);
                         if let LoopKind::While { cond_block, .. } = kind {
                             self.block(cond_block, taped);
@@ -1605,7 +1606,10 @@ mod taped_tests {
         // Nothing but witnesses of types, which take no room.
         for line in text.lines().filter(|l| l.contains("each iteration pushes")) {
             let items = line.split("pushes ").nth(1).unwrap_or_default();
-            assert!(items.split(", ").all(|i| i.starts_with("type of")), "{text}");
+            assert!(
+                items.split(", ").all(|i| i.starts_with("type of")),
+                "{text}"
+            );
         }
         assert!(!text.contains("replay {\n         %7"), "{text}");
         assert!(!text.contains("logged"), "{text}");
@@ -1629,10 +1633,19 @@ mod taped_tests {
             }
         });
         let reverse = text.split("reverse:").nth(1).unwrap_or_default();
-        assert!(!reverse.contains(" = mul ") && !reverse.contains(" = sin "), "{text}");
-        let pushes: Vec<&str> = text.lines().filter(|l| l.contains("each iteration pushes")).collect();
+        assert!(
+            !reverse.contains(" = mul ") && !reverse.contains(" = sin "),
+            "{text}"
+        );
+        let pushes: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("each iteration pushes"))
+            .collect();
         assert_eq!(pushes.len(), 1, "{text}");
-        assert!(pushes[0].contains(":x,") || pushes[0].contains(":x)"), "{text}");
+        assert!(
+            pushes[0].contains(":x,") || pushes[0].contains(":x)"),
+            "{text}"
+        );
         let values = pushes[0].split("type of").next().unwrap_or_default();
         assert!(!values.contains(":v"), "{text}");
     }

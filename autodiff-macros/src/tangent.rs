@@ -1096,7 +1096,8 @@ mod tests {
     fn over_adjoint_str(item: TokenStream) -> String {
         let ir = lower(item);
         let active = crate::activity::active(&ir);
-        let text = over_adjoint(crate::reverse::reverse_without_checkpoints(&ir, &active)).to_string();
+        let text =
+            over_adjoint(crate::reverse::reverse_without_checkpoints(&ir, &active)).to_string();
         if std::env::var_os("AUTODIFF_PRINT_IR").is_some() {
             println!("{text}");
         }

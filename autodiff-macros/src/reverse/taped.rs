@@ -273,8 +273,8 @@ impl Reverser {
         let span = carried
             .first()
             .map_or_else(Span::call_site, |c| self.vars[c.phi].span);
-        let count = (range.is_none() && (nested || items.is_empty()))
-            .then(|| self.fresh_var(span, false));
+        let count =
+            (range.is_none() && (nested || items.is_empty())).then(|| self.fresh_var(span, false));
         let order = match (&range, count) {
             (Some((pat, iter)), _) => Order::Range {
                 pat: *pat,
@@ -283,8 +283,8 @@ impl Reverser {
             (None, Some(c)) => Order::Count(c),
             (None, None) => Order::UntilEmpty,
         };
-        let options = !items.pullbacks.is_empty()
-            || items.pushed.iter().any(|v| self.non_copy.contains(v));
+        let options =
+            !items.pullbacks.is_empty() || items.pushed.iter().any(|v| self.non_copy.contains(v));
         let hoists = if nested {
             Vec::new()
         } else {
