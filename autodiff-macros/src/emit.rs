@@ -522,16 +522,12 @@ impl Emit<'_> {
         span: Span,
         for_loop: bool,
         trip_count: Option<&TokenStream>,
-        options: bool,
+        on_heap: bool,
     ) -> TokenStream {
         let tape = tape_ident(id, span);
-        let kind = match options {
-            true => quote!(OptionTape),
-            false => quote!(StackTape),
-        };
         match (for_loop, trip_count) {
-            (true, Some(n)) if !self.is_const_param(n) => {
-                quote_spanned!(span=> let mut #tape = ::autodiff::__private::#kind::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ::autodiff::__private::INLINE_ENTRIES < ((#n) as usize) }>::with_capacity((#n) as usize);)
+            (true, Some(n)) if !on_heap && !self.is_const_param(n) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ::autodiff::__private::INLINE_ENTRIES < ((#n) as usize) }>::with_capacity((#n) as usize);)
             }
             (true, Some(n)) => {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::with_capacity((#n) as usize);)
@@ -547,15 +543,14 @@ impl Emit<'_> {
     }
 
     /// The declaration of a nested loop's tape, before the outermost loop around it.
+    /// Entries that are not plain `Copy` values (a callee's pullback, which holds the
+    /// callee's own tapes; a `Vec`) go on the heap: inline, a tape of pullbacks would hold
+    /// every call's tapes on the stack at once.
     fn hoisted_tape(&self, hoist: &crate::ir::Hoist, span: Span) -> TokenStream {
         let tape = tape_ident(hoist.id, span);
-        let kind = match hoist.options {
-            true => quote!(OptionTape),
-            false => quote!(StackTape),
-        };
         match &hoist.capacity {
-            Some(n) if !self.mentions_const_param(n) => {
-                quote_spanned!(span=> let mut #tape = ::autodiff::__private::#kind::<_, { ::autodiff::__private::inline_entries(#n) }, { ::autodiff::__private::INLINE_ENTRIES < (#n) }>::with_capacity(#n);)
+            Some(n) if !hoist.on_heap && !self.mentions_const_param(n) => {
+                quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries(#n) }, { ::autodiff::__private::INLINE_ENTRIES < (#n) }>::with_capacity(#n);)
             }
             Some(n) => {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::Tape::with_capacity(#n);)
@@ -915,7 +910,7 @@ impl Emit<'_> {
                                 span,
                                 for_loop,
                                 trip_count,
-                                tape.options,
+                                tape.on_heap,
                             ));
                         }
                         for hoist in &tape.hoists {

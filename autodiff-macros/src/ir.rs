@@ -140,8 +140,8 @@ pub struct LoopTape {
     pub count: Option<VarId>,
     /// The tapes of the loops nested in this one, declared before it.
     pub hoists: Vec<Hoist>,
-    /// Its entries hold pullbacks (neither `Copy` nor `Default`).
-    pub options: bool,
+    /// Its entries hold pullbacks or other values that are not `Copy`: a heap `Tape`.
+    pub on_heap: bool,
 }
 
 impl LoopTape {
@@ -163,8 +163,8 @@ pub struct Hoist {
     pub id: usize,
     /// The number of pushes, when every loop down to this one has a constant trip count.
     pub capacity: Option<TokenStream>,
-    /// Its entries hold pullbacks (neither `Copy` nor `Default`).
-    pub options: bool,
+    /// Its entries hold pullbacks or other values that are not `Copy`: a heap `Tape`.
+    pub on_heap: bool,
 }
 
 /// How the reverse of a taped loop steps through its iterations.

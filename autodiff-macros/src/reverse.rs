@@ -266,7 +266,7 @@ impl Reverser {
                         hoisted: plan.nested,
                         count: plan.count,
                         hoists: plan.hoists,
-                        options: plan.options,
+                        on_heap: plan.on_heap,
                     });
                     out.push(Stmt::Loop {
                         id: *id,

@@ -47,7 +47,7 @@ pub(super) struct LoopPlan {
     pub count: Option<VarId>,
     pub nested: bool,
     pub hoists: Vec<Hoist>,
-    pub options: bool,
+    pub on_heap: bool,
 }
 
 /// What each branch of an `if` inside a taped loop hands out of it: `Some` of a tuple from
@@ -283,7 +283,7 @@ impl Reverser {
             (None, Some(c)) => Order::Count(c),
             (None, None) => Order::UntilEmpty,
         };
-        let options =
+        let on_heap =
             !items.pullbacks.is_empty() || items.pushed.iter().any(|v| self.non_copy.contains(v));
         let hoists = if nested {
             Vec::new()
@@ -306,7 +306,7 @@ impl Reverser {
                 count,
                 nested,
                 hoists,
-                options,
+                on_heap,
             },
         );
         out.push(AStmt::Taped {
@@ -352,7 +352,7 @@ impl Reverser {
                         out.push(Hoist {
                             id: *id,
                             capacity: trip.clone(),
-                            options: plan.options,
+                            on_heap: plan.on_heap,
                         });
                     }
                     self.collect_hoists(body, trip, out);
@@ -507,9 +507,7 @@ impl Reverser {
             }
             let immutable = !self.vars[v].mutable && !self.vars[v].place;
             match lets.get(&v) {
-                Some(Value::Inert(tokens))
-                    if immutable && crate::emit::scopes::borrows_nothing(tokens.clone()) =>
-                {
+                Some(Value::Inert(tokens)) if immutable && self.recomputable(tokens, level) => {
                     recompute.insert(v);
                     let mut used = Vec::new();
                     token_vars(tokens, &mut used);
@@ -551,6 +549,24 @@ impl Reverser {
                 witnesses: witnesses.into_iter().collect(),
             },
         )
+    }
+
+    /// Whether data tokens can run again in the reverse sweep and give what they gave in
+    /// the forward pass: arithmetic that borrows nothing, or a borrow (`&data[i]`, an item
+    /// of a loop over `&data`) of values that do not change. A borrow is never pushed: the
+    /// tape would hold a reference into a local of the function, which cannot leave it.
+    fn recomputable(&self, tokens: &TokenStream, level: &BTreeSet<VarId>) -> bool {
+        if crate::emit::scopes::borrows_nothing(tokens.clone()) {
+            return true;
+        }
+        let borrow = matches!(tokens.clone().into_iter().next(),
+            Some(TokenTree::Punct(p)) if p.as_char() == '&');
+        let mut used = Vec::new();
+        token_vars(tokens, &mut used);
+        borrow
+            && used
+                .iter()
+                .all(|v| level.contains(v) || (!self.vars[*v].mutable && !self.vars[*v].place))
     }
 
     /// The forward variables `block` reads, less those it binds itself (by recomputing,
