@@ -385,6 +385,23 @@ impl<S: Copy + Default, const K: usize> Default for StackTape<S, K> {
 pub struct Witness<T>(core::marker::PhantomData<fn() -> T>);
 
 impl<T> Witness<T> {
+    /// A witness of a type inferred from its use: generated code declares a slot with
+    /// `new` before a loop and stores [`Witness::of`] a value in it each iteration.
+    ///
+    /// ```
+    /// use autodiff_core::__private::Witness;
+    ///
+    /// let mut slot = Witness::new();
+    /// for x in [1.0_f64, 2.0] {
+    ///     slot = Witness::of(&x);
+    /// }
+    /// assert_eq!(slot.stand_in(), 0.0);
+    /// ```
+    #[inline(always)]
+    pub const fn new() -> Self {
+        Witness(core::marker::PhantomData)
+    }
+
     /// The witness of `value`'s type.
     ///
     /// ```

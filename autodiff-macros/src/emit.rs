@@ -568,15 +568,9 @@ impl Emit<'_> {
         })
     }
 
-    /// A tape entry's or handout's items: pushed values, pullbacks and witnesses, as the
-    /// forward pass builds them (`build`) or as the pattern the reverse binds them to.
-    fn entry_items(
-        &self,
-        pushed: &[VarId],
-        pullbacks: &[VarId],
-        witnesses: &[VarId],
-        build: bool,
-    ) -> Vec<TokenStream> {
+    /// A tape entry's or handout's items: pushed values and pullbacks, as the forward pass
+    /// builds them (`build`) or as the pattern the reverse binds them to.
+    fn entry_items(&self, pushed: &[VarId], pullbacks: &[VarId], build: bool) -> Vec<TokenStream> {
         let values = pushed.iter().map(|v| {
             let v = self.var(*v);
             match build {
@@ -587,23 +581,31 @@ impl Emit<'_> {
         let pullbacks = pullbacks
             .iter()
             .map(|v| pullback_ident(*v, hygienic(self.ir.vars[*v].span)).into_token_stream());
-        let witnesses = witnesses.iter().map(|v| {
-            let v = self.var(*v);
-            match build {
-                true => quote!(::autodiff::__private::Witness::of(&#v)),
-                false => v.into_token_stream(),
-            }
-        });
-        values.chain(pullbacks).chain(witnesses).collect()
+        values.chain(pullbacks).collect()
     }
 
-    /// `let w = stand_in(w);` for each witness popped.
+    /// `let w = stand_in(slot of w);` for each witness: the value a VJP is given in place
+    /// of one it reads only for its type.
     fn stand_ins(&self, witnesses: &[VarId]) -> TokenStream {
         witnesses
             .iter()
             .map(|v| {
+                let slot = witness_ident(*v, self.ir.vars[*v].span);
                 let v = self.var(*v);
-                quote!(let #v = ::autodiff::__private::Witness::stand_in(#v);)
+                quote!(let #v = ::autodiff::__private::Witness::stand_in(#slot);)
+            })
+            .collect()
+    }
+
+    /// `slot of w = Witness::of(&w);` for each witness: where a taped iteration or a
+    /// branch in one leaves the types its reverse reads.
+    fn witness_stores(&self, witnesses: &[VarId]) -> TokenStream {
+        witnesses
+            .iter()
+            .map(|v| {
+                let slot = witness_ident(*v, self.ir.vars[*v].span);
+                let v = self.var(*v);
+                quote!(#slot = ::autodiff::__private::Witness::of(&#v);)
             })
             .collect()
     }
@@ -916,15 +918,16 @@ impl Emit<'_> {
                         for hoist in &tape.hoists {
                             decl.extend(self.hoisted_tape(hoist, span));
                         }
+                        for w in &tape.witness_slots {
+                            let slot = witness_ident(*w, self.ir.vars[*w].span);
+                            decl.extend(quote_spanned!(span=> let mut #slot = ::autodiff::__private::Witness::new();));
+                        }
                         if own {
-                            let entry = tape_entry(self.entry_items(
-                                &tape.pushed,
-                                &tape.pullbacks,
-                                &tape.witnesses,
-                                true,
-                            ));
+                            let entry =
+                                tape_entry(self.entry_items(&tape.pushed, &tape.pullbacks, true));
                             push.extend(quote_spanned!(span=> #tape_name.push(#entry);));
                         }
+                        push.extend(self.witness_stores(&tape.witnesses));
                         if let Some(c) = tape.count {
                             let (count, c) = (count_ident(*id, span), self.var(c));
                             decl.extend(quote_spanned!(span=> let mut #count: usize = 0;));
@@ -1204,11 +1207,14 @@ impl Emit<'_> {
                 pullbacks,
                 witnesses,
             } => {
-                let pattern = tape_entry(self.entry_items(pushed, pullbacks, witnesses, false));
-                let from = self.var(*from);
+                let pattern = tape_entry(self.entry_items(pushed, pullbacks, false));
+                let unpack = from.map(|from| {
+                    let from = self.var(from);
+                    quote!(let #pattern = ::core::option::Option::expect(#from, "the branch that ran handed out its values");)
+                });
                 let stand_ins = self.stand_ins(witnesses);
                 quote! {
-                    let #pattern = ::core::option::Option::expect(#from, "the branch that ran handed out its values");
+                    #unpack
                     #stand_ins
                 }
             }
@@ -1222,9 +1228,9 @@ impl Emit<'_> {
             } => {
                 let span = hygienic(Span::call_site());
                 let tape = tape_ident(*id, span);
-                let pattern = tape_entry(self.entry_items(pushed, pullbacks, witnesses, false));
+                let pattern = tape_entry(self.entry_items(pushed, pullbacks, false));
                 let stand_ins = self.stand_ins(witnesses);
-                let pops = !(pushed.is_empty() && pullbacks.is_empty() && witnesses.is_empty());
+                let pops = !(pushed.is_empty() && pullbacks.is_empty());
                 let pop = pops.then(|| {
                     quote! {
                         let #pattern = ::core::option::Option::expect(#tape.pop(), "the reverse sweep pops exactly what the forward pass pushed");
@@ -1830,6 +1836,12 @@ pub fn iter_ident(id: usize, span: Span) -> Ident {
 }
 
 /// The tape of loop number `id`.
+/// The slot that carries the type of forward variable `v`, a `Witness`, from a taped loop
+/// to its reverse.
+pub fn witness_ident(v: VarId, span: Span) -> Ident {
+    format_ident!("__ad_witness{}", v, span = hygienic(span))
+}
+
 pub fn tape_ident(id: usize, span: Span) -> Ident {
     format_ident!("__ad_tape{}", id, span = hygienic(span))
 }

@@ -130,9 +130,15 @@ pub struct LoopTape {
     pub checkpointed: bool,
     /// Pullbacks of calls made in the iteration, moved onto the tape after `pushed`.
     pub pullbacks: Vec<VarId>,
-    /// Values read by the reverse sweep only for their types: a `Witness` of each, which
-    /// takes no room, after the pullbacks.
+    /// Values read by the reverse sweep only for their types. They go on no tape: each
+    /// iteration stores a `Witness` of each (which takes no room) in a slot of its own,
+    /// declared with the outermost taped loop, which only carries the type to the reverse.
     pub witnesses: Vec<VarId>,
+    /// The witness slots of this loop and of every loop and branch inside it, declared
+    /// before it (on the outermost taped loop only).
+    pub witness_slots: Vec<VarId>,
+    /// The reverse sweep walks the loop's range backwards: it needs no entry to count.
+    pub walks_range: bool,
     /// The tape lives across the iterations of an enclosing loop, which declares it.
     pub hoisted: bool,
     /// Counts the iterations into this variable (bound after the loop), for a reverse
@@ -147,13 +153,17 @@ pub struct LoopTape {
 impl LoopTape {
     /// Whether an iteration pushes anything.
     pub fn pushes(&self) -> bool {
-        !(self.pushed.is_empty() && self.pullbacks.is_empty() && self.witnesses.is_empty())
+        !(self.pushed.is_empty() && self.pullbacks.is_empty())
     }
 
     /// Whether the loop pushes onto a tape of its own, unless an enclosing loop declares
-    /// it or it keeps nothing but its trip count.
+    /// it or it keeps nothing but its trip count, or its reverse walks its range.
     pub fn own(&self) -> bool {
-        self.pushes() || (self.count.is_none() && self.hoists.is_empty() && !self.hoisted)
+        self.pushes()
+            || (self.count.is_none()
+                && self.hoists.is_empty()
+                && !self.hoisted
+                && !self.walks_range)
     }
 }
 
@@ -421,6 +431,9 @@ impl Function {
                         for hoist in &tape.hoists {
                             writeln!(f, "{indent} new tape of loop {}", hoist.id)?;
                         }
+                        for w in &tape.witness_slots {
+                            writeln!(f, "{indent} new witness of {}", self.var_label(*w))?;
+                        }
                         let mut items: Vec<String> =
                             tape.pushed.iter().map(|v| self.var_label(*v)).collect();
                         items.extend(
@@ -428,13 +441,17 @@ impl Function {
                                 .iter()
                                 .map(|v| format!("pullback of {}", self.var_label(*v))),
                         );
-                        items.extend(
-                            tape.witnesses
-                                .iter()
-                                .map(|v| format!("type of {}", self.var_label(*v))),
-                        );
                         if tape.own() {
                             writeln!(f, "{indent} (each iteration pushes {})", items.join(", "))?;
+                        }
+                        if !tape.witnesses.is_empty() {
+                            let types: Vec<String> =
+                                tape.witnesses.iter().map(|v| self.var_label(*v)).collect();
+                            writeln!(
+                                f,
+                                "{indent} (each iteration witnesses the types of {})",
+                                types.join(", ")
+                            )?;
                         }
                         if let Some(c) = tape.count {
                             writeln!(f, "{indent} (counts iterations into {})", self.var_label(c))?;
@@ -690,7 +707,8 @@ pub enum AStmt {
         body: Vec<AStmt>,
     },
     /// Reverses loop `id` from its tape alone, replaying nothing: pops each iteration's
-    /// values, pullbacks and witnesses (stand-ins for values read for their types), in the
+    /// values and pullbacks, takes stand-ins for `witnesses` (values read for their types)
+    /// from their slots, in the
     /// order `order` says, and reverses it with `body` (which starts by recomputing the
     /// cheap data values it reads, if any).
     Taped {
@@ -701,10 +719,11 @@ pub enum AStmt {
         order: Order,
         body: Vec<AStmt>,
     },
-    /// `let (values.., pullbacks.., witnesses..) = from.expect(..);`: what a branch taken in
-    /// the forward pass handed out for its reverse, in an `Option` of a tuple.
+    /// `let (values.., pullbacks..) = from.expect(..);`: what a branch taken in the
+    /// forward pass handed out for its reverse, in an `Option` of a tuple (no `from` when
+    /// it hands out nothing but witnesses, which come from their slots).
     Unpack {
-        from: VarId,
+        from: Option<VarId>,
         pushed: Vec<VarId>,
         pullbacks: Vec<VarId>,
         witnesses: Vec<VarId>,
@@ -933,7 +952,7 @@ impl Adjoint {
                     f,
                     "{indent}unpack ({}) from {}",
                     self.entry_label(pushed, pullbacks, witnesses),
-                    self.forward.var_label(*from)
+                    from.map_or("witness slots".to_string(), |v| self.forward.var_label(v))
                 )?,
                 AStmt::Loop { id, popped, body } => {
                     let popped: Vec<String> =

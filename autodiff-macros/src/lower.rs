@@ -818,8 +818,8 @@ impl Lowerer<'_> {
     }
 
     /// The snapshots of `#[checkpoint]` / `#[checkpoint(snapshots = K)]` on a loop, if
-    /// it has one. A checkpointed body may not assign into places (their undo would have
-    /// to survive the snapshots), which is reported.
+    /// it has one. A checkpointed body may not assign into parts of values bound outside
+    /// it (their undo would have to survive the snapshots), which is reported.
     fn checkpoint_of(&mut self, attrs: &[syn::Attribute], body: &Block) -> Option<TokenStream> {
         let attr = attrs.iter().find(|a| a.path().is_ident("checkpoint"))?;
         let snapshots = match &attr.meta {
@@ -848,29 +848,49 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        struct Assigns(Option<Span>);
-        impl<'ast> Visit<'ast> for Assigns {
+        // Stores into a value bound inside the body (`let mut u_new = u; u_new[i] = ..`)
+        // are replayed with the iteration that binds it; only a value from outside the
+        // loop would need its undo log kept across the snapshots.
+        struct Locals(Vec<Ident>);
+        impl<'ast> Visit<'ast> for Locals {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p.ident.clone());
+                syn::visit::visit_pat_ident(self, p);
+            }
+        }
+        let mut locals = Locals(Vec::new());
+        locals.visit_block(body);
+        struct Assigns<'l>(Option<Span>, &'l [Ident]);
+        impl<'ast> Visit<'ast> for Assigns<'_> {
             fn visit_expr(&mut self, e: &'ast Expr) {
-                let part = match e {
-                    Expr::Assign(a) => matches!(&*a.left, Expr::Index(_) | Expr::Field(_)),
-                    Expr::Binary(b) => {
-                        is_assign_op(&b.op) && matches!(&*b.left, Expr::Index(_) | Expr::Field(_))
+                let target = match e {
+                    Expr::Assign(a) if matches!(&*a.left, Expr::Index(_) | Expr::Field(_)) => {
+                        Some(&*a.left)
                     }
-                    Expr::MethodCall(m) => m.method == "push",
-                    _ => false,
+                    Expr::Binary(b)
+                        if is_assign_op(&b.op)
+                            && matches!(&*b.left, Expr::Index(_) | Expr::Field(_)) =>
+                    {
+                        Some(&*b.left)
+                    }
+                    Expr::MethodCall(m) if m.method == "push" => Some(&*m.receiver),
+                    _ => None,
                 };
-                if part && self.0.is_none() {
+                let outer = target.is_some_and(|t| {
+                    place_base(t).is_none_or(|base| !self.1.iter().any(|l| *l == base))
+                });
+                if outer && self.0.is_none() {
                     self.0 = Some(e.span());
                 }
                 syn::visit::visit_expr(self, e);
             }
         }
-        let mut assigns = Assigns(None);
+        let mut assigns = Assigns(None, &locals.0);
         assigns.visit_block(body);
         if let Some(span) = assigns.0 {
             self.errors.push_error(syn::Error::new(
                 span,
-                "assigning into part of a value inside a `#[checkpoint]` loop is not supported; assign whole values (`y = ..`) there, or remove `#[checkpoint]`",
+                "assigning into part of a value bound outside a `#[checkpoint]` loop is not supported; store into a copy bound in the loop (`let mut y_new = y; y_new[i] = ..; y = y_new;`), or remove `#[checkpoint]`",
             ));
         }
         Some(snapshots)

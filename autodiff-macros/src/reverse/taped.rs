@@ -37,6 +37,12 @@ impl Items {
     pub fn is_empty(&self) -> bool {
         self.pushed.is_empty() && self.pullbacks.is_empty() && self.witnesses.is_empty()
     }
+
+    /// Whether anything goes on a tape or into a handout's `Option` (witnesses do not:
+    /// they have slots of their own).
+    pub fn holds_values(&self) -> bool {
+        !(self.pushed.is_empty() && self.pullbacks.is_empty())
+    }
 }
 
 /// How a taped loop's forward pass records itself (made when it is reversed, read when
@@ -48,6 +54,7 @@ pub(super) struct LoopPlan {
     pub nested: bool,
     pub hoists: Vec<Hoist>,
     pub on_heap: bool,
+    pub walks_range: bool,
 }
 
 /// What each branch of an `if` inside a taped loop hands out of it: `Some` of a tuple from
@@ -273,8 +280,8 @@ impl Reverser {
         let span = carried
             .first()
             .map_or_else(Span::call_site, |c| self.vars[c.phi].span);
-        let count =
-            (range.is_none() && (nested || items.is_empty())).then(|| self.fresh_var(span, false));
+        let count = (range.is_none() && (nested || !items.holds_values()))
+            .then(|| self.fresh_var(span, false));
         let order = match (&range, count) {
             (Some((pat, iter)), _) => Order::Range {
                 pat: *pat,
@@ -307,6 +314,7 @@ impl Reverser {
                 nested,
                 hoists,
                 on_heap,
+                walks_range: range.is_some(),
             },
         );
         out.push(AStmt::Taped {
@@ -347,7 +355,7 @@ impl Reverser {
                         _ => None,
                     };
                     if let Some(plan) = self.plans.get(&(stmt as *const Stmt))
-                        && !plan.items.is_empty()
+                        && plan.items.holds_values()
                     {
                         out.push(Hoist {
                             id: *id,
@@ -356,6 +364,34 @@ impl Reverser {
                         });
                     }
                     self.collect_hoists(body, trip, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The witnesses of the taped loops and handouts in `block`, whose slots the outermost
+    /// taped loop around them declares.
+    pub(super) fn witness_slots(&self, block: &[Stmt], out: &mut Vec<VarId>) {
+        for stmt in block {
+            match stmt {
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    if let Some(h) = self.handouts.get(&(stmt as *const Stmt)) {
+                        out.extend(&h.then_items.witnesses);
+                        out.extend(&h.else_items.witnesses);
+                    }
+                    self.witness_slots(then_block, out);
+                    self.witness_slots(else_block, out);
+                }
+                Stmt::Loop { body, .. } => {
+                    if let Some(plan) = self.plans.get(&(stmt as *const Stmt)) {
+                        out.extend(&plan.items.witnesses);
+                    }
+                    self.witness_slots(body, out);
                 }
                 _ => {}
             }
@@ -414,7 +450,7 @@ impl Reverser {
             let mut block = Vec::new();
             if !items.is_empty() {
                 block.push(AStmt::Unpack {
-                    from: vars[2],
+                    from: items.holds_values().then_some(vars[2]),
                     pushed: items.pushed.clone(),
                     pullbacks: items.pullbacks.clone(),
                     witnesses: items.witnesses.clone(),
@@ -461,10 +497,10 @@ impl Reverser {
                 Stmt::If { phis, .. } => {
                     defs.extend(phis.iter().map(|p| p.out));
                     if let Some(h) = self.handouts.get(&(stmt as *const Stmt)) {
-                        if !h.then_items.is_empty() {
+                        if h.then_items.holds_values() {
                             defs.insert(h.then_vars[2]);
                         }
-                        if !h.else_items.is_empty() {
+                        if h.else_items.holds_values() {
                             defs.insert(h.else_vars[2]);
                         }
                     }
@@ -670,7 +706,7 @@ impl Reverser {
                     pullbacks,
                     witnesses,
                 } => {
-                    reads.values.insert(*from);
+                    reads.values.extend(*from);
                     defined.extend(pushed.iter().chain(pullbacks).chain(witnesses));
                 }
                 AStmt::Taped {
