@@ -526,7 +526,7 @@ impl Emit<'_> {
     ) -> TokenStream {
         let tape = tape_ident(id, span);
         match (for_loop, trip_count) {
-            (true, Some(n)) if !on_heap && !self.is_const_param(n) => {
+            (true, Some(n)) if !on_heap && !self.mentions_const_param(n) => {
                 quote_spanned!(span=> let mut #tape = ::autodiff::__private::StackTape::<_, { ::autodiff::__private::inline_entries((#n) as usize) }, { ::autodiff::__private::INLINE_ENTRIES < ((#n) as usize) }>::with_capacity((#n) as usize);)
             }
             (true, Some(n)) => {
@@ -897,7 +897,9 @@ impl Emit<'_> {
                     }
                     Some(tape) => {
                         let (for_loop, trip_count) = match kind {
-                            LoopKind::For { trip_count, .. } => (true, trip_count.as_ref()),
+                            LoopKind::For { trip_count, .. } => {
+                                (true, tape.capacity.as_ref().or(trip_count.as_ref()))
+                            }
                             LoopKind::While { .. } => (false, None),
                         };
                         // A taped loop's own tape, unless an enclosing loop declares it or

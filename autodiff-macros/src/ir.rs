@@ -139,6 +139,9 @@ pub struct LoopTape {
     pub witness_slots: Vec<VarId>,
     /// The reverse sweep walks the loop's range backwards: it needs no entry to count.
     pub walks_range: bool,
+    /// A taped loop's trip count when known at compile time from any constant range
+    /// (`1..N - 1`), which sizes its `StackTape` (`trip_count` covers `0..N` only).
+    pub capacity: Option<TokenStream>,
     /// The tape lives across the iterations of an enclosing loop, which declares it.
     pub hoisted: bool,
     /// Counts the iterations into this variable (bound after the loop), for a reverse

@@ -1158,11 +1158,14 @@ impl Lowerer<'_> {
             );
         }
         let iter = self.rename(&for_loop.expr);
-        // `let N = n; for _ in 0..N`: an upper-case local is not a constant.
-        let trip_count = constant_trip_count(&for_loop.expr).filter(|n| {
-            syn::parse2::<Ident>(n.clone())
-                .map_or(true, |name| self.lookup(&name.to_string()).is_none())
-        });
+        // `let N = n; for _ in 0..N`: an upper-case local is not a constant. Only ranges
+        // from zero: a loop of constant trip count keeps its carried values in a
+        // `StackTape` (`Copy + Default`), as documented.
+        let trip_count = constant_trip_count(&for_loop.expr, &|name| self.lookup(name).is_some())
+            .filter(|_| {
+                starts_at_zero(&for_loop.expr)
+                    && matches!(&*for_loop.expr, Expr::Range(r) if matches!(r.limits, syn::RangeLimits::HalfOpen(_)))
+            });
         let pat = match &*for_loop.pat {
             Pat::Wild(_) => None,
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
@@ -2068,42 +2071,78 @@ fn is_assign_op(op: &BinOp) -> bool {
     )
 }
 
-/// `N` for a loop over `0..N` where `N` is an integer literal or a constant (a name in
-/// upper case, by Rust's convention): the trip count is then known at compile time.
-fn constant_trip_count(iter: &Expr) -> Option<TokenStream> {
+/// The trip count of a loop over `a..b` or `a..=b` whose bounds are known at compile
+/// time: integer literals, constants (names in upper case, by Rust's convention, that
+/// `is_local` does not claim) and arithmetic on them (`1..N - 1`). `0..N` gives `N`
+/// itself; other ranges an expression that saturates at zero.
+fn constant_trip_count(iter: &Expr, is_local: &dyn Fn(&str) -> bool) -> Option<TokenStream> {
     let Expr::Range(range) = iter else {
         return None;
     };
-    if !matches!(range.limits, syn::RangeLimits::HalfOpen(_)) {
+    let start = range.start.as_deref()?;
+    let end = range.end.as_deref()?;
+    if !is_constant(start, is_local) || !is_constant(end, is_local) {
         return None;
     }
-    let starts_at_zero = matches!(
-        range.start.as_deref(),
+    match (starts_at_zero(iter), range.limits) {
+        (true, syn::RangeLimits::HalfOpen(_)) => Some(unwrap_parens(end).to_token_stream()),
+        (_, syn::RangeLimits::HalfOpen(_)) => {
+            Some(quote!((((#end) as usize).saturating_sub((#start) as usize))))
+        }
+        (_, syn::RangeLimits::Closed(_)) => {
+            Some(quote!((((#end) as usize + 1).saturating_sub((#start) as usize))))
+        }
+    }
+}
+
+/// Whether `iter` is a range `0..` or `0..=`.
+fn starts_at_zero(iter: &Expr) -> bool {
+    matches!(iter, Expr::Range(range) if matches!(
+        range.start.as_deref().map(unwrap_parens),
         Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(zero), .. })) if zero.base10_digits() == "0"
-    );
-    if !starts_at_zero {
-        return None;
-    }
-    let mut end = range.end.as_deref()?;
-    // A bound that a `macro_rules!` fragment or parentheses wrap.
+    ))
+}
+
+/// The trip count of a `for` loop over `iter` (as lowered: the function's own variables
+/// renamed, so any name left in upper case is a constant) when it is known at compile
+/// time, from any start (`1..N - 1`): what a taped loop's `StackTape` is sized by.
+pub(crate) fn range_trip_count(iter: &TokenStream) -> Option<TokenStream> {
+    let expr: Expr = syn::parse2(iter.clone()).ok()?;
+    constant_trip_count(unwrap_parens(&expr), &|_| false)
+}
+
+/// An expression without the parentheses or `macro_rules!` groups around it.
+fn unwrap_parens(mut e: &Expr) -> &Expr {
     while let Expr::Group(syn::ExprGroup { expr, .. }) | Expr::Paren(syn::ExprParen { expr, .. }) =
-        end
+        e
     {
-        end = expr;
+        e = expr;
     }
-    match end {
-        end @ Expr::Lit(syn::ExprLit {
+    e
+}
+
+/// Whether `e` is an integer known at compile time (see `constant_trip_count`).
+fn is_constant(e: &Expr, is_local: &dyn Fn(&str) -> bool) -> bool {
+    match unwrap_parens(e) {
+        Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Int(_),
             ..
-        }) => Some(end.to_token_stream()),
-        end @ Expr::Path(p) if p.qself.is_none() => {
-            let name = p.path.segments.last()?.ident.to_string();
-            let constant = name
+        }) => true,
+        Expr::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            let name = last.ident.to_string();
+            let upper = name
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-            constant.then(|| end.to_token_stream())
+            upper && (p.path.segments.len() > 1 || !is_local(&name))
+        }),
+        Expr::Binary(b) => {
+            matches!(
+                b.op,
+                BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+            ) && is_constant(&b.left, is_local)
+                && is_constant(&b.right, is_local)
         }
-        _ => None,
+        _ => false,
     }
 }
 

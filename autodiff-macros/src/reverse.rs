@@ -272,6 +272,7 @@ impl Reverser {
                         witnesses: plan.items.witnesses,
                         witness_slots,
                         walks_range: plan.walks_range,
+                        capacity: plan.capacity,
                         hoisted: plan.nested,
                         count: plan.count,
                         hoists: plan.hoists,

@@ -55,6 +55,8 @@ pub(super) struct LoopPlan {
     pub hoists: Vec<Hoist>,
     pub on_heap: bool,
     pub walks_range: bool,
+    /// The loop's trip count, when it is known at compile time.
+    pub capacity: Option<TokenStream>,
 }
 
 /// What each branch of an `if` inside a taped loop hands out of it: `Some` of a tuple from
@@ -127,6 +129,19 @@ fn reversible_range(iter: &TokenStream) -> bool {
         expr = *p.expr;
     }
     matches!(expr, syn::Expr::Range(r) if r.start.is_some() && r.end.is_some())
+}
+
+/// A `for` loop's trip count as a `usize` expression that a const generic can hold, when
+/// it is known at compile time: `0..N`, and constant ranges from any start (`1..N - 1`).
+fn trip_count(kind: &LoopKind) -> Option<TokenStream> {
+    match kind {
+        LoopKind::For {
+            trip_count: Some(n),
+            ..
+        } => Some(quote!(((#n) as usize))),
+        LoopKind::For { iter, .. } => crate::lower::range_trip_count(iter),
+        LoopKind::While { .. } => None,
+    }
 }
 
 /// For each copy among `stmts` (`let mut u_new = u`), the value bound before it that has
@@ -292,18 +307,12 @@ impl Reverser {
         };
         let on_heap =
             !items.pullbacks.is_empty() || items.pushed.iter().any(|v| self.non_copy.contains(v));
+        let capacity = trip_count(kind);
         let hoists = if nested {
             Vec::new()
         } else {
-            let trip = match kind {
-                LoopKind::For {
-                    trip_count: Some(n),
-                    ..
-                } => Some(quote!(((#n) as usize))),
-                _ => None,
-            };
             let mut hoists = Vec::new();
-            self.collect_hoists(body, trip, &mut hoists);
+            self.collect_hoists(body, capacity.clone(), &mut hoists);
             hoists
         };
         self.plans.insert(
@@ -315,6 +324,7 @@ impl Reverser {
                 hoists,
                 on_heap,
                 walks_range: range.is_some(),
+                capacity,
             },
         );
         out.push(AStmt::Taped {
@@ -344,14 +354,8 @@ impl Reverser {
                     self.collect_hoists(else_block, trip.clone(), out);
                 }
                 Stmt::Loop { id, kind, body, .. } => {
-                    let trip = match (kind, &trip) {
-                        (
-                            LoopKind::For {
-                                trip_count: Some(n),
-                                ..
-                            },
-                            Some(outer),
-                        ) => Some(quote!(#outer * ((#n) as usize))),
+                    let trip = match (trip_count(kind), &trip) {
+                        (Some(n), Some(outer)) => Some(quote!(#outer * #n)),
                         _ => None,
                     };
                     if let Some(plan) = self.plans.get(&(stmt as *const Stmt))
