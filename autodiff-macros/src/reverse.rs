@@ -72,6 +72,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
     }
     // The reverse sweep first: it decides what each taped loop's forward pass records.
     reverser.block(&ir.stmts, &mut stmts);
+    start_from_first_contribution(&mut stmts);
     let forward_stmts = reverser.augment(&ir.stmts, true);
     let grads = ir
         .stmts
@@ -102,6 +103,49 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         adjoints: reverser.adjoints,
         stmts,
         grads,
+    }
+}
+
+/// `let mut a = zero; a += b;` becomes `let mut a = b;`: a place's adjoint (zeroed where
+/// the place is defined, for the element stores that clear parts of it) whose first
+/// contribution is a whole value starts as that value instead of adding it to zeros,
+/// which the compiler cannot fold (`0.0 + x` is not `x` for `x = -0.0`).
+fn start_from_first_contribution(block: &mut Vec<AStmt>) {
+    let mut i = 0;
+    while i < block.len() {
+        if i + 1 < block.len()
+            && let AStmt::Init {
+                adj,
+                value: AExpr::Zero(_),
+            } = &block[i]
+            && let AStmt::Accumulate {
+                adj: target,
+                target: Target::Whole,
+                value: value @ (AExpr::Adj(_) | AExpr::Copied(_)),
+            } = &block[i + 1]
+            && adj == target
+        {
+            block[i] = AStmt::Init {
+                adj: *adj,
+                value: value.clone(),
+            };
+            block.remove(i + 1);
+        }
+        match &mut block[i] {
+            AStmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                start_from_first_contribution(then_block);
+                start_from_first_contribution(else_block);
+            }
+            AStmt::Loop { body, .. }
+            | AStmt::Taped { body, .. }
+            | AStmt::Checkpointed { body, .. } => start_from_first_contribution(body),
+            _ => {}
+        }
+        i += 1;
     }
 }
 
