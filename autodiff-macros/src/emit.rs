@@ -1005,6 +1005,47 @@ impl Emit<'_> {
             .collect()
     }
 
+    /// The type of parameter `v` when its zero follows from the type alone: a float or
+    /// tensor parameter whose type names none of the function's type parameters (whose
+    /// bounds may not give a zero without the value). A pullback then keeps no copy of
+    /// the parameter only for the shape of its gradient.
+    fn type_given_zero(&self, v: VarId) -> Option<&syn::Type> {
+        // An impl's own type parameters are not in the method's signature.
+        if !self.ir.vars[v].numeric || self.sig.in_impl {
+            return None;
+        }
+        let index = self.ir.stmts.iter().find_map(|s| match s {
+            Stmt::Let {
+                var,
+                value: Value::Param { index, .. },
+                ..
+            } if *var == v => Some(*index),
+            _ => None,
+        })?;
+        let ty = &self.sig.params.get(index)?.grad_ty;
+        let generic_types: Vec<String> = self
+            .item
+            .sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|g| match g {
+                GenericParam::Type(t) => Some(t.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        fn names_any(tokens: TokenStream, names: &[String]) -> bool {
+            tokens.into_iter().any(|tree| match tree {
+                proc_macro2::TokenTree::Ident(i) => {
+                    i == "Self" || i == "impl" || names.iter().any(|n| i == n)
+                }
+                proc_macro2::TokenTree::Group(g) => names_any(g.stream(), names),
+                _ => false,
+            })
+        }
+        (!names_any(ty.to_token_stream(), &generic_types)).then_some(ty)
+    }
+
     fn aexpr(&self, e: &AExpr) -> TokenStream {
         match e {
             AExpr::Adj(a) => self.adj(*a).into_token_stream(),
@@ -1018,6 +1059,9 @@ impl Emit<'_> {
             }
             AExpr::Zero(v) => {
                 let span = hygienic(self.ir.vars[*v].span);
+                if let Some(ty) = self.type_given_zero(*v) {
+                    return quote_spanned!(span=> <#ty as ::autodiff::__private::StandIn>::stand_in());
+                }
                 let primal = self.operand(*v, span);
                 quote_spanned!(span=> ::autodiff::bounds::ZeroGrad::zero_grad(&#primal))
             }

@@ -176,6 +176,9 @@ fn lower_with_places(
         if places.contains(&param.ident.to_string()) {
             // `mut y: Tensor<..>` assigned element by element: a place copied from it.
             let place = lowerer.new_place(Some(param.ident.to_string()), param.ident.span());
+            if lowerer.numeric.contains(&var) {
+                lowerer.numeric.insert(place);
+            }
             lowerer.stmts.push(Stmt::Let {
                 var: place,
                 ty: None,
@@ -528,6 +531,9 @@ impl Lowerer<'_> {
         let value = self.lower_expr(&init.expr);
         if p.mutability.is_some() && self.places.contains(&p.ident.to_string()) {
             let place = self.new_place(Some(p.ident.to_string()), init.expr.span());
+            if self.numeric.contains(&value) {
+                self.numeric.insert(place);
+            }
             self.stmts.push(Stmt::Let {
                 var: place,
                 ty,
@@ -1053,6 +1059,10 @@ impl Lowerer<'_> {
                 let varied = self.vars[init].varied || varied_inside.contains(name);
                 let mutable = self.is_mutable(init);
                 let phi = self.new_var(Some(name.clone()), span, varied, mutable);
+                // A carried value keeps its type from one iteration to the next.
+                if self.numeric.contains(&init) {
+                    self.numeric.insert(phi);
+                }
                 self.rebind_name(name, phi);
                 phis.push((init, phi));
             }
@@ -1115,6 +1125,9 @@ impl Lowerer<'_> {
                     self.vars[phi].varied,
                     self.is_mutable(init),
                 );
+                if self.numeric.contains(&phi) {
+                    self.numeric.insert(out);
+                }
                 self.rebind_name(name, out);
                 carried.push(Carry {
                     init,

@@ -73,6 +73,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
     // The reverse sweep first: it decides what each taped loop's forward pass records.
     reverser.block(&ir.stmts, &mut stmts);
     start_from_first_contribution(&mut stmts);
+    taped::retarget_top_level_zeros(&reverser.vars, &ir.stmts, &mut stmts);
     let forward_stmts = reverser.augment(&ir.stmts, true);
     let grads = ir
         .stmts

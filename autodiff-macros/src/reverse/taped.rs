@@ -145,17 +145,39 @@ fn trip_count(kind: &LoopKind) -> Option<TokenStream> {
 }
 
 /// For each copy among `stmts` (`let mut u_new = u`), the value bound before it that has
-/// its type, following copies and the entries already in `shapes`.
-fn shape_sources(stmts: &[&Stmt], shapes: &mut HashMap<VarId, VarId>) {
+/// its shape, following copies and the entries already in `shapes`. Only floats and
+/// tensors, whose shape is their type's: a `Vec` copied and then pushed onto grows.
+fn shape_sources(vars: &[Var], stmts: &[&Stmt], shapes: &mut HashMap<VarId, VarId>) {
     for stmt in stmts {
         if let Stmt::Let {
             var,
             value: Value::Copy(source),
             ..
         } = stmt
+            && vars[*var].numeric
         {
             let source = shapes.get(source).copied().unwrap_or(*source);
             shapes.insert(*var, source);
+        }
+    }
+}
+
+/// Zeros shaped like a copy made at the function's top level are shaped like the
+/// copy's source (in the end, often a parameter, whose zero the type alone gives), so a
+/// pullback need not keep the copy only for its shape. Loop and branch bodies keep their
+/// own zeros: their values are provided by their own analyses.
+pub(super) fn retarget_top_level_zeros(vars: &[Var], stmts: &[Stmt], reversed: &mut [AStmt]) {
+    let top: Vec<&Stmt> = stmts.iter().collect();
+    let mut shapes = HashMap::new();
+    shape_sources(vars, &top, &mut shapes);
+    for stmt in reversed {
+        if let AStmt::Init { value, .. }
+        | AStmt::Assign { value, .. }
+        | AStmt::Accumulate { value, .. } = stmt
+            && let AExpr::Zero(v) | AExpr::SumOf(_, v) = value
+            && let Some(source) = shapes.get(v)
+        {
+            *v = *source;
         }
     }
 }
@@ -284,9 +306,14 @@ impl Reverser {
         }
         stmts.extend(body.iter());
         level.extend(self.level_defs(stmts.iter().copied()));
-        // A zero shaped like a carried value is shaped like its value before the loop.
-        let mut shapes: HashMap<VarId, VarId> = carried.iter().map(|c| (c.phi, c.init)).collect();
-        shape_sources(&stmts, &mut shapes);
+        // A zero shaped like a carried float or tensor is shaped like its value before the
+        // loop.
+        let mut shapes: HashMap<VarId, VarId> = carried
+            .iter()
+            .filter(|c| self.vars[c.phi].numeric)
+            .map(|c| (c.phi, c.init))
+            .collect();
+        shape_sources(&self.vars, &stmts, &mut shapes);
         retarget_zeros(&mut inner, &shapes);
         let (recompute, items) = self.provide(&stmts, &inner, &level, &provided);
         if !recompute.is_empty() {
@@ -433,7 +460,7 @@ impl Reverser {
             self.state.clone_from(&saved);
             let stmts: Vec<&Stmt> = block.iter().collect();
             let mut shapes = HashMap::new();
-            shape_sources(&stmts, &mut shapes);
+            shape_sources(&self.vars, &stmts, &mut shapes);
             retarget_zeros(&mut tokens, &shapes);
             let level = self.level_defs(stmts.iter().copied());
             let (recompute, items) = self.provide(&stmts, &tokens, &level, &[]);
