@@ -97,3 +97,76 @@ fn arguments_passed_by_reference_receive_gradients() {
     let (_, dw) = through_a_reference_grad(w);
     check("through_a_reference", through_a_reference, w, dw);
 }
+
+/// A stencil step whose loop tapes `u[i-1] - 2u[i] + u[i+1]` only for `a`'s gradient:
+/// a caller that does not differentiate `a` has the callee keep none of it.
+#[differentiable]
+fn relax(u: Tensor<f64, 6>, a: f64) -> Tensor<f64, 6> {
+    let mut u_new = u;
+    for i in 1..5 {
+        u_new[i] = u[i] + a * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+    }
+    u_new
+}
+
+#[differentiable(wrt(u0))]
+fn relaxed_energy(u0: Tensor<f64, 6>, a: f64) -> f64 {
+    let mut u = u0;
+    for _ in 0..7 {
+        u = relax(u, a);
+    }
+    (u * u).sum()
+}
+
+#[differentiable]
+fn relaxed_energy_of_both(u0: Tensor<f64, 6>, a: f64) -> f64 {
+    let mut u = u0;
+    for _ in 0..7 {
+        u = relax(u, a);
+    }
+    (u * u).sum()
+}
+
+/// The same callee from a caller that differentiates only the state, one that
+/// differentiates the coefficient too, and one that differentiates only the coefficient.
+#[test]
+fn a_callee_skips_the_gradients_its_caller_does_not_differentiate() {
+    let u0 = tensor![1.0, 0.4, -0.3, 0.9, 0.2, -1.1];
+    let a = 0.3;
+    let (value, du) = relaxed_energy_grad(u0, a);
+    assert_eq!(value, relaxed_energy(u0, a));
+    check("relaxed_energy", |u| relaxed_energy(u, a), u0, du);
+    let (value_both, (du_both, da)) = relaxed_energy_of_both_grad(u0, a);
+    assert_eq!(value_both, value);
+    assert_eq!(du_both, du);
+    check(
+        "relaxed_energy_of_both, a",
+        |a| relaxed_energy_of_both(u0, a),
+        a,
+        da,
+    );
+    assert!(da.abs() > 1e-3, "{da}");
+}
+
+#[differentiable(wrt(a))]
+fn relaxed_energy_in_a(u0: Tensor<f64, 6>, a: f64) -> f64 {
+    let mut u = u0;
+    for _ in 0..7 {
+        u = relax(u, a);
+    }
+    (u * u).sum()
+}
+
+#[test]
+fn a_callee_keeps_what_the_differentiated_argument_needs() {
+    let u0 = tensor![1.0, 0.4, -0.3, 0.9, 0.2, -1.1];
+    let (_, da) = relaxed_energy_in_a_grad(u0, 0.3);
+    let (_, (_, da_both)) = relaxed_energy_of_both_grad(u0, 0.3);
+    assert_eq!(da, da_both);
+    check(
+        "relaxed_energy_in_a",
+        |a| relaxed_energy_in_a(u0, a),
+        0.3,
+        da,
+    );
+}

@@ -97,7 +97,7 @@ pub use crate::checkpoint::{
     Action, Checkpoints, DEFAULT_SNAPSHOTS, Schedule, checkpointed_forward, forward_steps,
     reverse_checkpointed,
 };
-pub use crate::tape::{INLINE_ENTRIES, StackTape, StandIn, Witness, inline_entries};
+pub use crate::tape::{Flag, INLINE_ENTRIES, Kept, StackTape, StandIn, Witness, inline_entries};
 
 /// The zero gradient of a slice parameter: a slice's gradient is a `Vec` of its length,
 /// each element the zero of the element's shape.

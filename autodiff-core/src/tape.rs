@@ -452,6 +452,61 @@ impl<T> core::fmt::Debug for Witness<T> {
     }
 }
 
+/// Whether a caller differentiates one argument of a call, `1` or `0`: what generated
+/// code passes a callee's `full_vjp_for`, one flag per parameter. A value a callee's loop
+/// would tape only for the gradient of an argument its caller does not differentiate (a
+/// physical constant passed as data, say) is then a [`Kept`] of length 0, which takes no
+/// room, so a call in a loop costs what the same code written inline costs. (A `usize`
+/// rather than a `bool`: an array's length can be a const parameter, a type chosen by a
+/// `bool` would need a trait bound, which would steer the inference of callees' flags.)
+///
+/// ```
+/// use autodiff_core::__private::Flag;
+///
+/// fn differentiated<const D: usize>(_: Flag<D>) -> bool {
+///     D != 0
+/// }
+/// assert!(differentiated(Flag::<1>));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Flag<const DIFFERENTIATED: usize>;
+
+/// A value on a tape entry that only one argument's gradient reads: the value itself
+/// (`N = 1`) if the caller differentiates that argument, else nothing (`N = 0`).
+///
+/// ```
+/// use autodiff_core::__private::Kept;
+///
+/// let kept = Kept::<f64, 1>::keep(2.5);
+/// let dropped = Kept::<f64, 0>::keep(2.5);
+/// assert_eq!(kept.take(), 2.5);
+/// assert_eq!(std::mem::size_of_val(&dropped), 0);
+/// assert_eq!(dropped.take(), 0.0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Kept<T, const N: usize>([T; N]);
+
+impl<T: Copy + Default, const N: usize> Kept<T, N> {
+    /// `value`, kept if `N` is 1.
+    #[inline(always)]
+    pub fn keep(value: T) -> Self {
+        Kept([value; N])
+    }
+
+    /// The value kept, or zero in its place where nothing reads it.
+    #[inline(always)]
+    pub fn take(self) -> T {
+        self.0.first().copied().unwrap_or_default()
+    }
+}
+
+impl<T: Copy + Default, const N: usize> Default for Kept<T, N> {
+    #[inline(always)]
+    fn default() -> Self {
+        Kept([T::default(); N])
+    }
+}
+
 /// A value of a type known only from a [`Witness`]: what a VJP receives for an operand
 /// whose value the wanted contributions do not read. Floats and tensors, the operands of
 /// every primitive.

@@ -9,7 +9,7 @@
 //! tensor assigned element by element) is useful when any load of it is, and then so is
 //! every value stored into it.
 
-use crate::ir::{Function, Stmt, VarId};
+use crate::ir::{Function, LoopKind, Stmt, Value, VarId};
 
 pub fn active(f: &Function) -> Vec<bool> {
     let mut useful = vec![false; f.vars.len()];
@@ -76,6 +76,73 @@ fn mark_block(f: &Function, block: &[Stmt], useful: &mut [bool]) -> bool {
                     break;
                 }
             },
+        }
+    }
+    changed
+}
+
+/// For each variable, the parameters whose value it depends on through differentiable
+/// operations: bit `i` for parameter `i` (every bit for parameters past the 64th). What a
+/// caller's choice of differentiated arguments turns off in a callee (see `Adjoint::gates`).
+pub fn param_masks(f: &Function) -> Vec<u64> {
+    let mut masks = vec![0u64; f.vars.len()];
+    // Places change in place and loops carry values around: repeat until nothing grows.
+    while masks_block(&f.stmts, &mut masks) {}
+    masks
+}
+
+fn grow(masks: &mut [u64], var: VarId, bits: u64) -> bool {
+    let before = masks[var];
+    masks[var] |= bits;
+    masks[var] != before
+}
+
+fn masks_block(block: &[Stmt], masks: &mut [u64]) -> bool {
+    let mut changed = false;
+    for stmt in block {
+        match stmt {
+            Stmt::Let { var, value, .. } => {
+                let bits = match value {
+                    Value::Param { index, .. } => 1u64.checked_shl(*index as u32).unwrap_or(!0),
+                    other => other.diff_operands().iter().fold(0, |m, v| m | masks[*v]),
+                };
+                changed |= grow(masks, *var, bits);
+            }
+            Stmt::Effect(_) | Stmt::NewLog { .. } => {}
+            Stmt::Store { place, value, .. } | Stmt::Push { place, value, .. } => {
+                changed |= grow(masks, *place, masks[*value]);
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                phis,
+                ..
+            } => {
+                changed |= masks_block(then_block, masks);
+                changed |= masks_block(else_block, masks);
+                for phi in phis {
+                    let bits = masks[phi.then_value] | masks[phi.else_value];
+                    changed |= grow(masks, phi.out, bits);
+                }
+            }
+            Stmt::Loop {
+                kind,
+                body,
+                carried,
+                ..
+            } => {
+                for c in carried {
+                    changed |= grow(masks, c.phi, masks[c.init] | masks[c.next]);
+                }
+                if let LoopKind::While { cond_block, .. } = kind {
+                    changed |= masks_block(cond_block, masks);
+                }
+                changed |= masks_block(body, masks);
+                for c in carried {
+                    let exit = c.exit.map_or(0, |e| masks[e]);
+                    changed |= grow(masks, c.out, masks[c.init] | masks[c.next] | exit);
+                }
+            }
         }
     }
     changed

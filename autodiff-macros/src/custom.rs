@@ -101,6 +101,22 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let where_clause = &item.sig.generics.where_clause;
     let captures = crate::emit::type_and_const_params(&item.sig.generics);
+    // `full_vjp_for`, which `#[differentiable]` callers call with a flag per argument they
+    // differentiate (see `Emit::full_vjp`): a rule computes every gradient, so it ignores
+    // them.
+    let flags: Vec<Ident> = (0..full.params.len())
+        .map(|k| format_ident!("__AD_D{}", k, span = Span::mixed_site()))
+        .collect();
+    let generics_for = {
+        let params = item.sig.generics.params.iter();
+        quote!(<#(#params,)* #(const #flags: usize),*>)
+    };
+    let captures_for = captures
+        .iter()
+        .cloned()
+        .chain(flags.iter().map(ToTokens::to_token_stream));
+    let inputs_for = item.sig.inputs.iter();
+    let args_for = params.iter();
     let call_args = params.iter();
     let vjp_args = params.iter();
     // The rule is called through a function pointer of the signature it must have,
@@ -150,6 +166,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                     #vjp_call
                     (#(#spread,)*)
                 }))
+            }
+
+            #[doc(hidden)]
+            #[inline(always)]
+            pub fn full_vjp_for #generics_for(_: (#(::autodiff::__private::Flag<#flags>,)*), #(#inputs_for),*) -> (#out_ty, ::autodiff::Pullback<#out_ty, #grads_ty,
+                impl ::core::ops::FnOnce(#out_ty) -> #grads_ty + ::core::clone::Clone + use<#(#captures_for),*>>)
+                #where_clause
+            {
+                Self::full_vjp(#(#args_for),*)
             }
         }
     }

@@ -39,6 +39,11 @@ pub struct Emit<'a> {
     /// than copied (in pullbacks, which must own what they read): a large weight matrix
     /// is then never copied.
     pub borrowed: bool,
+    /// Emitting `full_vjp_for`, generic over which arguments its caller differentiates
+    /// (one `const` flag per parameter, see `flag_ident`): gated tape entries
+    /// (`Adjoint::gates`) and contributions to values of other parameters only (see
+    /// `Adjoint::param_masks`) depend on them.
+    pub masked: bool,
 }
 
 /// For each variable, whether it is bound to a differentiated by-reference parameter.
@@ -245,7 +250,27 @@ impl Emit<'_> {
         }
         let name = &this.item.sig.ident;
         let vis = &this.item.vis;
-        let function = this.vjp_fn(&Ident::new("full_vjp", name.span()), true);
+        // `full_vjp_for((Flag::<d0>, ..), ..)` is the one sweep, for callers that say
+        // which arguments they differentiate; `full_vjp` calls it with every one.
+        let masked = Emit {
+            masked: true,
+            ..*this
+        };
+        let function = masked.vjp_fn(&Ident::new("full_vjp_for", name.span()), true);
+        let grads_ty = this.sig.every_grad_ty();
+        let ret = this.value_and_pullback_ty(&grads_ty);
+        let signature = this.signature_with(
+            &Ident::new("full_vjp", name.span()),
+            ret,
+            None,
+            this.names_captures(),
+        );
+        let args = this.twin_args();
+        let every = this
+            .sig
+            .params
+            .iter()
+            .map(|_| quote!(::autodiff::__private::Flag::<1>));
         quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types, dead_code)]
@@ -255,6 +280,12 @@ impl Emit<'_> {
             impl #name {
                 #[doc(hidden)]
                 pub #function
+
+                #[doc(hidden)]
+                #[inline(always)]
+                pub #signature {
+                    Self::full_vjp_for((#(#every,)*), #(#args),*)
+                }
             }
         }
     }
@@ -378,7 +409,14 @@ impl Emit<'_> {
                 }
                 receiver => receiver.into_token_stream(),
             });
-        let inputs: Vec<TokenStream> = inputs.collect();
+        let mut inputs: Vec<TokenStream> = inputs.collect();
+        let flags: Vec<Ident> = match self.masked {
+            true => (0..self.sig.params.len()).map(flag_ident).collect(),
+            false => Vec::new(),
+        };
+        if self.masked {
+            inputs.insert(0, quote!(_: (#(::autodiff::__private::Flag<#flags>,)*)));
+        }
         let mut predicates: Vec<TokenStream> = sig
             .generics
             .where_clause
@@ -397,6 +435,7 @@ impl Emit<'_> {
             .map(|(_, lifetime, _)| lifetime.to_token_stream())
             .collect();
         params.extend(sig.generics.params.iter().map(ToTokens::to_token_stream));
+        params.extend(flags.iter().map(|f| quote!(const #f: usize)));
         let generics = if params.is_empty() {
             quote!()
         } else {
@@ -476,10 +515,15 @@ impl Emit<'_> {
                 }
             }
         }
+        let flags = match self.masked {
+            true => (0..self.sig.params.len()).map(flag_ident).collect(),
+            false => Vec::new(),
+        };
         let all = lifetimes
             .into_iter()
             .chain(impl_params.iter().map(|p| p.to_token_stream()))
-            .chain(type_and_const_params(&self.item.sig.generics));
+            .chain(type_and_const_params(&self.item.sig.generics))
+            .chain(flags.into_iter().map(ToTokens::into_token_stream));
         quote!(+ use<#(#all),*>)
     }
 
@@ -571,13 +615,7 @@ impl Emit<'_> {
     /// A tape entry's or handout's items: pushed values and pullbacks, as the forward pass
     /// builds them (`build`) or as the pattern the reverse binds them to.
     fn entry_items(&self, pushed: &[VarId], pullbacks: &[VarId], build: bool) -> Vec<TokenStream> {
-        let values = pushed.iter().map(|v| {
-            let v = self.var(*v);
-            match build {
-                true => quote!(::core::clone::Clone::clone(&#v)),
-                false => v.into_token_stream(),
-            }
-        });
+        let values = pushed.iter().map(|v| self.entry_value(*v, build));
         let pullbacks = pullbacks
             .iter()
             .map(|v| pullback_ident(*v, hygienic(self.ir.vars[*v].span)).into_token_stream());
@@ -791,12 +829,30 @@ impl Emit<'_> {
                 } = value
                 {
                     let pullback = pullback_ident(*var, span);
+                    let ir_args = args;
                     let args = self.call_args(args, spans, by_ref);
                     let call = match method {
                         Some(method) => {
                             let full = full_vjp_method(method);
                             let (receiver, rest) = (&args[0], &args[1..]);
                             quote_spanned!(span=> ::core::clone::Clone::clone(&#receiver).#full(#(#rest),*))
+                        }
+                        // A free function called without turbofish (which would have to
+                        // spell `full_vjp_for`'s flags) learns which arguments this caller
+                        // differentiates.
+                        None if !sibling_callee(&callee.path, &self.sig.context)
+                            && callee
+                                .path
+                                .segments
+                                .last()
+                                .is_some_and(|s| s.arguments.is_none()) =>
+                        {
+                            let full = callee_twin(callee, "vjp_for", &self.sig.context);
+                            let flags = ir_args.iter().map(|a| {
+                                let differentiated = usize::from(self.ir.vars[*a].varied);
+                                quote!(::autodiff::__private::Flag::<#differentiated>)
+                            });
+                            quote_spanned!(span=> #full((#(#flags,)*), #(#args),*))
                         }
                         None => {
                             let full = callee_twin(callee, "vjp", &self.sig.context);
@@ -1046,6 +1102,49 @@ impl Emit<'_> {
         (!names_any(ty.to_token_stream(), &generic_types)).then_some(ty)
     }
 
+    /// `stmt`, in `full_vjp_for` only where the caller differentiates one of the
+    /// parameters `primal` depends on: a contribution to a value of a constant passed as
+    /// data is skipped, and with it the chain of products that computed it.
+    fn unless_no_caller_needs(&self, primal: VarId, stmt: TokenStream) -> TokenStream {
+        let n = self.sig.params.len();
+        let mask = self.adjoint.param_masks.get(primal).copied().unwrap_or(!0);
+        let every = if n < 64 { (1u64 << n) - 1 } else { !0 };
+        if !self.masked || n >= 64 || mask == 0 || mask & every == every {
+            return stmt;
+        }
+        let flags = (0..n).filter(|k| mask & (1 << k) != 0).map(flag_ident);
+        quote!(if #(#flags != 0)||* { #stmt })
+    }
+
+    /// A pushed value as a tape entry holds it: in `full_vjp_for`, a value read only for
+    /// one parameter's gradient is kept only if the caller differentiates it.
+    fn entry_value(&self, v: VarId, build: bool) -> TokenStream {
+        let name = self.var(v);
+        match (self.masked, self.adjoint.gates.get(&v), build) {
+            (true, Some(k), true) => {
+                let flag = flag_ident(*k);
+                quote!(::autodiff::__private::Kept::<_, #flag>::keep(::core::clone::Clone::clone(&#name)))
+            }
+            (_, _, true) => quote!(::core::clone::Clone::clone(&#name)),
+            (_, _, false) => name.into_token_stream(),
+        }
+    }
+
+    /// `let v = take(v);` for each gated value of a popped entry (see `entry_value`).
+    fn ungated(&self, pushed: &[VarId]) -> TokenStream {
+        if !self.masked {
+            return quote!();
+        }
+        pushed
+            .iter()
+            .filter_map(|v| {
+                self.adjoint.gates.get(v)?;
+                let v = self.var(*v);
+                Some(quote!(let #v = ::autodiff::__private::Kept::take(#v);))
+            })
+            .collect()
+    }
+
     fn aexpr(&self, e: &AExpr) -> TokenStream {
         match e {
             AExpr::Adj(a) => self.adj(*a).into_token_stream(),
@@ -1101,7 +1200,7 @@ impl Emit<'_> {
             AStmt::Accumulate { adj, target, value } => {
                 let (name, value) = (self.adj(*adj), self.aexpr(value));
                 let span = name.span();
-                match target {
+                let accumulate = match target {
                     Target::Whole if self.ir.vars[self.adjoint.adjoints[*adj]].numeric => {
                         quote_spanned!(span=> #name += #value;)
                     }
@@ -1116,7 +1215,8 @@ impl Emit<'_> {
                         let start = self.var(*start);
                         quote_spanned!(span=> ::autodiff::__private::ops::add_rows::<_, #rows, _, _>(&mut #name, #start, #value);)
                     }
-                }
+                };
+                self.unless_no_caller_needs(self.adjoint.adjoints[*adj], accumulate)
             }
             AStmt::AssignAll(assigns) => {
                 let names = assigns.iter().map(|(a, _)| self.adj(*a));
@@ -1276,6 +1376,8 @@ impl Emit<'_> {
                 let tape = tape_ident(*id, span);
                 let pattern = tape_entry(self.entry_items(pushed, pullbacks, false));
                 let stand_ins = self.stand_ins(witnesses);
+                let ungated = self.ungated(pushed);
+                let stand_ins = quote!(#ungated #stand_ins);
                 let pops = !(pushed.is_empty() && pullbacks.is_empty());
                 let pop = pops.then(|| {
                     quote! {
@@ -1724,6 +1826,12 @@ pub fn borrow_operands(ops: &[TokenStream], spans: &[Span]) -> Vec<TokenStream> 
 
 pub fn hygienic(span: Span) -> Span {
     Span::mixed_site().located_at(span)
+}
+
+/// `full_vjp_for`'s `const` flag of parameter `index`: whether its caller differentiates
+/// that argument.
+fn flag_ident(index: usize) -> Ident {
+    format_ident!("__AD_D{}", index, span = Span::mixed_site())
 }
 
 /// The name of adjoint number `n`; number 0 is the seed.

@@ -138,6 +138,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         adjoint: &full_adjoint,
         ref_params: &full_ref_params,
         borrowed: false,
+        masked: false,
     };
     let full_tangent = tangent::tangent(full_ir);
     let full_over =
@@ -163,6 +164,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             adjoint: &adjoint,
             ref_params: &ref_params,
             borrowed: false,
+            masked: false,
         };
         let mut tokens = this.emit();
         // Forward mode: the tangent sweep of the forward IR; second order: the tangent

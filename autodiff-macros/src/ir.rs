@@ -611,6 +611,12 @@ pub struct Adjoint {
     pub stmts: Vec<AStmt>,
     /// One entry per parameter: its gradient, or `None` if it is not differentiated.
     pub grads: Vec<Option<AExpr>>,
+    /// Values a loop's `StackTape` keeps only for the gradient of one parameter, with its
+    /// index: `full_vjp_for` keeps them only if its caller differentiates that argument.
+    pub gates: std::collections::HashMap<VarId, usize>,
+    /// Each forward variable's parameters (`activity::param_masks`): `full_vjp_for` adds
+    /// no contribution into a value none of whose parameters its caller differentiates.
+    pub param_masks: Vec<u64>,
 }
 
 /// Index into `Adjoint::adjoints`.

@@ -57,6 +57,8 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         plans: HashMap::new(),
         handouts: HashMap::new(),
         non_copy: BTreeSet::new(),
+        masks: crate::activity::param_masks(ir),
+        gates: HashMap::new(),
         vars: ir.vars.clone(),
         active: active.to_vec(),
         adjoints: vec![ir.output],
@@ -104,6 +106,8 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         adjoints: reverser.adjoints,
         stmts,
         grads,
+        gates: reverser.gates,
+        param_masks: reverser.masks,
     }
 }
 
@@ -165,6 +169,10 @@ struct Reverser {
     handouts: HashMap<*const Stmt, Handout>,
     /// Variables whose values hold pullbacks (a branch's handout): their tapes take `Option`s.
     non_copy: BTreeSet<VarId>,
+    /// Each forward variable's parameters (`activity::param_masks`).
+    masks: Vec<u64>,
+    /// See `Adjoint::gates`.
+    gates: HashMap<VarId, usize>,
     /// The forward variables, grown by the marks of logged places.
     vars: Vec<Var>,
     active: Vec<bool>,

@@ -31,6 +31,8 @@ pub(super) struct Items {
     pub pushed: Vec<VarId>,
     pub pullbacks: Vec<VarId>,
     pub witnesses: Vec<VarId>,
+    /// Pushed values read only for the gradient of one parameter, with its index.
+    pub gates: Vec<(VarId, usize)>,
 }
 
 impl Items {
@@ -78,14 +80,27 @@ struct ReadSet {
     /// Read for the shape of a zero.
     zero_types: BTreeSet<VarId>,
     pullbacks: BTreeSet<VarId>,
+    /// For values VJPs read, the parameters whose gradients those reads serve (see
+    /// `Adjoint::gates`)...
+    vjp_readers: HashMap<VarId, u64>,
+    /// ...unless something else reads them too.
+    read_elsewhere: BTreeSet<VarId>,
 }
 
 impl ReadSet {
+    /// A read that every gradient may need (an index, a condition, a recomputation).
+    fn read(&mut self, v: VarId) {
+        self.values.insert(v);
+        self.read_elsewhere.insert(v);
+    }
+
     fn remove(&mut self, v: VarId) {
         self.values.remove(&v);
         self.vjp_types.remove(&v);
         self.zero_types.remove(&v);
         self.pullbacks.remove(&v);
+        self.vjp_readers.remove(&v);
+        self.read_elsewhere.remove(&v);
     }
 
     fn extend(&mut self, other: ReadSet) {
@@ -93,6 +108,10 @@ impl ReadSet {
         self.vjp_types.extend(other.vjp_types);
         self.zero_types.extend(other.zero_types);
         self.pullbacks.extend(other.pullbacks);
+        for (v, params) in other.vjp_readers {
+            *self.vjp_readers.entry(v).or_insert(0) |= params;
+        }
+        self.read_elsewhere.extend(other.read_elsewhere);
     }
 }
 
@@ -334,6 +353,10 @@ impl Reverser {
         };
         let on_heap =
             !items.pullbacks.is_empty() || items.pushed.iter().any(|v| self.non_copy.contains(v));
+        // A `StackTape`'s entries are `Copy + Default`, which a gate's slot needs.
+        if !on_heap {
+            self.gates.extend(items.gates.iter().copied());
+        }
         let capacity = trip_count(kind);
         let hoists = if nested {
             Vec::new()
@@ -568,6 +591,8 @@ impl Reverser {
         let ours = |v: &VarId| level.contains(v) && !provided.contains(v);
         let mut work: Vec<VarId> = reads.values.iter().copied().filter(ours).collect();
         let (mut recompute, mut pushed) = (BTreeSet::new(), BTreeSet::new());
+        // Values a recomputation reads serve every gradient.
+        let mut for_recompute = BTreeSet::new();
         while let Some(v) = work.pop() {
             if recompute.contains(&v) || pushed.contains(&v) {
                 continue;
@@ -578,11 +603,14 @@ impl Reverser {
                     recompute.insert(v);
                     let mut used = Vec::new();
                     token_vars(tokens, &mut used);
-                    work.extend(used.into_iter().filter(ours));
+                    let used: Vec<VarId> = used.into_iter().filter(ours).collect();
+                    for_recompute.extend(&used);
+                    work.extend(used);
                 }
                 Some(Value::Copy(source)) if immutable => {
                     recompute.insert(v);
                     if ours(source) {
+                        for_recompute.insert(*source);
                         work.push(*source);
                     }
                 }
@@ -603,6 +631,18 @@ impl Reverser {
             }
         }
         let pullbacks = reads.pullbacks.iter().copied().filter(ours).collect();
+        let gates = pushed
+            .iter()
+            .filter(|v| {
+                !reads.read_elsewhere.contains(v)
+                    && !reads.zero_types.contains(v)
+                    && !for_recompute.contains(v)
+            })
+            .filter_map(|v| {
+                let serves = *reads.vjp_readers.get(v)?;
+                (serves.count_ones() == 1).then(|| (*v, serves.trailing_zeros() as usize))
+            })
+            .collect();
         let recompute = stmts
             .iter()
             .filter(|s| matches!(s, Stmt::Let { var, .. } if recompute.contains(var)))
@@ -614,6 +654,7 @@ impl Reverser {
                 pushed: pushed.into_iter().collect(),
                 pullbacks,
                 witnesses: witnesses.into_iter().collect(),
+                gates,
             },
         )
     }
@@ -636,6 +677,47 @@ impl Reverser {
                 .all(|v| level.contains(v) || (!self.vars[*v].mutable && !self.vars[*v].place))
     }
 
+    /// Which parameters' gradients each value a VJP reads serves: a product's VJP reads
+    /// `b` for `a`'s contribution, which matters only to the parameters `a` depends on.
+    fn vjp_readers(
+        &self,
+        prim: &crate::prim::Prim,
+        var: VarId,
+        operands: &[VarId],
+        results: &[Option<usize>],
+        reads: &mut ReadSet,
+    ) {
+        let diff: Vec<usize> = std::iter::once(0)
+            .chain(
+                prim.args
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| **a == crate::prim::Arg::Diff)
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        for (i, result) in results.iter().enumerate() {
+            let (Some(_), Some(&receiver)) = (result, diff.get(i)) else {
+                continue;
+            };
+            let serves = self.masks.get(operands[receiver]).copied().unwrap_or(!0);
+            let only: Vec<bool> = (0..results.len()).map(|j| j == i).collect();
+            let (read, out) = prim.reads_for(operands.len(), &only);
+            for (k, read) in read.into_iter().enumerate() {
+                match (read, diff.contains(&k)) {
+                    (true, true) => *reads.vjp_readers.entry(operands[k]).or_insert(0) |= serves,
+                    (true, false) => {
+                        reads.read_elsewhere.insert(operands[k]);
+                    }
+                    _ => {}
+                }
+            }
+            if out {
+                *reads.vjp_readers.entry(var).or_insert(0) |= serves;
+            }
+        }
+    }
+
     /// The forward variables `block` reads, less those it binds itself (by recomputing,
     /// unpacking or popping them).
     fn block_reads(&self, block: &[AStmt]) -> ReadSet {
@@ -644,7 +726,7 @@ impl Reverser {
         let path = |path: &[Proj], reads: &mut ReadSet| {
             for p in path {
                 if let Proj::Var(v) = p {
-                    reads.values.insert(*v);
+                    reads.read(*v);
                 }
             }
         };
@@ -664,7 +746,7 @@ impl Reverser {
                         Target::Whole => {}
                         Target::Path(p) => path(p, &mut reads),
                         Target::Rows { start, .. } => {
-                            reads.values.insert(*start);
+                            reads.read(*start);
                         }
                     }
                 }
@@ -684,9 +766,10 @@ impl Reverser {
                     ..
                 } => {
                     if let Some(partner) = partner {
-                        reads.values.insert(*partner);
+                        reads.read(*partner);
                         continue;
                     }
+                    self.vjp_readers(prim, *var, operands, results, &mut reads);
                     let wanted: Vec<bool> = results.iter().map(Option::is_some).collect();
                     let (read, out) = prim.reads_for(operands.len(), &wanted);
                     for (v, read) in operands.iter().zip(read) {
@@ -711,15 +794,18 @@ impl Reverser {
                                 Value::Inert(tokens) => {
                                     let mut used = Vec::new();
                                     token_vars(tokens, &mut used);
-                                    reads.values.extend(used);
+                                    used.into_iter().for_each(|v| reads.read(v));
                                 }
-                                other => reads.values.extend(other.diff_operands()),
+                                other => other
+                                    .diff_operands()
+                                    .into_iter()
+                                    .for_each(|v| reads.read(v)),
                             }
                         }
                     }
                 }
                 AStmt::UndoTo { mark, .. } => {
-                    reads.values.insert(*mark);
+                    reads.read(*mark);
                 }
                 AStmt::Restore { .. } => {}
                 AStmt::If {
@@ -727,7 +813,7 @@ impl Reverser {
                     then_block,
                     else_block,
                 } => {
-                    reads.values.insert(*cond);
+                    reads.read(*cond);
                     reads.extend(self.block_reads(then_block));
                     reads.extend(self.block_reads(else_block));
                 }
@@ -737,7 +823,9 @@ impl Reverser {
                     pullbacks,
                     witnesses,
                 } => {
-                    reads.values.extend(*from);
+                    if let Some(from) = from {
+                        reads.read(*from);
+                    }
                     defined.extend(pushed.iter().chain(pullbacks).chain(witnesses));
                 }
                 AStmt::Taped {
@@ -755,7 +843,7 @@ impl Reverser {
                     match order {
                         Order::UntilEmpty => {}
                         Order::Count(c) => {
-                            inner.values.insert(*c);
+                            inner.read(*c);
                         }
                         Order::Range { pat, .. } => {
                             if let Some(p) = pat {
