@@ -614,6 +614,23 @@ impl Reverser {
                         work.push(*source);
                     }
                 }
+                // An element of a value that does not change (`x[i]` of a parameter):
+                // a load, cheaper than a tape entry.
+                Some(Value::Project { base, path })
+                    if immutable && !ours(base) && self.unchanging(*base) =>
+                {
+                    recompute.insert(v);
+                    let used: Vec<VarId> = path
+                        .iter()
+                        .filter_map(|p| match p {
+                            Proj::Var(i) => Some(*i),
+                            _ => None,
+                        })
+                        .filter(ours)
+                        .collect();
+                    for_recompute.extend(&used);
+                    work.extend(used);
+                }
                 _ => {
                     pushed.insert(v);
                 }
@@ -657,6 +674,11 @@ impl Reverser {
                 gates,
             },
         )
+    }
+
+    /// Whether `v` keeps its value for the whole function: bound once, never assigned into.
+    fn unchanging(&self, v: VarId) -> bool {
+        !self.vars[v].mutable && !self.vars[v].place
     }
 
     /// Whether data tokens can run again in the reverse sweep and give what they gave in
@@ -795,6 +817,10 @@ impl Reverser {
                                     let mut used = Vec::new();
                                     token_vars(tokens, &mut used);
                                     used.into_iter().for_each(|v| reads.read(v));
+                                }
+                                Value::Project { base, path: p } => {
+                                    reads.read(*base);
+                                    path(p, &mut reads);
                                 }
                                 other => other
                                     .diff_operands()
