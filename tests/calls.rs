@@ -170,3 +170,30 @@ fn a_callee_keeps_what_the_differentiated_argument_needs() {
         da,
     );
 }
+
+#[differentiable]
+fn doubled_total(x: Tensor<f64, 8>, y: Tensor<f64, 8>) -> f64 {
+    (x + y).sum() * 2.0
+}
+
+/// A pullback keeps what its VJPs read, not the operands they read only for their types:
+/// a sum's, a difference's and `sum`'s VJPs read no value, so `doubled_total`'s pullback
+/// keeps the factor 2 and none of the two tensors (a pullback on a loop's tape is memory
+/// the loop writes and reads back).
+#[test]
+fn a_pullback_keeps_only_what_its_vjps_read() {
+    let (x, y) = (
+        Tensor::<f64, 8>::from_fn(|i, _| i as f64),
+        Tensor::<f64, 8>::from_fn(|_, _| 0.5),
+    );
+    let (value, pullback) = doubled_total_vjp(x, y);
+    assert_eq!(value, doubled_total(x, y));
+    assert!(
+        std::mem::size_of_val(&pullback) < std::mem::size_of::<Tensor<f64, 8>>(),
+        "{} bytes",
+        std::mem::size_of_val(&pullback)
+    );
+    let (dx, dy) = pullback.backward(1.0);
+    assert_eq!(dx, Tensor::from_fn(|_, _| 2.0));
+    assert_eq!(dy, Tensor::from_fn(|_, _| 2.0));
+}

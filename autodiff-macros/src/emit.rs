@@ -304,8 +304,29 @@ impl Emit<'_> {
         let grads = self.grads(every_param);
         let out = self.operand(self.ir.output, self.ir.vars[self.ir.output].span);
         let reverse = self.reverse_block_before(&self.adjoint.stmts, Some(&grads));
-        let forward =
-            self.forward_block_before(&self.ir.stmts, Some(&quote!(#out #reverse #grads)));
+        // A short sweep's pullback keeps witnesses of the values it reads only for their
+        // types (a long one's `let`s would each open a scope, see `scopes`).
+        let short = reverse_len(&self.adjoint.stmts) <= INLINED_REVERSE;
+        let witnesses: &[VarId] = match short {
+            true => &self.adjoint.top_witnesses,
+            false => &[],
+        };
+        let slots: Vec<Ident> = witnesses
+            .iter()
+            .map(|v| witness_ident(*v, self.ir.vars[*v].span))
+            .collect();
+        let values: Vec<Ident> = witnesses.iter().map(|v| self.var(*v)).collect();
+        let (keep_witnesses, stand_ins) = match witnesses.is_empty() {
+            true => (quote!(), quote!()),
+            false => (
+                quote!(let (#(#slots,)*) = (#(::autodiff::__private::Witness::of(&#values),)*);),
+                quote!(let (#(#values,)*) = (#(::autodiff::__private::Witness::stand_in(#slots),)*);),
+            ),
+        };
+        let forward = self.forward_block_before(
+            &self.ir.stmts,
+            Some(&quote!(#keep_witnesses #out #reverse #grads)),
+        );
         // A short reverse sweep is inlined where `backward` is called: a Jacobian's
         // `backward` calls, one per row, then run side by side (their dependency chains
         // are independent), and the pullback's captures stay in registers. A long one
@@ -319,7 +340,9 @@ impl Emit<'_> {
                 use ::autodiff::__private::ops as __ad_ops;
                 #checks
                 #forward
+                #keep_witnesses
                 (#out, ::autodiff::Pullback::new(#inline move |mut #seed: #out_ty| -> #grads_ty {
+                    #stand_ins
                     #reverse
                     #grads
                 }))

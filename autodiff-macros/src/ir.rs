@@ -617,6 +617,9 @@ pub struct Adjoint {
     /// Each forward variable's parameters (`activity::param_masks`): `full_vjp_for` adds
     /// no contribution into a value none of whose parameters its caller differentiates.
     pub param_masks: Vec<u64>,
+    /// Values of the top level the reverse sweep reads only for their types: a pullback
+    /// keeps a `Witness` of each, not the value.
+    pub top_witnesses: Vec<VarId>,
 }
 
 /// Index into `Adjoint::adjoints`.

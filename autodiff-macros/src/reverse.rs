@@ -76,6 +76,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
     reverser.block(&ir.stmts, &mut stmts);
     start_from_first_contribution(&mut stmts);
     taped::retarget_top_level_zeros(&reverser.vars, &ir.stmts, &mut stmts);
+    let top_witnesses = reverser.top_level_witnesses(&ir.stmts, &stmts);
     let forward_stmts = reverser.augment(&ir.stmts, true);
     let grads = ir
         .stmts
@@ -108,6 +109,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         grads,
         gates: reverser.gates,
         param_masks: reverser.masks,
+        top_witnesses,
     }
 }
 

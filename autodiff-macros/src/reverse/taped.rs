@@ -231,6 +231,26 @@ fn retarget_zeros(block: &mut [AStmt], shapes: &HashMap<VarId, VarId>) {
     }
 }
 
+/// Whether `block_reads` lists everything the reverse sweep `block` reads: it replays
+/// nothing but `let`s (taped loops recompute their cheap values), and keeps no undo log
+/// and no checkpointed or replayed loop, whose replays read more.
+fn reads_are_listed(block: &[AStmt]) -> bool {
+    block.iter().all(|stmt| match stmt {
+        AStmt::Checkpointed { .. }
+        | AStmt::Loop { .. }
+        | AStmt::UndoTo { .. }
+        | AStmt::Restore { .. } => false,
+        AStmt::Replay(stmts) => stmts.iter().all(|s| matches!(s, Stmt::Let { .. })),
+        AStmt::If {
+            then_block,
+            else_block,
+            ..
+        } => reads_are_listed(then_block) && reads_are_listed(else_block),
+        AStmt::Taped { body, .. } => reads_are_listed(body),
+        _ => true,
+    })
+}
+
 /// Whether a loop at any depth of `block` is `#[checkpoint]`ed.
 pub(super) fn holds_checkpoint(block: &[Stmt]) -> bool {
     block.iter().any(|stmt| match stmt {
@@ -676,6 +696,29 @@ impl Reverser {
         )
     }
 
+    /// The values of the function's top level that its reverse sweep reads only for
+    /// their types: a pullback keeps a `Witness` of each instead of the value (with its
+    /// callee's pullbacks on a loop's tape, what a pullback keeps is memory traffic).
+    pub(super) fn top_level_witnesses(&self, stmts: &[Stmt], reversed: &[AStmt]) -> Vec<VarId> {
+        // A replayed region (a checkpointed loop, a branch or loop reversed by replay)
+        // reads values `block_reads` does not list.
+        if !reads_are_listed(reversed) {
+            return Vec::new();
+        }
+        let reads = self.block_reads(reversed);
+        let level = self.level_defs(stmts.iter());
+        let witnesses: BTreeSet<VarId> = reads
+            .vjp_types
+            .iter()
+            .chain(&reads.zero_types)
+            .copied()
+            .filter(|v| level.contains(v) && !reads.values.contains(v))
+            .filter(|v| !reads.pullbacks.contains(v))
+            .filter(|v| reads.vjp_types.contains(v) || self.vars[*v].numeric)
+            .collect();
+        witnesses.into_iter().collect()
+    }
+
     /// Whether `v` keeps its value for the whole function: bound once, never assigned into.
     fn unchanging(&self, v: VarId) -> bool {
         !self.vars[v].mutable && !self.vars[v].place
@@ -818,9 +861,20 @@ impl Reverser {
                                     token_vars(tokens, &mut used);
                                     used.into_iter().for_each(|v| reads.read(v));
                                 }
-                                Value::Project { base, path: p } => {
+                                Value::Project { base, path: p }
+                                | Value::Load {
+                                    place: base,
+                                    path: p,
+                                } => {
                                     reads.read(*base);
                                     path(p, &mut reads);
+                                }
+                                Value::Detach(v) | Value::LogLen { place: v } => reads.read(*v),
+                                Value::Repeat { elem, count } => {
+                                    reads.read(*elem);
+                                    let mut used = Vec::new();
+                                    token_vars(count, &mut used);
+                                    used.into_iter().for_each(|v| reads.read(v));
                                 }
                                 other => other
                                     .diff_operands()
