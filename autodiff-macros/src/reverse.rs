@@ -58,6 +58,7 @@ fn reverse_with(ir: &Function, active: &[bool], checkpointing: bool) -> Adjoint 
         handouts: HashMap::new(),
         non_copy: BTreeSet::new(),
         masks: crate::activity::param_masks(ir),
+        recalled: BTreeSet::new(),
         gates: HashMap::new(),
         vars: ir.vars.clone(),
         active: active.to_vec(),
@@ -173,6 +174,8 @@ struct Reverser {
     non_copy: BTreeSet<VarId>,
     /// Each forward variable's parameters (`activity::param_masks`).
     masks: Vec<u64>,
+    /// Calls in taped loops that the reverse sweep makes again (see `provide`).
+    recalled: BTreeSet<VarId>,
     /// See `Adjoint::gates`.
     gates: HashMap<VarId, usize>,
     /// The forward variables, grown by the marks of logged places.
@@ -227,7 +230,10 @@ impl Reverser {
                 Stmt::Let { var, ty, value } => {
                     let mut value = value.clone();
                     if let Value::Call { keep_pullback, .. } = &mut value {
-                        *keep_pullback = (top || self.taped_forward > 0) && self.active[*var];
+                        // A call the reverse sweep makes again keeps no pullback here.
+                        *keep_pullback = (top || self.taped_forward > 0)
+                            && self.active[*var]
+                            && !self.recalled.contains(var);
                     }
                     out.push(Stmt::Let {
                         var: *var,

@@ -594,7 +594,7 @@ impl Reverser {
     /// How the values of `level` that `reversed` reads reach it: recomputed (returned as
     /// the statements to run first), or pushed, handed out as pullbacks or as witnesses.
     fn provide(
-        &self,
+        &mut self,
         stmts: &[&Stmt],
         reversed: &[AStmt],
         level: &BTreeSet<VarId>,
@@ -610,7 +610,30 @@ impl Reverser {
             .collect();
         let ours = |v: &VarId| level.contains(v) && !provided.contains(v);
         let mut work: Vec<VarId> = reads.values.iter().copied().filter(ours).collect();
-        let (mut recompute, mut pushed) = (BTreeSet::new(), BTreeSet::new());
+        // A call whose arguments are all at hand without a tape entry (elements of data,
+        // values that never change) is made again in the reverse sweep, where its
+        // pullback is used at once, rather than keeping its pullback on the tape: a
+        // small callee's forward pass costs less than writing and reading back what its
+        // pullback keeps, for each iteration.
+        let recalled: BTreeSet<VarId> = reads
+            .pullbacks
+            .iter()
+            .copied()
+            .filter(ours)
+            .filter(|v| match lets.get(v) {
+                Some(Value::Call { args, .. }) => {
+                    args.iter().all(|a| self.at_hand(*a, &lets, &ours, 8))
+                }
+                _ => false,
+            })
+            .collect();
+        for v in &recalled {
+            if let Some(Value::Call { args, .. }) = lets.get(v) {
+                work.extend(args.iter().copied().filter(ours));
+            }
+        }
+        self.recalled.extend(&recalled);
+        let (mut recompute, mut pushed) = (recalled.clone(), BTreeSet::new());
         // Values a recomputation reads serve every gradient.
         let mut for_recompute = BTreeSet::new();
         while let Some(v) = work.pop() {
@@ -667,7 +690,12 @@ impl Reverser {
                 pushed.insert(v);
             }
         }
-        let pullbacks = reads.pullbacks.iter().copied().filter(ours).collect();
+        let pullbacks = reads
+            .pullbacks
+            .iter()
+            .copied()
+            .filter(|v| ours(v) && !recalled.contains(v))
+            .collect();
         let gates = pushed
             .iter()
             .filter(|v| {
@@ -683,7 +711,17 @@ impl Reverser {
         let recompute = stmts
             .iter()
             .filter(|s| matches!(s, Stmt::Let { var, .. } if recompute.contains(var)))
-            .map(|s| (*s).clone())
+            .map(|s| {
+                let mut s = (*s).clone();
+                if let Stmt::Let {
+                    value: Value::Call { keep_pullback, .. },
+                    ..
+                } = &mut s
+                {
+                    *keep_pullback = true;
+                }
+                s
+            })
             .collect();
         (
             recompute,
@@ -717,6 +755,42 @@ impl Reverser {
             .filter(|v| reads.vjp_types.contains(v) || self.vars[*v].numeric)
             .collect();
         witnesses.into_iter().collect()
+    }
+
+    /// Whether `v` can be had in the reverse sweep without a tape entry: a value of an
+    /// enclosing level that never changes, or one of this level recomputed from such
+    /// values (`depth` bounds the search).
+    fn at_hand(
+        &self,
+        v: VarId,
+        lets: &HashMap<VarId, &Value>,
+        ours: &dyn Fn(&VarId) -> bool,
+        depth: usize,
+    ) -> bool {
+        if !ours(&v) {
+            return self.unchanging(v);
+        }
+        if depth == 0 || !self.unchanging(v) {
+            return false;
+        }
+        let level: BTreeSet<VarId> = lets.keys().copied().collect();
+        match lets.get(&v) {
+            Some(Value::Inert(tokens)) if self.recomputable(tokens, &level) => {
+                let mut used = Vec::new();
+                token_vars(tokens, &mut used);
+                used.iter().all(|u| self.at_hand(*u, lets, ours, depth - 1))
+            }
+            Some(Value::Copy(source)) => self.at_hand(*source, lets, ours, depth - 1),
+            // The loop's counter: walked backwards or a `usize` on the tape.
+            None => !self.vars[v].numeric,
+            Some(Value::Project { base, path }) if !ours(base) && self.unchanging(*base) => {
+                path.iter().all(|p| match p {
+                    Proj::Var(i) => self.at_hand(*i, lets, ours, depth - 1),
+                    _ => true,
+                })
+            }
+            _ => false,
+        }
     }
 
     /// Whether `v` keeps its value for the whole function: bound once, never assigned into.
