@@ -56,11 +56,12 @@
 //!
 //! They are not the bits of the plain sequential loop `g₀ + g₁ + g₂ + …`: the parallel
 //! sum is `(g₀ + … + g_{k-1}) + (g_k + … + g_{2k-1}) + …`, a different order of the same
-//! floating-point additions. The two differ by rounding only, a relative `1e-15`–`1e-13`
-//! for sums of 10⁵ terms of one sign (the chunked sum, with its shorter running sums, is
-//! usually the closer to the exact one); terms that cancel can make the relative
-//! difference of a small total larger, as for any reordering. A mean is the sum scaled
-//! afterwards: `grad.scaled(1.0 / data.len() as f64)`.
+//! floating-point additions. The two differ by rounding only: for the logistic-regression
+//! gradient over 10⁵ examples in the crate's tests, by 5e-15 relative in the loss and
+//! 1e-14 of the gradient's norm in each coordinate. The chunked sum's running sums are
+//! shorter, so its bound on the rounding error is the smaller; terms that cancel can make
+//! the relative difference of a small total larger, as for any reordering. A mean is the
+//! sum scaled afterwards: `grad.scaled(1.0 / data.len() as f64)`.
 
 use rayon::prelude::*;
 
@@ -129,16 +130,24 @@ where
     X: Sync,
     F: Fn(&M, &X) -> (T, M) + Sync,
 {
-    reduce(model, data, |chunk| {
-        let mut value = T::zero();
-        let mut grad = model.zero_like();
-        for example in chunk {
-            let (v, g) = loss_grad(model, example);
-            value += v;
-            grad.accumulate(&g);
-        }
-        (value, grad)
-    })
+    reduce(model, data, |chunk| sum_examples(&loss_grad, model, chunk))
+}
+
+/// One chunk of [`sum_grad`]: the examples' losses and gradients summed in order.
+fn sum_examples<T, M, X, F>(loss_grad: &F, model: &M, chunk: &[X]) -> (T, M)
+where
+    T: Real,
+    M: Differentiable,
+    F: Fn(&M, &X) -> (T, M),
+{
+    let mut value = T::zero();
+    let mut grad = model.zero_like();
+    for example in chunk {
+        let (v, g) = loss_grad(model, example);
+        value += v;
+        grad.accumulate(&g);
+    }
+    (value, grad)
 }
 
 /// The sum over chunks of `data` of `loss(model, chunk)`, and its gradient with respect
