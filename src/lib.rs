@@ -249,6 +249,11 @@ extern crate self as autodiff;
 pub use autodiff_core::*;
 pub use autodiff_macros::{Differentiable, custom_vjp, differentiable};
 
+#[cfg(feature = "argmin")]
+pub mod argmin;
+#[cfg(feature = "rayon")]
+pub mod par;
+
 #[cfg(test)]
 mod tests {
     use crate::{Tensor, differentiable, tensor};
