@@ -130,24 +130,39 @@ where
     X: Sync,
     F: Fn(&M, &X) -> (T, M) + Sync,
 {
-    reduce(model, data, |chunk| sum_examples(&loss_grad, model, chunk))
+    reduce(model, data, |chunk| loss_grad.sum_examples(model, chunk))
 }
 
 /// One chunk of [`sum_grad`]: the examples' losses and gradients summed in order.
-fn sum_examples<T, M, X, F>(loss_grad: &F, model: &M, chunk: &[X]) -> (T, M)
+///
+/// A method of the per-example function's type rather than a free function, so that
+/// rustc compiles it beside that function (it places an instance of a method by its
+/// `Self` type, here the user's function or closure) and LLVM can inline the function
+/// into the loop, as it does in a plain loop of the user's. A free function here is
+/// compiled with this module's code and the per-example call stayed a call: on the
+/// logistic regression of `benches/parallel.rs`, two threads were then 1.4 times as fast
+/// as the sequential loop, against 1.7 with the loop compiled beside the function (whose
+/// instruction count on one thread is then the sequential loop's).
+trait SumExamples<T, M, X> {
+    fn sum_examples(&self, model: &M, chunk: &[X]) -> (T, M);
+}
+
+impl<T, M, X, F> SumExamples<T, M, X> for F
 where
     T: Real,
     M: Differentiable,
     F: Fn(&M, &X) -> (T, M),
 {
-    let mut value = T::zero();
-    let mut grad = model.zero_like();
-    for example in chunk {
-        let (v, g) = loss_grad(model, example);
-        value += v;
-        grad.accumulate(&g);
+    fn sum_examples(&self, model: &M, chunk: &[X]) -> (T, M) {
+        let mut value = T::zero();
+        let mut grad = model.zero_like();
+        for example in chunk {
+            let (v, g) = self(model, example);
+            value += v;
+            grad.accumulate(&g);
+        }
+        (value, grad)
     }
-    (value, grad)
 }
 
 /// The sum over chunks of `data` of `loss(model, chunk)`, and its gradient with respect
