@@ -37,6 +37,83 @@ pub fn keep_no_grad<X: crate::Differentiable>(grad: X, value: &X) -> X {
     kept
 }
 
+/// A tangent or cotangent on its way to derivative code, which reads it through
+/// `AsTangent::new(t).read_tangent()`: with its `#[no_grad]` numbers zero (see
+/// [`Differentiable::without_data`](crate::Differentiable::without_data)) when its type
+/// is differentiable, by [`ReadTangent`]; unchanged otherwise, by [`ReadOther`] (a type
+/// that is not differentiable has been reported already, once, by the checks the
+/// generated code starts with; this adds no second error).
+pub struct AsTangent<T>(core::cell::Cell<Option<T>>);
+
+impl<T> AsTangent<T> {
+    /// Wraps `value` for `read_tangent`.
+    #[inline(always)]
+    pub fn new(value: T) -> Self {
+        Self(core::cell::Cell::new(Some(value)))
+    }
+}
+
+/// See [`AsTangent`]: a differentiable value, read without its data.
+pub trait ReadTangent<T> {
+    /// The value with its `#[no_grad]` numbers zero.
+    fn read_tangent(self) -> T;
+}
+
+impl<T: crate::Differentiable> ReadTangent<T> for AsTangent<T> {
+    #[inline(always)]
+    fn read_tangent(self) -> T {
+        let value = self.0.into_inner().expect("wrapped by `AsTangent::new`");
+        match T::HAS_NO_GRAD_FIELDS {
+            true => value.without_data(),
+            false => value,
+        }
+    }
+}
+
+/// See [`AsTangent`]: any other value, read as it is.
+pub trait ReadOther<T> {
+    /// The value.
+    fn read_tangent(self) -> T;
+}
+
+impl<T> ReadOther<T> for &AsTangent<T> {
+    #[inline(always)]
+    fn read_tangent(self) -> T {
+        self.0.take().expect("wrapped by `AsTangent::new`")
+    }
+}
+
+/// A `#[no_grad]` field of a tangent, zeroed by autoref specialisation: by the
+/// [`ZeroDataField`] impl when its type is differentiable, else cloned by
+/// [`CloneDataField`]. The derive calls `(&&NoGradField(&field)).data_tangent()`.
+pub struct NoGradField<'a, T>(pub &'a T);
+
+/// See [`NoGradField`]: the field is a differentiable number, so its tangent is zero.
+pub trait ZeroDataField<T> {
+    /// Zero shaped like the field.
+    fn data_tangent(&self) -> T;
+}
+
+impl<T: crate::Differentiable> ZeroDataField<T> for &NoGradField<'_, T> {
+    #[inline(always)]
+    fn data_tangent(&self) -> T {
+        self.0.zero_like()
+    }
+}
+
+/// See [`NoGradField`]: the field holds no derivative (a count, a name), kept as it is.
+pub trait CloneDataField<T> {
+    /// A copy of the field.
+    fn data_tangent(&self) -> T;
+}
+
+impl<T: Clone> CloneDataField<T> for NoGradField<'_, T> {
+    #[inline(always)]
+    fn data_tangent(&self) -> T {
+        self.0.clone()
+    }
+}
+
 /// [`keep_no_grad`] for each element of a slice parameter's gradient.
 #[inline]
 pub fn keep_no_grad_each<X: crate::Differentiable>(grad: Vec<X>, value: &[X]) -> Vec<X> {

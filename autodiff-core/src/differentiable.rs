@@ -82,6 +82,25 @@ pub trait Differentiable: Clone {
     /// ```
     fn zero_like(&self) -> Self;
 
+    /// `self` read as a tangent or a cotangent: every `#[no_grad]` field that holds
+    /// differentiable numbers set to zero, other data fields (counts, names) left alone.
+    ///
+    /// A gradient or a [`zero_like`](Self::zero_like) of a struct holds its `#[no_grad]`
+    /// fields' values; passed as a direction to `f_jvp` or `f_hvp`, those values are not
+    /// derivatives, and the generated code reads them through this. Derived for structs;
+    /// containers pass it on to their elements; a value with no `#[no_grad]` field is
+    /// returned as it is.
+    ///
+    /// ```
+    /// use autodiff_core::Differentiable;
+    ///
+    /// assert_eq!(vec![1.0_f64, 2.0].without_data(), vec![1.0, 2.0]);
+    /// ```
+    #[inline(always)]
+    fn without_data(self) -> Self {
+        self
+    }
+
     /// Sets each coordinate `x` of `self` to `f.update(x, [y_1, .., y_K])`, where `y_k` is
     /// the same coordinate of `others[k]`, in the leaf's own precision.
     ///
@@ -494,6 +513,11 @@ macro_rules! tuples {
             }
 
             #[inline]
+            fn without_data(self) -> Self {
+                ($(self.$i.without_data(),)+)
+            }
+
+            #[inline]
             fn zip_update<const K: usize>(
                 &mut self,
                 others: [&Self; K],
@@ -534,6 +558,14 @@ impl<X: Differentiable, const N: usize> Differentiable for [X; N] {
     }
 
     #[inline]
+    fn without_data(self) -> Self {
+        match X::HAS_NO_GRAD_FIELDS {
+            true => self.map(X::without_data),
+            false => self,
+        }
+    }
+
+    #[inline]
     fn zip_update<const K: usize>(&mut self, others: [&Self; K], f: &mut impl CoordUpdate<K>) {
         for (i, x) in self.iter_mut().enumerate() {
             x.zip_update(others.map(|o| &o[i]), f);
@@ -553,6 +585,13 @@ impl<X: Differentiable> Differentiable for Vec<X> {
 
     fn zero_like(&self) -> Self {
         self.iter().map(X::zero_like).collect()
+    }
+
+    fn without_data(self) -> Self {
+        match X::HAS_NO_GRAD_FIELDS {
+            true => self.into_iter().map(X::without_data).collect(),
+            false => self,
+        }
     }
 
     #[track_caller]

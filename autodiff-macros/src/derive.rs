@@ -125,6 +125,21 @@ fn emit(input: &DeriveInput, fields: &[Field]) -> TokenStream {
         };
         quote!(#member: #value)
     });
+    // `Self { w: .., k: .. }` moved out field by field: the differentiated ones pass
+    // `without_data` on, the `#[no_grad]` ones become zero where they are numbers.
+    let without_data_fields = fields.iter().map(|field| {
+        let (member, ty) = (&field.member, field.ty);
+        let value = if field.no_grad {
+            quote_spanned! {ty.span()=> {
+                #[allow(unused_imports)]
+                use ::autodiff::__private::{CloneDataField as _, ZeroDataField as _};
+                (&&::autodiff::__private::NoGradField(&self.#member)).data_tangent()
+            }}
+        } else {
+            quote_spanned!(ty.span()=> <#ty as ::autodiff::Differentiable>::without_data(self.#member))
+        };
+        quote!(#member: #value)
+    });
     let active: Vec<_> = fields.iter().filter(|field| !field.no_grad).collect();
     let updates = active.iter().map(|field| {
         let (member, ty) = (&field.member, field.ty);
@@ -160,6 +175,11 @@ fn emit(input: &DeriveInput, fields: &[Field]) -> TokenStream {
             #[inline]
             fn zero_like(&self) -> Self {
                 Self { #(#zero_fields,)* }
+            }
+
+            #[inline]
+            fn without_data(self) -> Self {
+                Self { #(#without_data_fields,)* }
             }
 
             #[inline]

@@ -1192,6 +1192,10 @@ impl Emit<'_> {
                 let (a, primal) = (self.adj(*a), self.operand(*v, span));
                 quote_spanned!(span=> ::autodiff::__private::sum_of(&#a, &#primal))
             }
+            AExpr::WithoutData(a) => {
+                let a = self.adj(*a);
+                read_tangent(quote!(::core::clone::Clone::clone(&#a)))
+            }
         }
     }
 
@@ -2489,7 +2493,9 @@ impl Emit<'_> {
     fn tangent_value(&self, var: VarId, value: &TValue, span: Span) -> TokenStream {
         match value {
             TValue::Param(index) => {
-                tangent_param_ident(&self.sig.params[*index].ident).into_token_stream()
+                // A direction built from a gradient holds the `#[no_grad]` fields' values.
+                let tangent = tangent_param_ident(&self.sig.params[*index].ident);
+                read_tangent(quote!(#tangent))
             }
             TValue::Zero => {
                 let primal = self.operand(var, span);
@@ -2512,10 +2518,11 @@ impl Emit<'_> {
                     let (p, t) = (self.path(std::slice::from_ref(p)), self.tan(*v));
                     quote_spanned!(span=> #built #p = #t;)
                 });
+                let read = read_tangent(built.to_token_stream());
                 quote_spanned!(span=> {
                     let mut #built = ::autodiff::bounds::ZeroGrad::zero_grad(&#primal);
                     #(#sets)*
-                    #built
+                    #read
                 })
             }
             TValue::Stack { elems, rows, path } => {
@@ -2634,6 +2641,16 @@ pub fn tangent_ident(v: VarId, span: Span) -> Ident {
 }
 
 /// The tangent argument of parameter `param` in `f_jvp`, `f_hvp` and `full_jvp`.
+/// `value`, a tangent or cotangent, as derivative code reads it: its `#[no_grad]` numbers
+/// zero when its type is differentiable (`AsTangent` lets trait resolution decide).
+fn read_tangent(value: TokenStream) -> TokenStream {
+    quote!({
+        #[allow(unused_imports)]
+        use ::autodiff::__private::{ReadOther as _, ReadTangent as _};
+        ::autodiff::__private::AsTangent::new(#value).read_tangent()
+    })
+}
+
 pub fn tangent_param_ident(param: &Ident) -> Ident {
     format_ident!(
         "__ad_tangent_{}",
@@ -2845,6 +2862,10 @@ impl Emit<'_> {
                 let span = hygienic(self.ir.vars[*v].span);
                 let (a, primal) = (self.dadj(*a), self.operand(*v, span));
                 quote_spanned!(span=> ::autodiff::__private::sum_of(&#a, &#primal))
+            }
+            DExpr::WithoutData(a) => {
+                let a = self.dadj(*a);
+                read_tangent(quote!(::core::clone::Clone::clone(&#a)))
             }
         }
     }
@@ -3286,6 +3307,7 @@ impl Emit<'_> {
             Ident::new("__ad_pullback", Span::mixed_site()),
             Ident::new("__ad_seed", Span::mixed_site()),
         );
+        let dseed = Ident::new("__ad_seed_tangent", Span::mixed_site());
         let vis = &self.item.vis;
         let doc = self.doc_hvp();
         quote! {
@@ -3295,10 +3317,11 @@ impl Emit<'_> {
                 #checks
                 let ((#out, _), #pullback) = #twin(#(#args,)* #(#tangents),*);
                 let #seed: #out_ty = <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed();
-                let (#pattern, #dpattern) = ::autodiff::Pullback::backward(
-                    #pullback,
-                    (#seed, ::autodiff::bounds::ZeroGrad::zero_grad(&#seed)),
-                );
+                // The seed's tangent first: the seed itself then moves into the sweep,
+                // whether or not its type is `Copy`.
+                let #dseed = ::autodiff::bounds::ZeroGrad::zero_grad(&#seed);
+                let (#pattern, #dpattern) =
+                    ::autodiff::Pullback::backward(#pullback, (#seed, #dseed));
                 (#out, #grads, #dgrads)
             }
         }

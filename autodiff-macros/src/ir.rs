@@ -659,6 +659,9 @@ pub enum AExpr {
     Zero(VarId),
     /// The sum of an adjoint's elements (shaped like the forward variable, if empty).
     SumOf(AdjId, VarId),
+    /// A copy of a struct literal's adjoint with its `#[no_grad]` numbers zero: what
+    /// reaches the fields' values.
+    WithoutData(AdjId),
 }
 
 /// A statement of the reverse sweep.
@@ -794,6 +797,7 @@ impl Adjoint {
             AExpr::AdjPath(a, path) => format!("{}{}", self.adj_label(*a), self.path_label(path)),
             AExpr::Zero(v) => format!("zero like {}", self.forward.var_label(*v)),
             AExpr::SumOf(a, _) => format!("sum of {}", self.adj_label(*a)),
+            AExpr::WithoutData(a) => format!("data-free {}", self.adj_label(*a)),
         }
     }
 

@@ -719,7 +719,12 @@ impl Lowerer<'_> {
         // Inert code that may change user variables in place: give each such variable a
         // fresh copy first, so values saved earlier for the reverse sweep stay as they were.
         for name in mutated_names(expr) {
-            if let Some(old) = self.lookup(&name) {
+            // A differentiated name in inert code is only read through `.detach()` (else
+            // the statement would be differentiated): nothing changes it, and a copy would
+            // cut its gradient.
+            if let Some(old) = self.lookup(&name)
+                && !self.vars[old].varied
+            {
                 let span = self.vars[old].span;
                 let fresh = self.new_var(Some(name.clone()), span, false, true);
                 self.stmts.push(Stmt::Let {

@@ -809,9 +809,15 @@ impl Reverser {
                 }
             }
             Value::Struct { fields, .. } => {
+                // A `#[no_grad]` field is data: its part of the adjoint reaches nothing.
+                let data_free = self.new_adjoint(var);
+                out.push(AStmt::Init {
+                    adj: data_free,
+                    value: AExpr::WithoutData(ct),
+                });
                 for (member, field) in fields {
                     let at = vec![Proj::Field(member.clone())];
-                    self.contribute(*field, Target::Whole, AExpr::AdjPath(ct, at), out);
+                    self.contribute(*field, Target::Whole, AExpr::AdjPath(data_free, at), out);
                 }
             }
             Value::Prim {

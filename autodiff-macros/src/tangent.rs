@@ -449,6 +449,7 @@ pub enum DExpr {
     AdjPath(AdjId, Vec<Proj>),
     Zero(VarId),
     SumOf(AdjId, VarId),
+    WithoutData(AdjId),
 }
 
 /// A statement of the reverse sweep carried into tangent space.
@@ -521,6 +522,7 @@ pub fn dexpr(e: &AExpr) -> DExpr {
         AExpr::AdjPath(a, path) => DExpr::AdjPath(*a, path.clone()),
         AExpr::Zero(v) => DExpr::Zero(*v),
         AExpr::SumOf(a, v) => DExpr::SumOf(*a, *v),
+        AExpr::WithoutData(a) => DExpr::WithoutData(*a),
     }
 }
 
@@ -923,6 +925,7 @@ impl TangentAdjoint {
         match e {
             DExpr::Adj(a) => self.dadj(*a),
             DExpr::SumOf(a, _) => format!("sum of {}", self.dadj(*a)),
+            DExpr::WithoutData(a) => format!("data-free {}", self.dadj(*a)),
             DExpr::AdjPath(a, path) => {
                 format!("{}{}", self.dadj(*a), self.adjoint.forward.path_label(path))
             }

@@ -874,7 +874,7 @@ impl Reverser {
                 reads.zero_types.insert(*v);
             }
             AExpr::AdjPath(_, p) => path(p, reads),
-            AExpr::Adj(_) | AExpr::Copied(_) => {}
+            AExpr::Adj(_) | AExpr::Copied(_) | AExpr::WithoutData(_) => {}
         };
         for stmt in block {
             match stmt {
