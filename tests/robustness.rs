@@ -151,3 +151,128 @@ fn outputs_that_are_not_copy() {
         0.5_f64.cos() + 2.0,
     );
 }
+
+/// Data references bound by a pattern are operands like values (`&f64 * f64` is Rust).
+#[differentiable(wrt(p))]
+fn zipped_log_likelihood(p: f64, xs: &[f64], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for xy in xs.iter().zip(ys) {
+        let (x, y) = xy;
+        total = total + y * p.ln() + x * p;
+    }
+    for (x, y) in xs.iter().zip(ys.iter()) {
+        total = total + (p * x).sin() * y;
+    }
+    total
+}
+
+#[test]
+fn data_references_from_patterns() {
+    let (xs, ys) = ([1.0, 2.0, 0.5], [3.0, 4.0, -1.0]);
+    let f = |p: f64| zipped_log_likelihood(p, &xs, &ys);
+    let (_, g) = zipped_log_likelihood_grad(0.7, &xs, &ys);
+    close("grad", g, central(f, 0.7));
+    let (_, d) = zipped_log_likelihood_jvp(0.7, &xs, &ys, 1.0);
+    close("jvp", d, central(f, 0.7));
+    let (_, _, h) = zipped_log_likelihood_hvp(0.7, &xs, &ys, 1.0);
+    close(
+        "hvp",
+        h,
+        central(|p| zipped_log_likelihood_grad(p, &xs, &ys).1, 0.7),
+    );
+}
+
+/// Op methods with no `f64` namesake, called on data, inside a differentiated body.
+#[differentiable(wrt(x))]
+fn data_activations(x: f64, a: f64, t: Tensor<f64, 2>) -> f64 {
+    let s = a.sigmoid() + a.relu() + a.celu(1.0);
+    let u = t.clamp(0.0, 1.0).sum() + t.softmax().sum() + t.logsumexp();
+    x * s + u * x.sin()
+}
+
+#[test]
+fn data_calls_of_op_methods() {
+    let t = tensor![0.5, 2.0];
+    let f = |x: f64| data_activations(x, 0.5, t);
+    let (_, g) = data_activations_grad(1.0, 0.5, t);
+    close("grad", g, central(f, 1.0));
+}
+
+/// `m = 1.0` on a float: the literal has `m`'s type.
+#[differentiable]
+fn float_reassigned_a_literal(x: f64) -> f64 {
+    let mut m = x * 2.0;
+    m = 1.0;
+    m.sin() + x * m
+}
+
+#[test]
+fn literal_assigned_to_a_float() {
+    let (_, g) = float_reassigned_a_literal_grad(0.3);
+    assert_eq!(g, 1.0);
+    let (_, d) = float_reassigned_a_literal_jvp(0.3, 2.0);
+    assert_eq!(d, 2.0);
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Carried {
+    pub a: Vec<f64>,
+}
+
+/// `Vec`s and a `Clone`-only struct carried by `while` loops and merged by branches.
+#[differentiable]
+fn vecs_through_while_and_if(x: f64) -> f64 {
+    let mut v = vec![x, 2.0 * x];
+    let mut k = 0;
+    while k < 2 {
+        v = vec![v[0] * x, v[1]];
+        k += 1;
+    }
+    if x > 0.0 {
+        v = vec![v[0], v[1] * x];
+    }
+    let mut s = Carried { a: vec![x, x] };
+    let mut n = 0;
+    while n < 2 {
+        s = Carried {
+            a: vec![s.a[0] * x, s.a[1]],
+        };
+        n += 1;
+    }
+    v[0] + v[1] + s.a[0] + s.a[1]
+}
+
+#[test]
+fn non_copy_values_in_while_loops_and_branches() {
+    for x in [2.0, -1.5] {
+        let (y, g) = vecs_through_while_and_if_grad(x);
+        assert_eq!(y, vecs_through_while_and_if(x));
+        close("grad", g, central(vecs_through_while_and_if, x));
+        let (_, d) = vecs_through_while_and_if_jvp(x, 1.0);
+        close("jvp", d, g);
+        let (_, _, h) = vecs_through_while_and_if_hvp(x, 1.0);
+        close(
+            "hvp",
+            h,
+            central(|x| vecs_through_while_and_if_grad(x).1, x),
+        );
+    }
+}
+
+/// A raw identifier names a function (the macro used to panic).
+#[differentiable]
+fn r#match(x: f64) -> f64 {
+    x * x
+}
+
+#[differentiable]
+fn calls_a_raw_identifier(x: f64) -> f64 {
+    r#match(x) * 2.0
+}
+
+#[test]
+fn raw_identifiers() {
+    assert_eq!(match_grad(3.0), (9.0, 6.0));
+    assert_eq!(match_jvp(3.0, 1.0), (9.0, 6.0));
+    assert_eq!(calls_a_raw_identifier_grad(3.0), (18.0, 12.0));
+}

@@ -218,3 +218,19 @@ impl TangentOf<()> for NoTangent {
     #[inline(always)]
     fn tangent(self) {}
 }
+
+/// The op traits whose methods have no inherent namesake on `f64`, `f32` or nalgebra's
+/// matrices (`sigmoid`, `relu`, ..), brought into scope anonymously in every generated
+/// body (`use ::autodiff::__private::data_methods::*;`), so that a call of one on a data
+/// value, which stays plain Rust, finds the method as a differentiated one does.
+pub mod data_methods {
+    pub use crate::ops::Softmax as _;
+    pub use crate::ops::{Celu as _, Clamp as _, LogSumExp as _, Relu as _, Sigmoid as _};
+}
+
+/// `value`, of `like`'s type: `m = 1.0` on a float `m` gives the literal `m`'s type.
+#[inline(always)]
+pub fn typed_like<T: Copy>(like: T, value: T) -> T {
+    let _ = like;
+    value
+}

@@ -139,3 +139,64 @@ impl<X: crate::Differentiable> ZeroGrad for [X] {
         self.iter().map(crate::Differentiable::zero_like).collect()
     }
 }
+
+/// A float or tensor operand of a primitive, given as a value or through any number of
+/// `&`: generated code passes data operands through [`Operand::value`], so a data
+/// reference bound by a pattern (`let (x, y) = pair;` over `xs.iter().zip(ys)`) or
+/// borrowed from a parameter works where the value does, as plain Rust's operators do.
+///
+/// ```
+/// use autodiff_core::bounds::Operand;
+/// use autodiff_core::tensor;
+///
+/// assert_eq!(Operand::value(&&2.0_f64), 2.0);
+/// assert_eq!(Operand::value(&tensor![1.0_f32, 2.0]), tensor![1.0, 2.0]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a float or a tensor, or a reference to one",
+    label = "an operand of a differentiable operation",
+    note = "differentiable operations take `f32`, `f64` and tensors of them"
+)]
+pub trait Operand {
+    /// The value operated on.
+    type Value;
+
+    /// The value, read through every `&`.
+    fn value(self) -> Self::Value;
+}
+
+impl Operand for f32 {
+    type Value = f32;
+
+    #[inline(always)]
+    fn value(self) -> f32 {
+        self
+    }
+}
+
+impl Operand for f64 {
+    type Value = f64;
+
+    #[inline(always)]
+    fn value(self) -> f64 {
+        self
+    }
+}
+
+impl<T: nalgebra::Scalar, const R: usize, const C: usize> Operand for Tensor<T, R, C> {
+    type Value = Self;
+
+    #[inline(always)]
+    fn value(self) -> Self {
+        self
+    }
+}
+
+impl<X: Operand + Copy> Operand for &X {
+    type Value = X::Value;
+
+    #[inline(always)]
+    fn value(self) -> X::Value {
+        (*self).value()
+    }
+}

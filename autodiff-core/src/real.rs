@@ -40,6 +40,7 @@ pub trait Real:
     + LowerExp
     + Differentiable
     + crate::bounds::ScalarOutput
+    + crate::bounds::Operand<Value = Self>
     + 'static
     + sealed::Sealed
 {

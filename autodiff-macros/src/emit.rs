@@ -174,6 +174,8 @@ impl Emit<'_> {
             #vis #signature {
                 #(#inner)*
                 use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                 #forward
                 #out
             }
@@ -202,6 +204,8 @@ impl Emit<'_> {
             #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
                 use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                 #checks
                 #forward
                 let mut #seed: #out_ty = <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed();
@@ -338,6 +342,8 @@ impl Emit<'_> {
         quote! {
             #signature {
                 use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                 #checks
                 #forward
                 #keep_witnesses
@@ -733,17 +739,40 @@ impl Emit<'_> {
         }
     }
 
-    /// `slot = exit;` for each carried value a `while` condition changed: what the loop
-    /// leaves when the condition fails.
-    fn while_exits(&self, carried: &[crate::ir::Carry], span: Span) -> TokenStream {
-        carried
-            .iter()
-            .filter_map(|c| {
-                let exit = self.value_of(c.exit?);
-                let slot = format_ident!("__ad_slot{}", c.phi, span = span);
-                Some(quote_spanned!(span=> #slot = #exit;))
-            })
-            .collect()
+    /// What a `while` loop leaves in its slots when the condition fails: for each carried
+    /// value, the condition's change of it (`exit`), else the iteration's value, moved
+    /// back (the header moved it out, and a `Vec` is not `Copy`). `tangent_phis` are the
+    /// carried values whose tangents the loop carries too.
+    fn while_exits(
+        &self,
+        carried: &[crate::ir::Carry],
+        tangent_phis: &[VarId],
+        span: Span,
+    ) -> TokenStream {
+        let values = carried.iter().map(|c| {
+            let exit = self.value_of(c.exit.unwrap_or(c.phi));
+            let slot = format_ident!("__ad_slot{}", c.phi, span = span);
+            quote_spanned!(span=> #slot = #exit;)
+        });
+        let tangents = tangent_phis.iter().map(|phi| {
+            let (slot, tangent) = (
+                format_ident!("__ad_dslot{}", phi, span = span),
+                self.tan(*phi),
+            );
+            quote_spanned!(span=> #slot = #tangent;)
+        });
+        values.chain(tangents).collect()
+    }
+
+    /// A value a branch leaves behind: moved when the branch bound it, else a clone (a
+    /// copy for floats and tensors), since code after the `if`, or the reverse sweep, may
+    /// read the value from before it again.
+    fn branch_value<S: BindsVar>(&self, v: VarId, block: &[S]) -> TokenStream {
+        let value = self.value_of(v);
+        match block.iter().any(|stmt| stmt.binds(v)) {
+            true => value,
+            false => quote!(::core::clone::Clone::clone(&#value)),
+        }
     }
 
     /// Whether `tokens` is just the name of one of the function's const parameters.
@@ -912,8 +941,12 @@ impl Emit<'_> {
                     return tokens;
                 }
                 let outs = phis.iter().map(|p| self.binding(p.out));
-                let then_values = phis.iter().map(|p| self.value_of(p.then_value));
-                let else_values = phis.iter().map(|p| self.value_of(p.else_value));
+                let then_values = phis
+                    .iter()
+                    .map(|p| self.branch_value(p.then_value, then_block));
+                let else_values = phis
+                    .iter()
+                    .map(|p| self.branch_value(p.else_value, else_block));
                 tokens.extend(quote! {
                     let (#(#outs,)*) = if #cond {
                         #then_tokens
@@ -1033,7 +1066,7 @@ impl Emit<'_> {
                     body: body_tokens,
                     push,
                     update,
-                    exits: self.while_exits(carried, span),
+                    exits: self.while_exits(carried, &[], span),
                 };
                 let (bind_iter, looped) =
                     self.loop_statement(*id, span, shape, tape.is_some(), parts);
@@ -1275,7 +1308,7 @@ impl Emit<'_> {
                 let span = hygienic(self.ir.vars[*var].span);
                 let path = op_path(prim, generic.as_ref(), span);
                 let method = format_ident!("{}_vjp", prim.name, span = span);
-                let ops = self.operands(operands, spans);
+                let ops = self.prim_operands(prim, operands, spans);
                 let out = var_ident(*var, span);
                 let ct = self.adj(*ct);
                 let call = if let (Some(partner), Some(rule)) = (partner, prim.partner) {
@@ -1547,6 +1580,44 @@ impl Emit<'_> {
             .collect()
     }
 
+    /// A primitive's operands. A data operand in a differentiated position may be a
+    /// reference the macro cannot see (`y` of `for (x, y) in xs.iter().zip(ys)`): it is
+    /// read through `Operand::value`, which trait resolution makes a copy of the value
+    /// behind any number of `&`. Floats and tensors the macro knows are values (results,
+    /// literals, parameters) are passed as they are.
+    pub fn prim_operands(
+        &self,
+        prim: &crate::prim::Prim,
+        operands: &[VarId],
+        spans: &[Span],
+    ) -> Vec<TokenStream> {
+        let ops = self.operands(operands, spans);
+        ops.into_iter()
+            .enumerate()
+            .map(|(k, op)| {
+                let v = operands[k];
+                let diff_position = k == 0 || prim.args.get(k - 1) == Some(&crate::prim::Arg::Diff);
+                match diff_position && !self.known_value(v) {
+                    true => {
+                        let span = hygienic(spans.get(k).copied().unwrap_or(self.ir.vars[v].span));
+                        quote_spanned!(span=> ::autodiff::bounds::Operand::value(#op))
+                    }
+                    false => op,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether `v` is a float or tensor value the macro can see is not a reference: a
+    /// differentiated value, a primitive's result, a literal, a dereferenced parameter.
+    fn known_value(&self, v: VarId) -> bool {
+        let var = &self.ir.vars[v];
+        var.varied
+            || var.numeric
+            || var.literal_zero.is_some()
+            || (self.borrowed && self.ref_params[v])
+    }
+
     /// A call's arguments, borrowed where the user wrote `&arg`.
     fn call_args(&self, args: &[VarId], spans: &[Span], by_ref: &[bool]) -> Vec<TokenStream> {
         self.operands(args, spans)
@@ -1671,7 +1742,7 @@ impl Emit<'_> {
                 spans,
                 generic,
             } => {
-                let ops = self.operands(operands, spans);
+                let ops = self.prim_operands(prim, operands, spans);
                 match (prim.operator, ops.as_slice()) {
                     (Some(Operator::Add), [a, b]) => quote_spanned!(span=> #a + #b),
                     (Some(Operator::Sub), [a, b]) => quote_spanned!(span=> #a - #b),
@@ -2087,6 +2158,8 @@ impl Emit<'_> {
             #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
                 use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                 #checks
                 #body
                 (#out, #dout)
@@ -2142,7 +2215,7 @@ impl Emit<'_> {
             None,
         );
         let body = if calls_public {
-            let public = self.public_path(&format!("{name}_jvp"));
+            let public = self.public_path(&format!("{}_jvp", syn::ext::IdentExt::unraw(name)));
             let (args, tangents) = (self.twin_args(), self.own_tangents());
             quote!(#public(#(#args,)* #(#tangents),*))
         } else {
@@ -2158,6 +2231,8 @@ impl Emit<'_> {
                 #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
                 #vis #signature {
                     use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                     #(#rebind)*
                     #body
                 }
@@ -2175,6 +2250,8 @@ impl Emit<'_> {
                 #[doc(hidden)]
                 pub #signature {
                     use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                     #(#rebind)*
                     #body
                 }
@@ -2226,6 +2303,14 @@ impl Emit<'_> {
     fn t_prim_operand(&self, t: &TOperand) -> TokenStream {
         match t {
             TOperand::Tan(v) => self.tan(*v).into_token_stream(),
+            // A data operand's zero, shaped like its value (it may be a reference).
+            TOperand::Zero(v) if !self.known_value(*v) => {
+                let span = hygienic(self.ir.vars[*v].span);
+                let primal = self.operand(*v, span);
+                quote_spanned!(span=> ::autodiff::bounds::ZeroGrad::zero_grad(
+                    &::autodiff::bounds::Operand::value(#primal)
+                ))
+            }
             TOperand::Zero(_) => self.t_operand(t),
         }
     }
@@ -2382,11 +2467,11 @@ impl Emit<'_> {
                     .chain(tangent_phis.iter().map(|(out, _, _)| self.t_binding(*out)));
                 let then_values = phis
                     .iter()
-                    .map(|p| self.value_of(p.then_value))
+                    .map(|p| self.branch_value(p.then_value, then_block))
                     .chain(tangent_phis.iter().map(|(_, t, _)| self.t_operand(t)));
                 let else_values = phis
                     .iter()
-                    .map(|p| self.value_of(p.else_value))
+                    .map(|p| self.branch_value(p.else_value, else_block))
                     .chain(tangent_phis.iter().map(|(_, _, e)| self.t_operand(e)));
                 quote! {
                     let (#(#outs,)*) = if #cond {
@@ -2468,7 +2553,11 @@ impl Emit<'_> {
                     body: body_tokens,
                     push,
                     update,
-                    exits: self.while_exits(carried, span),
+                    exits: self.while_exits(
+                        carried,
+                        &tangent_carried.iter().map(|c| c.phi).collect::<Vec<_>>(),
+                        span,
+                    ),
                 };
                 let (bind_iter, looped) =
                     self.loop_statement(*id, span, shape, tape.is_some(), parts);
@@ -2546,7 +2635,7 @@ impl Emit<'_> {
             } => {
                 let path = op_path(prim, generic.as_ref(), span);
                 let method = format_ident!("{}_jvp", prim.name, span = span);
-                let ops = self.operands(operands, spans);
+                let ops = self.prim_operands(prim, operands, spans);
                 let out = self.var(var);
                 let dops: Vec<TokenStream> =
                     tangents.iter().map(|t| self.t_prim_operand(t)).collect();
@@ -2721,6 +2810,8 @@ impl Emit<'_> {
             #[allow(dead_code, unused_mut, clippy::all)]
             #vis #signature {
                 use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                 #checks
                 #forward
                 let mut #seed: #out_ty = <#out_ty as ::autodiff::bounds::ScalarOutput>::unit_seed();
@@ -2800,6 +2891,8 @@ impl Emit<'_> {
                 #[allow(dead_code, unused_mut, clippy::all, unused_variables)]
                 #vis #signature {
                     use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                     #forward
                     ((#out, #dout), ::autodiff::Pullback::new(
                         move |(mut #seed, mut #dseed): (#out_ty, #out_ty)| -> (#grads_ty, #grads_ty) {
@@ -2822,6 +2915,8 @@ impl Emit<'_> {
                 #[doc(hidden)]
                 pub #signature {
                     use ::autodiff::__private::ops as __ad_ops;
+                #[allow(unused_imports)]
+                use ::autodiff::__private::data_methods::*;
                     #forward
                     ((#out, #dout), ::autodiff::Pullback::new(
                         move |(mut #seed, mut #dseed): (#out_ty, #out_ty)| -> (#grads_ty, #grads_ty) {
@@ -2949,7 +3044,7 @@ impl Emit<'_> {
                     true => format_ident!("{}_vjp_pair", prim.name, span = span),
                     false => format_ident!("{}_vjp_jvp", prim.name, span = span),
                 };
-                let ops = self.operands(operands, spans);
+                let ops = self.prim_operands(prim, operands, spans);
                 let out = var_ident(*var, span);
                 let dout = self.tan(*var);
                 let (ct, dct) = (self.adj(*ct), self.dadj(*ct));
@@ -3324,6 +3419,27 @@ impl Emit<'_> {
                     ::autodiff::Pullback::backward(#pullback, (#seed, #dseed));
                 (#out, #grads, #dgrads)
             }
+        }
+    }
+}
+
+/// A statement that may bind a variable with `let` (forward and tangent statements).
+trait BindsVar {
+    fn binds(&self, v: VarId) -> bool;
+}
+
+impl BindsVar for Stmt {
+    fn binds(&self, v: VarId) -> bool {
+        matches!(self, Stmt::Let { var, .. } if *var == v)
+    }
+}
+
+impl BindsVar for crate::tangent::TStmt {
+    fn binds(&self, v: VarId) -> bool {
+        match self {
+            crate::tangent::TStmt::Primal(stmt) => stmt.binds(v),
+            crate::tangent::TStmt::Call { var, .. } => *var == v,
+            _ => false,
         }
     }
 }

@@ -661,7 +661,13 @@ impl Lowerer<'_> {
                     if !self.check_mutable(&target) {
                         return;
                     }
-                    let value = self.lower_expr(&assign.right);
+                    let mut value = self.lower_expr(&assign.right);
+                    if let Some(old) = self.lookup(&target.to_string())
+                        && self.numeric.contains(&old)
+                        && self.vars[value].literal_zero.is_some()
+                    {
+                        value = self.typed_like(old, value, assign.right.span());
+                    }
                     self.rebind(&target, value);
                     return;
                 }
@@ -948,6 +954,19 @@ impl Lowerer<'_> {
     fn rebind(&mut self, target: &Ident, value: VarId) {
         self.assigned.insert(value);
         self.rebind_name(&target.to_string(), value);
+    }
+
+    /// `m = 1.0` on a float `m`: the literal, of `m`'s type as in Rust (alone it would be
+    /// an ambiguous `{float}`, its type never tied to `m`'s declaration).
+    fn typed_like(&mut self, old: VarId, literal: VarId, span: Span) -> VarId {
+        let (old, literal) = (
+            crate::ir::var_ident(old, span),
+            crate::ir::var_ident(literal, span),
+        );
+        let tokens = quote!(::autodiff::__private::typed_like(#old, #literal));
+        let var = self.bind(Value::Inert(tokens), span, false);
+        self.numeric.insert(var);
+        var
     }
 
     /// Points an existing user name at `value`, in the scope that declared it.
