@@ -276,3 +276,94 @@ fn raw_identifiers() {
     assert_eq!(match_jvp(3.0, 1.0), (9.0, 6.0));
     assert_eq!(calls_a_raw_identifier_grad(3.0), (18.0, 12.0));
 }
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Weights {
+    pub w: f64,
+}
+
+/// Comparisons and `.detach()` of differentiated by-reference parameters (a reference in
+/// `f`, a value in the derivatives).
+#[differentiable]
+fn compares_references(m: &Weights, b: &f64, x: &Tensor<f64, 2>) -> f64 {
+    let mut s = 0.0;
+    if (*b) > 0.0 && x.detach().sum() > 0.0 {
+        s = 1.0;
+    }
+    m.w * *b + (x * *b).sum() + s
+}
+
+#[test]
+fn references_in_conditions() {
+    let (m, b, x) = (Weights { w: 2.0 }, 3.0, tensor![1.0, 2.0]);
+    let (y, (gm, gb, gx)) = compares_references_grad(&m, &b, &x);
+    assert_eq!(y, 6.0 + 9.0 + 1.0);
+    assert_eq!((gm.w, gb, gx), (3.0, 2.0 + 3.0, tensor![3.0, 3.0]));
+}
+
+struct Scaled {
+    s: f64,
+}
+
+impl Scaled {
+    /// `self` left out of `wrt`, read in a branch (the pullback borrows it).
+    #[differentiable(wrt(x))]
+    fn apply(&self, x: f64) -> f64 {
+        let mut y = x;
+        if x > 0.0 {
+            y = y * self.s;
+        }
+        y * x
+    }
+}
+
+#[test]
+fn data_receiver_read_in_a_branch() {
+    let m = Scaled { s: 3.0 };
+    let (_, g) = m.apply_grad(2.0);
+    close("grad", g, central(|x| m.apply(x), 2.0));
+    let (_, pullback) = m.apply_vjp(2.0);
+    assert_eq!(pullback.backward(1.0), g);
+}
+
+/// A helper differentiating all its arguments, given data arrays by the caller.
+#[differentiable]
+fn force(x: &[f64; 4], m: &[f64; 4]) -> f64 {
+    x[0] * m[1] + x[2] * m[3] * x[2]
+}
+
+#[differentiable(wrt(x))]
+fn calls_force(x: [f64; 4], m: &[f64; 4]) -> f64 {
+    force(&x, m) * 2.0
+}
+
+/// An array passed to a slice parameter, as a literal and by name.
+#[differentiable]
+fn product_of_first_two(v: &[f64]) -> f64 {
+    v[0] * v[1]
+}
+
+#[differentiable]
+fn passes_arrays_to_slices(x: f64) -> f64 {
+    let a = [x, 3.0];
+    product_of_first_two(&[x, 2.0 * x]) + product_of_first_two(&a) * x
+}
+
+#[test]
+fn arrays_at_call_sites() {
+    let m = [1.0, 2.0, 3.0, 4.0];
+    let (_, g) = calls_force_grad([1.0, 2.0, 3.0, 4.0], &m);
+    assert_eq!(g, [4.0, 0.0, 48.0, 0.0]);
+    let (_, d) = calls_force_jvp([1.0, 2.0, 3.0, 4.0], &m, [0.0, 0.0, 1.0, 0.0]);
+    assert_eq!(d, 48.0);
+    let (_, g) = passes_arrays_to_slices_grad(1.5);
+    close("grad", g, central(passes_arrays_to_slices, 1.5));
+    let (_, d) = passes_arrays_to_slices_jvp(1.5, 1.0);
+    close("jvp", d, g);
+    let (_, _, h) = passes_arrays_to_slices_hvp(1.5, 1.0);
+    close(
+        "hvp",
+        h,
+        central(|x| passes_arrays_to_slices_grad(x).1, 1.5),
+    );
+}

@@ -234,3 +234,46 @@ pub fn typed_like<T: Copy>(like: T, value: T) -> T {
     let _ = like;
     value
 }
+
+/// An array passed to a slice parameter (`h(&[x, 2.0 * x])` for `h(v: &[f64])`): its
+/// tangent is the array's, the callee's a `Vec`.
+impl<X: Clone, const N: usize> TangentOf<Vec<X>> for [X; N] {
+    #[inline]
+    fn tangent(self) -> Vec<X> {
+        self.to_vec()
+    }
+}
+
+/// The zero tangent of an array (of floats, tensors, arrays of them) that a caller's
+/// data fills, where the callee differentiates it (a force helper given the masses).
+impl<X, const N: usize> TangentOf<[X; N]> for NoTangent
+where
+    NoTangent: TangentOf<X>,
+{
+    #[inline(always)]
+    fn tangent(self) -> [X; N] {
+        core::array::from_fn(|_| NoTangent.tangent())
+    }
+}
+
+macro_rules! no_tangent_tuples {
+    ($(($($x:ident),+))*) => {$(
+        /// The zero tangent of a tuple of values with zero tangents of their own.
+        impl<$($x),+> TangentOf<($($x,)+)> for NoTangent
+        where
+            $(NoTangent: TangentOf<$x>),+
+        {
+            #[inline(always)]
+            fn tangent(self) -> ($($x,)+) {
+                ($(<NoTangent as TangentOf<$x>>::tangent(NoTangent),)+)
+            }
+        }
+    )*};
+}
+
+no_tangent_tuples! {
+    (A)
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+}

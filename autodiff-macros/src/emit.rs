@@ -436,7 +436,16 @@ impl Emit<'_> {
                     }
                     typed.into_token_stream()
                 }
-                receiver => receiver.into_token_stream(),
+                FnArg::Receiver(receiver) => {
+                    let mut receiver = receiver.clone();
+                    if let (Some((_, lifetime, _)), Some((_, elided @ None))) = (
+                        data_lifetimes.iter().find(|(i, _, _)| *i == index),
+                        &mut receiver.reference,
+                    ) {
+                        *elided = Some(lifetime.clone());
+                    }
+                    receiver.into_token_stream()
+                }
             });
         let mut inputs: Vec<TokenStream> = inputs.collect();
         let flags: Vec<Ident> = match self.masked {
@@ -1612,10 +1621,10 @@ impl Emit<'_> {
     /// differentiated value, a primitive's result, a literal, a dereferenced parameter.
     fn known_value(&self, v: VarId) -> bool {
         let var = &self.ir.vars[v];
-        var.varied
-            || var.numeric
-            || var.literal_zero.is_some()
-            || (self.borrowed && self.ref_params[v])
+        match self.ref_params[v] {
+            true => self.borrowed,
+            false => var.varied || var.numeric || var.literal_zero.is_some(),
+        }
     }
 
     /// A call's arguments, borrowed where the user wrote `&arg`.
@@ -1688,8 +1697,14 @@ impl Emit<'_> {
                 }
             }
             Value::Detach(v) => {
+                let known_value = self.known_value(*v);
                 let v = self.operand(*v, span);
-                quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#v))
+                match known_value {
+                    true => quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#v)),
+                    false => quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(
+                        ::autodiff::bounds::Operand::value(#v)
+                    )),
+                }
             }
             Value::Load { place: base, path } | Value::Project { base, path } => {
                 let base = self.operand(*base, span);
@@ -2366,7 +2381,12 @@ impl Emit<'_> {
                 let (name, dname) = (self.var(*var), self.tan(*var));
                 let args = self.call_args(args, spans, by_ref);
                 let tangents = tangents.iter().map(|t| match (t, keep_pullback) {
-                    (Some(v), _) => self.t_operand(&TOperand::Tan(*v)),
+                    (Some(v), false) => self.t_operand(&TOperand::Tan(*v)),
+                    // As the parameter's type wants it (an array's tangent for a slice's).
+                    (Some(v), true) => {
+                        let tangent = self.t_operand(&TOperand::Tan(*v));
+                        quote_spanned!(span=> ::autodiff::__private::TangentOf::tangent(#tangent))
+                    }
                     (None, false) => quote_spanned!(span=> ::autodiff::__private::NoTangent),
                     // `full_hvp` takes its tangents' own types.
                     (None, true) => quote_spanned!(span=> ::autodiff::__private::TangentOf::tangent(::autodiff::__private::NoTangent)),

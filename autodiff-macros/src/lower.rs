@@ -1477,8 +1477,12 @@ impl Lowerer<'_> {
                     self.bind_prim(&prim::NEG, vec![operand], vec![un.expr.span()], None, span)
                 }
                 // The only references to differentiated values are by-reference
-                // parameters, already copied out: `*w` is `w`.
-                UnOp::Deref(_) => self.lower_expr(&un.expr),
+                // parameters, already copied out: `*w` is `w`. A data reference is
+                // read through (`*b > 0.0`).
+                UnOp::Deref(_) => {
+                    let operand = self.lower_expr(&un.expr);
+                    self.value_behind(operand, span)
+                }
                 // `!(x > 0.0)`: the negation of a condition, which carries no gradient.
                 UnOp::Not(_) => {
                     let operand = self.lower_expr(&un.expr);
@@ -1679,6 +1683,13 @@ impl Lowerer<'_> {
                     var_ident(lhs, bin.left.span()),
                     var_ident(rhs, bin.right.span()),
                 );
+                // A differentiated by-reference parameter is a reference in `f` and a
+                // value in the derivatives: compare what is behind it.
+                let behind = |v: VarId, tokens: Ident| match self.ref_params.contains(&v) {
+                    true => quote_spanned!(span=> ::autodiff::bounds::Operand::value(#tokens)),
+                    false => tokens.into_token_stream(),
+                };
+                let (l, r) = (behind(lhs, l), behind(rhs, r));
                 let op = &bin.op;
                 self.bind(Value::Inert(quote_spanned!(span=> #l #op #r)), span, false)
             }
@@ -2466,13 +2477,17 @@ impl VisitMut for Renamer<'_, '_> {
             Expr::MethodCall(m)
                 if m.method == prim::DETACH && m.args.is_empty() && m.turbofish.is_none() =>
             {
-                // `x.detach()` inside data code: the runtime's detach, which needs no import.
+                // `x.detach()` inside data code: the runtime's detach, which needs no import,
+                // of the value behind the receiver (a `&Tensor` parameter is a reference
+                // in `f` and a value in the derivatives).
                 self.visit_expr_mut(&mut m.receiver);
                 let receiver = &m.receiver;
                 let span = m.method.span();
-                *expr = Expr::Verbatim(
-                    quote_spanned!(span=> ::autodiff::__private::ops::Detach::detach(#receiver)),
-                );
+                *expr = Expr::Verbatim(quote_spanned!(span=>
+                    ::autodiff::__private::ops::Detach::detach(
+                        ::autodiff::bounds::Operand::value(#receiver)
+                    )
+                ));
             }
             Expr::Struct(s) => {
                 // `S { x }` names `x` twice, as field and as value: spell both out.
