@@ -367,3 +367,62 @@ fn arrays_at_call_sites() {
         central(|x| passes_arrays_to_slices_grad(x).1, 1.5),
     );
 }
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Series {
+    pub a: Vec<f64>,
+    pub b: f64,
+}
+
+/// `.clone()` of differentiated values: the same value, sharing its gradient.
+#[differentiable]
+fn clones(x: &Vec<f64>, s: Series) -> f64 {
+    let y = x.clone();
+    let t = s.clone();
+    y[0] * y[1] + t.a[0] * t.b
+}
+
+#[test]
+fn clones_of_differentiated_values() {
+    let (x, s) = (
+        vec![1.0, 2.0],
+        Series {
+            a: vec![3.0],
+            b: 4.0,
+        },
+    );
+    let (_, (gx, gs)) = clones_grad(&x, s.clone());
+    assert_eq!((gx, gs.a, gs.b), (vec![2.0, 1.0], vec![4.0], 3.0));
+    let direction = Series {
+        a: vec![0.0],
+        b: 1.0,
+    };
+    let (_, d) = clones_jvp(&x, s, vec![1.0, 0.0], direction);
+    assert_eq!(d, 2.0 + 3.0);
+}
+
+/// `#[checkpoint]` on a loop of data only, and an element store after a checkpointed
+/// loop.
+#[differentiable]
+fn checkpoints_around_data(x: f64) -> f64 {
+    let mut total = x;
+    let mut count = 0;
+    #[checkpoint]
+    for i in 0..3 {
+        count += i;
+    }
+    let mut v = vec![x, x];
+    #[checkpoint]
+    for _ in 0..3 {
+        total = total * 1.5;
+    }
+    v[0] = total;
+    v[0] + v[1] + count as f64
+}
+
+#[test]
+fn checkpoint_attributes_anywhere() {
+    let (y, g) = checkpoints_around_data_grad(1.0);
+    assert_eq!(y, 1.5_f64.powi(3) + 1.0 + 3.0);
+    assert_eq!(g, 1.5_f64.powi(3) + 1.0);
+}

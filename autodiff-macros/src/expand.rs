@@ -85,6 +85,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         sig.context = context;
     }
     valid::fence(&item.block, &mut errors);
+    valid::no_recursion(&item, &mut errors);
     let Some(sig) = sig else {
         return fallback(&item, None, &errors);
     };

@@ -1714,6 +1714,12 @@ impl Lowerer<'_> {
             let value = self.lower_expr(&call.receiver);
             return self.bind(Value::Detach(value), span, false);
         }
+        if name == "clone" && call.args.is_empty() && call.turbofish.is_none() {
+            // `v.clone()` of a differentiated value: the same value, its gradient shared.
+            let value = self.lower_expr(&call.receiver);
+            let varied = self.vars[value].varied;
+            return self.bind(Value::Copy(value), span, varied);
+        }
         if prim::DATA_METHODS.contains(&name.as_str()) && call.args.is_empty() {
             // The size of a differentiated value is data.
             let tokens = self.rename(&Expr::MethodCall(call.clone()));
@@ -2425,6 +2431,13 @@ impl Renamer<'_, '_> {
 
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        // `#[checkpoint]` on a loop that carries no differentiated value: nothing to
+        // checkpoint, and plain Rust has no such attribute.
+        if let Expr::ForLoop(syn::ExprForLoop { attrs, .. })
+        | Expr::While(syn::ExprWhile { attrs, .. }) = expr
+        {
+            attrs.retain(|a| !a.path().is_ident("checkpoint"));
+        }
         match expr {
             Expr::Path(p) if p.qself.is_none() => {
                 if let Some(new) = p.path.get_ident().and_then(|i| self.renamed(i)) {

@@ -417,6 +417,56 @@ pub fn fence(body: &syn::Block, errors: &mut Errors) {
     }
 }
 
+/// Rejects calls of the function by itself (`name(..)`, `Self::name(..)`,
+/// `self.name(..)`): its derivatives would call their own, and each generated function's
+/// type would contain itself, which rustc reports as an overflow on the attribute.
+pub fn no_recursion(item: &syn::ItemFn, errors: &mut Errors) {
+    struct Finder<'a> {
+        name: &'a syn::Ident,
+        calls: Vec<proc_macro2::TokenStream>,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            if let syn::Expr::Path(path) = &*call.func {
+                let segments = &path.path.segments;
+                let own = match segments.len() {
+                    1 => true,
+                    2 => segments[0].ident == "Self",
+                    _ => false,
+                };
+                if own && segments.last().is_some_and(|s| s.ident == *self.name) {
+                    self.calls
+                        .push(quote::ToTokens::to_token_stream(&call.func));
+                }
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            if call.method == *self.name
+                && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("self"))
+            {
+                self.calls
+                    .push(quote::ToTokens::to_token_stream(&call.method));
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
+        // An item inside the body is another function.
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder {
+        name: &item.sig.ident,
+        calls: Vec::new(),
+    };
+    finder.visit_block(&item.block);
+    let name = syn::ext::IdentExt::unraw(&item.sig.ident);
+    for call in finder.calls {
+        errors.push(
+            call,
+            format!("`{name}` calls itself, and a #[differentiable] function cannot be recursive (its derivatives would be types containing themselves); write the recursion as a loop"),
+        );
+    }
+}
+
 /// How deeply brackets may nest in a body.
 pub const MAX_NESTING: usize = 200;
 
