@@ -60,3 +60,25 @@ fn the_hand_written_rule_is_the_one_used() {
     let (value, (dw, _)) = model_grad(tensor![400.0, 300.0, 100.0], 0.0);
     assert!(value.is_finite() && dw.iter().all(|g| g.is_finite()));
 }
+
+/// A primitive borrowing an input: its rule takes that input by reference too.
+#[custom_vjp(scaled_cube_vjp)]
+fn scaled_cube(x: &f64, k: f64) -> f64 {
+    x * x * x * k
+}
+
+fn scaled_cube_vjp(x: &f64, k: f64, _out: f64, ct: f64) -> (f64, f64) {
+    (3.0 * x * x * k * ct, x * x * x * ct)
+}
+
+#[differentiable]
+fn calls_scaled_cube(x: f64, k: f64) -> f64 {
+    scaled_cube(&x, k) + x
+}
+
+#[test]
+fn rule_takes_borrowed_inputs_by_reference() {
+    let (y, (gx, gk)) = calls_scaled_cube_grad(2.0, 0.5);
+    assert_eq!(y, 6.0);
+    assert_eq!((gx, gk), (3.0 * 4.0 * 0.5 + 1.0, 8.0));
+}

@@ -118,15 +118,29 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let inputs_for = item.sig.inputs.iter();
     let args_for = params.iter();
     let call_args = params.iter();
-    let vjp_args = params.iter();
+    // The rule takes each input as the primitive does: a borrowed one by reference.
+    let vjp_args = full.params.iter().map(|p| {
+        let ident = &p.ident;
+        match p.by_ref && p.wrt {
+            true => quote!(&#ident),
+            false => ident.to_token_stream(),
+        }
+    });
     // The rule is called through a function pointer of the signature it must have,
     // spanned on the user's rule path: a wrong signature is reported there as "expected
     // fn pointer `fn(f64, f64, f64) -> f64`", which spells the right one (a direct call
     // would get rustc's advice to delete arguments, or the rule itself).
-    let rule_args = full.params.iter().map(|p| match p.by_ref && p.wrt {
-        true => p.grad_ty.to_token_stream(),
-        false => p.ty.to_token_stream(),
-    });
+    let rule_args = full
+        .params
+        .iter()
+        .map(|p| match (&p.ty, p.by_ref && p.wrt) {
+            // Any lifetime: the rule borrows the pullback's own copy.
+            (syn::Type::Reference(r), true) => {
+                let elem = &r.elem;
+                quote!(&#elem)
+            }
+            _ => p.ty.to_token_stream(),
+        });
     let cts_ty = match diff.as_slice() {
         [one] => one.grad_ty.to_token_stream(),
         many => {

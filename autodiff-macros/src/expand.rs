@@ -20,6 +20,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = Args::from_tokens(args, &mut errors);
     let mut item: ItemFn = match syn::parse2(item.clone()) {
         Ok(item) => item,
+        // A declaration without a body: a trait's method or a foreign function.
+        Err(_)
+            if let Ok(declared) = syn::parse2::<syn::TraitItemFn>(item.clone())
+                && declared.default.is_none() =>
+        {
+            errors.push_error(syn::Error::new_spanned(
+                &declared.sig,
+                "#[differentiable] needs the function's body, and this declaration has none; put the attribute on the method in each `impl`, or wrap a foreign function in a `#[custom_vjp]` primitive",
+            ));
+            let compile_errors = errors.to_compile_errors();
+            return quote!(#compile_errors #item);
+        }
         // A function with a syntax error: rustc has reported it already.
         Err(_) if crate::errors::is_function(&item) => return quote!(#item),
         Err(_) => {
