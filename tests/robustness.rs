@@ -426,3 +426,21 @@ fn checkpoint_attributes_anywhere() {
     assert_eq!(y, 1.5_f64.powi(3) + 1.0 + 3.0);
     assert_eq!(g, 1.5_f64.powi(3) + 1.0);
 }
+
+/// Operators whose operands are all data references (`&Tensor`), in a body whose other
+/// operands are differentiated.
+#[differentiable(wrt(x))]
+fn borrowed_tensors(x: Tensor<f64, 2>, b: &Tensor<f64, 2>, c: &Tensor<f64, 2>) -> f64 {
+    let d = b * 2.0;
+    let e = b + c;
+    let f = -c / 2.0;
+    (x * d + e * x.sin() + f).sum()
+}
+
+#[test]
+fn operators_on_borrowed_tensors() {
+    let (x, b, c) = (tensor![1.0, 2.0], tensor![1.0, 2.0], tensor![1.0, 1.0]);
+    let (_, g) = borrowed_tensors_grad(x, &b, &c);
+    let report = gradcheck(|x| borrowed_tensors(x, &b, &c), x, g).within(1e-7, 1e-6);
+    assert!(report.passed(), "{report}");
+}

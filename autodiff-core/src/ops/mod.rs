@@ -116,6 +116,7 @@
 
 mod abs;
 mod add;
+mod by_reference;
 mod celu;
 mod clamp;
 mod concat;
