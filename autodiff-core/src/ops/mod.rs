@@ -7,7 +7,7 @@
 //! Every op is a trait named after it (`Exp`, `Matmul`, ...) whose forward method computes
 //! the output and whose `*_vjp` method runs the op backward. The traits of elementwise
 //! functions are what `#[differentiable]` code calls, hidden from these docs: users call
-//! the forward as a method of [`Tensor`](crate::Tensor) or of `f64`, and each such trait is
+//! the forward as a method of [`Tensor`] or of `f64`, and each such trait is
 //! derived from one rule of [`elementwise`] (the function's value and its first and second
 //! derivatives), in the op's file with its tests. A VJP takes
 //!
