@@ -2,7 +2,10 @@
 //! runtime trait that holds its forward and its vector-Jacobian product.
 //!
 //! The macro knows names and arities, never formulas: every derivative lives in
-//! `autodiff-core/src/ops/<op>.rs`. Adding an op means one line here and one file there.
+//! `autodiff-core/src/ops/<op>.rs`. Adding an op means one line here and one file there
+//! (declared in `ops/mod.rs`); the error message's list of methods and README's method
+//! table, with each gradient's convention, are rendered from this table (a test compares
+//! README's, and `AUTODIFF_BLESS=1 cargo test -p autodiff-macros` rewrites it).
 //! Everything the macro knows about an op is in its `Prim`: how the forward is spelled,
 //! which operands are borrowed or data, and how its adjoint accumulates; no other stage
 //! tests an op's name.
