@@ -52,6 +52,16 @@ mod tests {
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Sin: sin, sin_vjp, sin_jvp, sin_vjp_jvp, sin_vjp_pair;
+            [-3.0, -0.5, 0.0, 1.5, 10.0];
+            std = f64::sin
+        );
+    }
+
     #[test]
     fn vjp_matches_finite_differences() {
         let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);

@@ -41,6 +41,16 @@ mod tests {
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
 
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Tanh: tanh, tanh_vjp, tanh_jvp, tanh_vjp_jvp, tanh_vjp_pair;
+            [-5.0, -0.5, 0.0, 0.4, 3.0];
+            std = f64::tanh
+        );
+    }
+
     #[test]
     fn vjp_matches_finite_differences() {
         let x = Tensor::<f64, 2, 2>::from_row_slice(&[0.3, -1.2, 2.0, 0.7]);
