@@ -210,9 +210,25 @@ fn black_scholes_greeks_match_the_closed_forms() {
     }
 }
 
-/// `erf x` for the closed forms, through the public `Tensor::erf`.
+/// `erf x` for the closed forms, through `Tensor::erf` (std's `f64::erf` is unstable).
 fn erf(x: f64) -> f64 {
     tensor![x].erf()[0]
+}
+
+/// A data argument (not differentiated) as the receiver of a function of two arguments.
+#[differentiable(wrt(x))]
+fn weighted(x: f64, k: f64) -> f64 {
+    x.tan() * k.floor() + k.atan2(x)
+}
+
+#[test]
+fn functions_of_data_arguments() {
+    let (x, k) = (0.3_f64, 1.5_f64);
+    let (value, grad) = weighted_grad(x, k);
+    assert_eq!(value, x.tan() * k.floor() + k.atan2(x));
+    // tan' = 1/cos², and d/dx atan2(k, x) = -k/(k² + x²).
+    let want = k.floor() / x.cos().powi(2) - k / (k * k + x * x);
+    assert!((grad - want).abs() < 1e-14, "{grad} vs {want}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -51,9 +51,9 @@ mod tests {
         );
     }
 
-    /// Reference values of erf and erfc to 20 significant digits (Abramowitz & Stegun
-    /// Table 7.1 lists erf to 10 decimals; these agree with it and were computed in
-    /// 30-digit arithmetic), at `x` exactly representable in binary where possible.
+    /// Reference values of erf and erfc to 20 significant digits, computed in 30-digit
+    /// arithmetic: Abramowitz & Stegun Table 7.1's erf (10 decimals, `x ≤ 2`), extended in
+    /// digits and beyond 2, at `x` exactly representable in binary where possible.
     #[test]
     #[allow(clippy::excessive_precision)] // the table's digits, as computed
     fn values_agree_with_a_reference_table() {
