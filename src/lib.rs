@@ -123,10 +123,15 @@
 //! * `+ - * /` between tensors of equal shape and between a tensor and a scalar on
 //!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
 //!   `T` constants), constants, and arguments that are not differentiated.
-//! * Methods: `powi powf exp ln ln_1p sqrt sin cos tanh sigmoid relu celu abs clamp max min sum mean norm dot
-//!   matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack hstack concat detach`;
-//!   on scalars where they make sense. Each is a trait in [`ops`] with its forward, its
-//!   VJP and its JVP.
+//! * Methods: `powi powf exp exp2 exp_m1 ln ln_1p log2 log10 sqrt cbrt recip sin cos tan
+//!   asin acos atan atan2 sinh cosh tanh asinh acosh atanh erf erfc sigmoid relu celu abs
+//!   signum floor ceil round trunc clamp max min log hypot mul_add sum mean norm
+//!   logsumexp softmax dot matmul cross t fixed_rows::<N>(start) vstack hstack concat
+//!   detach`,
+//!   under std's names for the functions of `f64`, on floats and elementwise on tensors
+//!   where they make sense (README's method table gives each gradient's convention at
+//!   kinks and singular inputs). Each elementwise function is one rule of
+//!   [`ops::elementwise`]: its value and its first and second derivatives.
 //! * Tuples, arrays, slices, `Vec`s and structs that derive [`Differentiable`], as
 //!   parameters, returns and locals: field access, `xs[i]`, `xs.len()`, destructuring,
 //!   `for x in xs.iter()` (with `.zip`, `.enumerate`), `vec![..]` and `push`, assignment into

@@ -2,7 +2,10 @@
 //! runtime trait that holds its forward and its vector-Jacobian product.
 //!
 //! The macro knows names and arities, never formulas: every derivative lives in
-//! `autodiff-core/src/ops/<op>.rs`. Adding an op means one line here and one file there.
+//! `autodiff-core/src/ops/<op>.rs`. Adding an op means one line here and one file there
+//! (declared in `ops/mod.rs`); the error message's list of methods and README's method
+//! table, with each gradient's convention, are rendered from this table (a test compares
+//! README's, and `AUTODIFF_BLESS=1 cargo test -p autodiff-macros` rewrites it).
 //! Everything the macro knows about an op is in its `Prim`: how the forward is spelled,
 //! which operands are borrowed or data, and how its adjoint accumulates; no other stage
 //! tests an op's name.
@@ -42,6 +45,52 @@ pub struct Prim {
     /// What the VJP reads of its operands' and output's values (beyond their types): a
     /// loop's reverse sweep tapes exactly that.
     pub reads: Reads,
+    /// Where and how the README's method table lists the op (`None` for ops users do not
+    /// spell as methods: the operators, the fused `tr_matmul`).
+    pub doc: Option<Doc>,
+}
+
+/// An op's row in the README's method table (rendered and checked by this file's tests;
+/// the macro itself reads only the group, for its error message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doc {
+    pub group: Group,
+    /// The arguments after the receiver as users write them (`"lo, hi"` for `clamp`).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub args: &'static str,
+    /// The gradient's convention, at kinks and singular inputs above all.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub convention: &'static str,
+}
+
+/// The groups of the README's method table, in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Functions of each element: on floats and elementwise on tensors.
+    Elementwise,
+    /// A tensor to a float.
+    Reductions,
+    LinearAlgebra,
+    Shape,
+}
+
+impl Group {
+    pub const ALL: [Group; 4] = [
+        Group::Elementwise,
+        Group::Reductions,
+        Group::LinearAlgebra,
+        Group::Shape,
+    ];
+
+    /// The group's name, as error messages and the README's headings spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Elementwise => "elementwise",
+            Group::Reductions => "reductions",
+            Group::LinearAlgebra => "linear algebra",
+            Group::Shape => "shape",
+        }
+    }
 }
 
 /// What an op's VJP reads (see `Prim::reads`). An operand or output not read still
@@ -130,95 +179,98 @@ pub enum Arg {
 
 use Arg::{Const, Diff};
 
-/// Method ops, in the order the docs list them.
+/// Method ops, in the order the docs list them (by group, see `Doc`). Laid out by hand, one
+/// line per elementwise function: name, runtime trait, PyTorch node, what its VJP reads,
+/// whether a loop tapes its result rather than recomputing it, its gradient's convention.
+#[rustfmt::skip]
 pub const METHODS: &[Prim] = &[
-    reading(
-        Reads::Operands,
-        prim("powi", "Powi", &[Const], "PowBackward0"),
-    ),
-    costly(prim("powf", "Powf", &[Diff], "PowBackward0")),
-    reading(
-        Reads::Output,
-        costly(paired(prim("exp", "Exp", &[], "ExpBackward0"))),
-    ),
-    reading(
-        Reads::Operands,
-        costly(paired(prim("ln", "Ln", &[], "LogBackward0"))),
-    ),
-    reading(
-        Reads::Operands,
-        costly(paired(prim("ln_1p", "Ln1p", &[], "Log1PBackward0"))),
-    ),
-    reading(
-        Reads::Output,
-        costly(paired(prim("sqrt", "Sqrt", &[], "SqrtBackward0"))),
-    ),
-    partnered(
-        "cos",
-        "sin_vjp_with_cos",
-        reading(
-            Reads::Operands,
-            costly(paired(prim("sin", "Sin", &[], "SinBackward0"))),
-        ),
-    ),
-    partnered(
-        "sin",
-        "cos_vjp_with_sin",
-        reading(
-            Reads::Operands,
-            costly(paired(prim("cos", "Cos", &[], "CosBackward0"))),
-        ),
-    ),
-    reading(
-        Reads::Output,
-        costly(paired(prim("tanh", "Tanh", &[], "TanhBackward0"))),
-    ),
-    reading(
-        Reads::Output,
-        costly(paired(prim("sigmoid", "Sigmoid", &[], "SigmoidBackward0"))),
-    ),
-    reading(
-        Reads::Operands,
-        paired(prim("relu", "Relu", &[], "ReluBackward0")),
-    ),
-    costly(prim("celu", "Celu", &[Const], "CeluBackward0")),
-    reading(
-        Reads::Operands,
-        paired(prim("abs", "Abs", &[], "AbsBackward0")),
-    ),
-    prim("clamp", "Clamp", &[Const, Const], "ClampBackward1"),
-    prim("max", "Max", &[Diff], "MaximumBackward0"),
-    prim("min", "Min", &[Diff], "MinimumBackward0"),
-    reading(
-        Reads::Nothing,
-        paired(prim("sum", "Sum", &[], "SumBackward0")),
-    ),
-    reading(
-        Reads::Nothing,
-        paired(prim("mean", "Mean", &[], "MeanBackward0")),
-    ),
-    prim("norm", "Norm", &[], "NormBackward1"),
-    reading(Reads::Others, prim("dot", "Dot", &[Diff], "DotBackward0")),
-    reading(
-        Reads::Others,
-        costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))),
-    ),
-    reading(Reads::Nothing, prim("t", "Transpose", &[], "TBackward0")),
-    reading(
-        Reads::Others,
-        prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"),
-    ),
-    costly(prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0")),
-    costly(prim("softmax", "Softmax", &[], "SoftmaxBackward0")),
+    // Elementwise, on floats and tensors.
+    listed(Group::Elementwise, "n", "`n xⁿ⁻¹`; 0 for `n = 0`, at `x = 0` too",
+        reading(Reads::Operands, prim("powi", "Powi", &[Const], "PowBackward0"))),
+    listed(Group::Elementwise, "p",
+        "`p xᵖ⁻¹`, and `ln(x) xᵖ` for `p`, taken as 0 where `x = 0` and `p ≥ 0` (PyTorch)",
+        costly(prim("powf", "Powf", &[Diff], "PowBackward0"))),
+    unary("exp", "Exp", "ExpBackward0", Reads::Output, true, "smooth; the gradient reuses eˣ"),
+    unary("exp2", "Exp2", "Exp2Backward0", Reads::Output, true, "smooth"),
+    unary("exp_m1", "ExpM1", "Expm1Backward0", Reads::Output, true, "smooth"),
+    unary("ln", "Ln", "LogBackward0", Reads::Operands, true, "`1/x`: ∞ at 0, NaN below"),
+    unary("ln_1p", "Ln1p", "Log1PBackward0", Reads::Operands, true, "`1/(1 + x)`: ∞ at -1"),
+    unary("log2", "Log2", "Log2Backward0", Reads::Operands, true, "`1/(x ln 2)`: ∞ at 0"),
+    unary("log10", "Log10", "Log10Backward0", Reads::Operands, true, "`1/(x ln 10)`: ∞ at 0"),
+    unary("sqrt", "Sqrt", "SqrtBackward0", Reads::Output, true, "`1/(2√x)`: ∞ at 0"),
+    unary("cbrt", "Cbrt", "PowBackward0", Reads::Output, true, "`1/(3∛x²)`: ∞ at 0"),
+    unary("recip", "Recip", "ReciprocalBackward0", Reads::Output, false, "`-1/x²`: ∞ at 0"),
+    partnered("cos", "sin_vjp_with_cos",
+        unary("sin", "Sin", "SinBackward0", Reads::Operands, true, "smooth")),
+    partnered("sin", "cos_vjp_with_sin",
+        unary("cos", "Cos", "CosBackward0", Reads::Operands, true, "smooth")),
+    unary("tan", "Tan", "TanBackward0", Reads::Output, true, "`1 + tan²x`: ∞ at the poles"),
+    unary("asin", "Asin", "AsinBackward0", Reads::Operands, true, "`1/√(1 - x²)`: ∞ at ±1"),
+    unary("acos", "Acos", "AcosBackward0", Reads::Operands, true, "`-1/√(1 - x²)`: ∞ at ±1"),
+    unary("atan", "Atan", "AtanBackward0", Reads::Operands, true, "smooth"),
+    listed(Group::Elementwise, "b", "`(b, -a)/(a² + b²)` for `a.atan2(b)`: NaN at the origin (PyTorch)",
+        binary("atan2", "Atan2", "Atan2Backward0")),
+    unary("sinh", "Sinh", "SinhBackward0", Reads::Operands, true, "smooth"),
+    unary("cosh", "Cosh", "CoshBackward0", Reads::Operands, true, "smooth"),
+    unary("tanh", "Tanh", "TanhBackward0", Reads::Output, true, "smooth"),
+    unary("asinh", "Asinh", "AsinhBackward0", Reads::Operands, true, "smooth"),
+    unary("acosh", "Acosh", "AcoshBackward0", Reads::Operands, true, "`1/√(x² - 1)`: ∞ at 1"),
+    unary("atanh", "Atanh", "AtanhBackward0", Reads::Operands, true, "`1/(1 - x²)`: ∞ at ±1"),
+    unary("erf", "Erf", "ErfBackward0", Reads::Operands, true, "smooth: `2/√π e^(-x²)`"),
+    unary("erfc", "Erfc", "ErfcBackward0", Reads::Operands, true, "smooth: `-2/√π e^(-x²)`"),
+    unary("sigmoid", "Sigmoid", "SigmoidBackward0", Reads::Output, true, "smooth"),
+    unary("relu", "Relu", "ReluBackward0", Reads::Operands, false, "0 at 0 (PyTorch)"),
+    listed(Group::Elementwise, "alpha", "continuous: slope 1 at 0 from both sides",
+        costly(prim("celu", "Celu", &[Const], "CeluBackward0"))),
+    unary("abs", "Abs", "AbsBackward0", Reads::Operands, false, "`sign(x)`, 0 at 0 (PyTorch)"),
+    unary("signum", "Signum", "SignBackward0", Reads::Nothing, false, "0, at 0 too (PyTorch)"),
+    unary("floor", "Floor", "FloorBackward0", Reads::Nothing, false, "0, at the jumps too (PyTorch)"),
+    unary("ceil", "Ceil", "CeilBackward0", Reads::Nothing, false, "0, at the jumps too (PyTorch)"),
+    unary("round", "Round", "RoundBackward0", Reads::Nothing, false, "0, at the jumps too (PyTorch)"),
+    unary("trunc", "Trunc", "TruncBackward0", Reads::Nothing, false, "0, at the jumps too (PyTorch)"),
+    listed(Group::Elementwise, "lo, hi", "1 inside `[lo, hi]`, its ends included (PyTorch), 0 outside",
+        prim("clamp", "Clamp", &[Const, Const], "ClampBackward1")),
+    listed(Group::Elementwise, "b", "split in half at a tie (`torch.maximum`)",
+        prim("max", "Max", &[Diff], "MaximumBackward0")),
+    listed(Group::Elementwise, "b", "split in half at a tie (`torch.minimum`)",
+        prim("min", "Min", &[Diff], "MinimumBackward0")),
+    listed(Group::Elementwise, "b", "`ln x / ln b`, in `x` and `b`: ∞ at `x = 0` and `b = 1`",
+        binary("log", "Log", "DivBackward0")),
+    listed(Group::Elementwise, "b", "`(a, b)/hypot` for `a.hypot(b)`: 0 at the origin (like `norm`; PyTorch: NaN)",
+        binary("hypot", "Hypot", "HypotBackward0")),
+    listed(Group::Elementwise, "a, b", "`(a, x, 1)` for `x.mul_add(a, b) = x a + b`, rounded once",
+        reading(Reads::Others, prim("mul_add", "MulAdd", &[Diff, Diff], "AddcmulBackward0"))),
+    // Reductions of a tensor to a float.
+    listed(Group::Reductions, "", "linear",
+        reading(Reads::Nothing, paired(prim("sum", "Sum", &[], "SumBackward0")))),
+    listed(Group::Reductions, "", "linear",
+        reading(Reads::Nothing, paired(prim("mean", "Mean", &[], "MeanBackward0")))),
+    listed(Group::Reductions, "", "`x/‖x‖`: 0 at the zero tensor (PyTorch)",
+        prim("norm", "Norm", &[], "NormBackward1")),
+    listed(Group::Reductions, "", "smooth (the softmax), shifted by the max",
+        costly(prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0"))),
+    listed(Group::Reductions, "", "smooth, over all elements, shifted by the max (not a reduction: same shape)",
+        costly(prim("softmax", "Softmax", &[], "SoftmaxBackward0"))),
+    // Linear algebra.
+    listed(Group::LinearAlgebra, "b", "bilinear",
+        reading(Reads::Others, prim("dot", "Dot", &[Diff], "DotBackward0"))),
+    listed(Group::LinearAlgebra, "b", "bilinear",
+        reading(Reads::Others, costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))))),
+    listed(Group::LinearAlgebra, "b", "bilinear (3-vectors)",
+        reading(Reads::Others, prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"))),
+    // Shape: linear, each gradient routed back to where its element came from.
+    listed(Group::Shape, "", "linear",
+        reading(Reads::Nothing, prim("t", "Transpose", &[], "TBackward0"))),
     // `fixed_rows::<N>(start)`: the trait is generic over `N` (see `Prim::const_generic`).
-    Prim {
-        const_generic: true,
-        accumulates: Accumulates::Rows,
-        ..prim("fixed_rows", "FixedRows", &[Const], "SliceBackward0")
-    },
-    prim("vstack", "Vstack", &[Diff], "CatBackward0"),
-    prim("hstack", "Hstack", &[Diff], "CatBackward0"),
-    prim("concat", "Concat", &[Diff], "CatBackward0"),
+    listed(Group::Shape, "start", "linear",
+        Prim {
+            const_generic: true,
+            accumulates: Accumulates::Rows,
+            ..prim("fixed_rows", "FixedRows", &[Const], "SliceBackward0")
+        }),
+    listed(Group::Shape, "b", "linear: rows `[A; B]`", prim("vstack", "Vstack", &[Diff], "CatBackward0")),
+    listed(Group::Shape, "b", "linear: columns `[A B]`", prim("hstack", "Hstack", &[Diff], "CatBackward0")),
+    listed(Group::Shape, "b", "linear: two vectors joined", prim("concat", "Concat", &[Diff], "CatBackward0")),
 ];
 
 /// Methods that read a differentiated value's size, which carries no gradient.
@@ -287,7 +339,47 @@ const fn prim(
         pair: false,
         partner: None,
         reads: Reads::All,
+        doc: None,
     }
+}
+
+/// `prim` with its row in the README's method table.
+const fn listed(group: Group, args: &'static str, convention: &'static str, prim: Prim) -> Prim {
+    Prim {
+        doc: Some(Doc {
+            group,
+            args,
+            convention,
+        }),
+        ..prim
+    }
+}
+
+/// A function of one float, elementwise (the runtime's `ElementwiseRule`): `x.name()`,
+/// with `name_vjp_pair`, its VJP reading `reads`, kept on a loop's tape when `costly`.
+const fn unary(
+    name: &'static str,
+    trait_name: &'static str,
+    grad_fn: &'static str,
+    reads: Reads,
+    costly: bool,
+    convention: &'static str,
+) -> Prim {
+    Prim {
+        costly,
+        ..listed(
+            Group::Elementwise,
+            "",
+            convention,
+            reading(reads, paired(prim(name, trait_name, &[], grad_fn))),
+        )
+    }
+}
+
+/// A function of two floats of one type, elementwise (the runtime's `BinaryRule`):
+/// `a.name(b)`, differentiated in both, with `name_vjp_pair`.
+const fn binary(name: &'static str, trait_name: &'static str, grad_fn: &'static str) -> Prim {
+    costly(paired(prim(name, trait_name, &[Diff], grad_fn)))
 }
 
 const fn reading(reads: Reads, prim: Prim) -> Prim {
@@ -336,11 +428,26 @@ pub fn method(name: &str) -> Option<&'static Prim> {
     METHODS.iter().find(|p| p.name == name)
 }
 
-/// The names users may call, for error messages.
+/// The names users may call, for error messages, by group: `elementwise: powi, powf, ..;
+/// reductions: sum, ..; ..; and detach`.
 pub fn method_names() -> String {
-    let mut names: Vec<&str> = METHODS.iter().map(|p| p.name).collect();
-    names.push(DETACH);
-    names.join(", ")
+    let in_group = |group: Option<Group>| {
+        METHODS
+            .iter()
+            .filter(move |p| p.doc.map(|d| d.group) == group)
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut groups: Vec<String> = Group::ALL
+        .iter()
+        .map(|&g| format!("{}: {}", g.name(), in_group(Some(g))))
+        .collect();
+    let unlisted = in_group(None);
+    if !unlisted.is_empty() {
+        groups.push(unlisted);
+    }
+    format!("{}; and {DETACH}", groups.join("; "))
 }
 
 #[cfg(test)]
@@ -361,7 +468,85 @@ mod tests {
         assert!(method(DETACH).is_none());
     }
 
-    /// The method lists users read name exactly the ops of this table, in its order.
+    /// README's method table, rendered from this table.
+    fn readme_table() -> String {
+        let mut out = String::new();
+        for group in Group::ALL {
+            let mut title = group.name().to_string();
+            title[..1].make_ascii_uppercase();
+            out += &format!(
+                "\n{title}:\n\n| method | gradient at kinks and singular inputs |\n|---|---|\n"
+            );
+            for p in METHODS
+                .iter()
+                .filter(|p| p.doc.is_some_and(|d| d.group == group))
+            {
+                let doc = p.doc.expect("filtered");
+                let turbofish = if p.const_generic { "::<N>" } else { "" };
+                out += &format!(
+                    "| `{}{turbofish}({})` | {} |\n",
+                    p.name, doc.args, doc.convention
+                );
+            }
+        }
+        out + &format!("\nAnd `{DETACH}()`: the value, with no gradient (`torch.Tensor.detach`).\n")
+    }
+
+    /// README's method table is this table, every op in it; `AUTODIFF_BLESS=1` rewrites it.
+    #[test]
+    fn the_readme_method_table_is_this_table() {
+        for p in METHODS {
+            assert!(
+                p.doc.is_some(),
+                "`{}` has no row in the README's method table: `listed(..)`",
+                p.name
+            );
+        }
+        let (begin, end) = (
+            "<!-- methods: from autodiff-macros/src/prim.rs -->\n",
+            "<!-- end of methods -->",
+        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return; // A packaged copy of this crate has no workspace around it.
+        };
+        let start = text.find(begin).expect("the table's opening marker") + begin.len();
+        let stop = start + text[start..].find(end).expect("the table's closing marker");
+        let want = readme_table();
+        if std::env::var_os("AUTODIFF_BLESS").is_some() {
+            std::fs::write(path, format!("{}{want}{}", &text[..start], &text[stop..]))
+                .expect("write");
+            return;
+        }
+        assert!(
+            text[start..stop] == want,
+            "README's method table is not prim.rs's; rerun with AUTODIFF_BLESS=1. Wanted:\n{want}"
+        );
+    }
+
+    #[test]
+    fn the_error_message_lists_every_method_by_group() {
+        let names = method_names();
+        assert!(
+            names.starts_with("elementwise: powi, powf, exp, "),
+            "{names}"
+        );
+        assert!(names.contains("; reductions: sum, mean, "), "{names}");
+        assert!(
+            names.ends_with("; shape: t, fixed_rows, vstack, hstack, concat; and detach"),
+            "{names}"
+        );
+        for p in METHODS {
+            assert!(
+                names.contains(&format!(" {},", p.name))
+                    || names.contains(&format!(" {};", p.name)),
+                "{}",
+                p.name
+            );
+        }
+    }
+
+    /// The method list of the facade's docs names exactly the ops of this table, in its order.
     #[test]
     fn the_documented_method_lists_are_this_table() {
         let mut want: Vec<String> = METHODS
@@ -372,20 +557,18 @@ mod tests {
             })
             .collect();
         want.push(DETACH.to_string());
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-        for (file, marker) in [("README.md", "* methods `"), ("src/lib.rs", "* Methods: `")] {
-            let Ok(text) = std::fs::read_to_string(format!("{root}/{file}")) else {
-                // A packaged copy of this crate has no workspace around it.
-                continue;
-            };
-            let start = text.find(marker).expect("the list") + marker.len();
-            let list: String = text[start..]
-                .split('`')
-                .next()
-                .expect("closed")
-                .replace("//!", " ");
-            let got: Vec<String> = list.split_whitespace().map(str::to_string).collect();
-            assert_eq!(got, want, "the method list in {file}");
-        }
+        let marker = "* Methods: `";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../src/lib.rs");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return; // A packaged copy of this crate has no workspace around it.
+        };
+        let start = text.find(marker).expect("the list") + marker.len();
+        let list: String = text[start..]
+            .split('`')
+            .next()
+            .expect("closed")
+            .replace("//!", " ");
+        let got: Vec<String> = list.split_whitespace().map(str::to_string).collect();
+        assert_eq!(got, want, "the method list in src/lib.rs");
     }
 }

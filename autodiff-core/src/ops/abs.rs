@@ -1,100 +1,57 @@
 //! Absolute value, `y = |x|`, elementwise.
 
-use nalgebra::ComplexField;
-use num_traits::Zero;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise absolute value `y = |x|`; VJP `ct_x = ct * sign(x)` and JVP
-/// `dy = dx * sign(x)`, with `sign(0) = 0`, so the subgradient at `0` is `0`, as in PyTorch.
-///
-/// ```
-/// use autodiff_core::ops::Abs;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![-2.0, 0.0, 3.0];
-/// let y = x.abs();
-/// assert_eq!(y, tensor![2.0, 0.0, 3.0]);
-/// assert_eq!(x.abs_vjp(y, tensor![1.0, 1.0, 1.0]), tensor![-1.0, 0.0, 1.0]);
-/// assert_eq!(x.abs_jvp(y, tensor![1.0, 1.0, 1.0]), tensor![-1.0, 0.0, 1.0]);
-/// ```
-pub trait Abs: Sized {
-    /// `y = |x|`.
-    fn abs(self) -> Self;
+/// `y = |x|`: slope `sign(x)` with `sign(0) = 0` (PyTorch's subgradient), no curvature.
+#[doc(hidden)]
+pub struct AbsRule;
 
-    /// `ct_x = ct * sign(x)`.
-    fn abs_vjp(self, out: Self, ct: Self) -> Self;
+impl ElementwiseRule for AbsRule {
+    const CURVED: bool = false;
 
-    /// `dy = dx * sign(x)`.
-    fn abs_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct ⊙ sign(x)` (the slope is piecewise constant).
-    fn abs_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
     #[inline(always)]
-    fn abs_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.abs_vjp(out, ct),
-            self.abs_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.abs()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(x: T, _y: T) -> T {
+        if x > T::zero() {
+            T::one()
+        } else if x < T::zero() {
+            -T::one()
+        } else {
+            T::zero()
+        }
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, _y: T) -> T {
+        T::zero()
+    }
+
+    #[inline(always)]
+    fn scale<T: Real>(t: T, x: T, _y: T) -> T {
+        if x > T::zero() {
+            t
+        } else if x < T::zero() {
+            -t
+        } else {
+            T::zero()
+        }
     }
 }
 
-impl<X: Elementwise> Abs for X {
-    #[inline]
-    fn abs(self) -> Self {
-        self.map_elems(ComplexField::abs)
-    }
-
-    #[inline]
-    fn abs_vjp(self, _out: Self, ct: Self) -> Self {
-        let zero = X::Elem::zero();
-        ct.zip_map_elems(self, |ct, x| {
-            if x > zero {
-                ct
-            } else if x < zero {
-                -ct
-            } else {
-                zero
-            }
-        })
-    }
-
-    #[inline]
-    fn abs_jvp(self, _out: Self, dx: Self) -> Self {
-        let zero = X::Elem::zero();
-        dx.zip_map_elems(self, |dx, x| {
-            if x > zero {
-                dx
-            } else if x < zero {
-                -dx
-            } else {
-                zero
-            }
-        })
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn abs_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        self.abs_vjp(out, dct)
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise absolute value; see [`Abs`].
-    #[inline]
-    pub fn abs(self) -> Self {
-        Abs::abs(self)
-    }
+unary_op! {
+    /// Elementwise absolute value. Its gradient is `sign(x)`, and 0 at 0 (as in PyTorch).
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// assert_eq!(tensor![-2.0, 0.0, 3.0].abs(), tensor![2.0, 0.0, 3.0]);
+    /// ```
+    Abs: abs, abs_vjp, abs_jvp, abs_vjp_jvp, abs_vjp_pair = AbsRule
 }
 
 #[cfg(test)]
@@ -102,6 +59,16 @@ mod tests {
     use super::Abs;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Abs: abs, abs_vjp, abs_jvp, abs_vjp_jvp, abs_vjp_pair;
+            [-2.0, -1e-3, 1e-3, 5.0];
+            std = f64::abs
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

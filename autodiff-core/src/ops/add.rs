@@ -22,6 +22,7 @@ use crate::tensor::Tensor;
 /// assert_eq!((ct_a, ct_b), (tensor![0.5, 2.0], 2.5));
 /// assert_eq!(a.add_jvp(10.0, y, tensor![0.5, 2.0], 1.0), tensor![1.5, 3.0]);
 /// ```
+#[doc(hidden)]
 pub trait AddVjp<Rhs = Self>: Add<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self + rhs` and the output cotangent `ct`.
     fn add_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);

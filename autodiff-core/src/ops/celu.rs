@@ -22,6 +22,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.celu_vjp(0.5, y, tensor![3.0, 3.0]), tensor![3.0, 3.0]);
 /// assert_eq!(x.celu_jvp(0.5, y, tensor![3.0, -1.0]), tensor![3.0, -1.0]);
 /// ```
+#[doc(hidden)]
 pub trait Celu: Sized {
     /// The type of `α`: the element type.
     type Elem;

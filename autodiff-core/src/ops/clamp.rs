@@ -28,14 +28,17 @@ pub trait Clamp: Sized {
     fn clamp(self, lo: Self::Elem, hi: Self::Elem) -> Self;
 
     /// `ct_x = ct · [lo ≤ x ≤ hi]`.
+    #[doc(hidden)]
     fn clamp_vjp(self, lo: Self::Elem, hi: Self::Elem, out: Self, ct: Self) -> Self;
 
     /// `dy = dx · [lo ≤ x ≤ hi]`.
+    #[doc(hidden)]
     fn clamp_jvp(self, lo: Self::Elem, hi: Self::Elem, out: Self, dx: Self) -> Self;
 
     /// The tangent of the VJP (forward over reverse, see the module docs): `dct` under the
     /// same mask (the slope is piecewise constant).
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn clamp_vjp_jvp(
         self,
         lo: Self::Elem,
@@ -65,6 +68,7 @@ impl<X: Elementwise> Clamp for X {
     }
 
     #[inline]
+    #[doc(hidden)]
     fn clamp_vjp(self, lo: X::Elem, hi: X::Elem, _out: Self, ct: Self) -> Self {
         ct.zip_map_elems(self, |ct, x| {
             if x < lo || x > hi {
@@ -76,12 +80,14 @@ impl<X: Elementwise> Clamp for X {
     }
 
     #[inline]
+    #[doc(hidden)]
     fn clamp_jvp(self, lo: X::Elem, hi: X::Elem, out: Self, dx: Self) -> Self {
         self.clamp_vjp(lo, hi, out, dx)
     }
 
     #[inline]
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn clamp_vjp_jvp(
         self,
         lo: X::Elem,

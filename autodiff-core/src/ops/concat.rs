@@ -26,15 +26,18 @@ pub trait Concat<Rhs, Out>: Sized {
     fn concat(self, rhs: Rhs) -> Out;
 
     /// `(ct_a, ct_b)`: the parts of `ct` that `self` and `rhs` became.
+    #[doc(hidden)]
     fn concat_vjp(self, rhs: Rhs, out: Out, ct: Out) -> (Self, Rhs);
 
     /// `dy`: the same concatenation of the tangents.
+    #[doc(hidden)]
     fn concat_jvp(self, rhs: Rhs, out: Out, da: Self, db: Rhs) -> Out;
 
     /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
     /// so it is the VJP of `dct`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn concat_vjp_jvp(
         self,
         rhs: Rhs,

@@ -1,93 +1,46 @@
 //! Cosine, `y = cos x`, elementwise.
 
-use nalgebra::ComplexField;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise cosine `y = cos x`; VJP `ct_x = -ct * sin x`, JVP `dy = -dx * sin x`.
-///
-/// ```
-/// use autodiff_core::ops::Cos;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![0.0, std::f64::consts::FRAC_PI_2];
-/// let y = x.cos();
-/// assert_eq!(y[0], 1.0);
-/// assert_eq!(x.cos_vjp(y, tensor![2.0, 3.0]), tensor![0.0, -3.0]);
-/// assert_eq!(x.cos_jvp(y, tensor![2.0, 3.0]), tensor![0.0, -3.0]);
-/// ```
-pub trait Cos: Sized {
-    /// `y = cos x`.
-    fn cos(self) -> Self;
+/// `y = cos x`: `y' = -sin x`, `y'' = -cos x = -y`.
+#[doc(hidden)]
+pub struct CosRule;
 
-    /// `ct_x = -ct * sin x`.
-    fn cos_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `ct_x = -ct * sin x` from `sin x`, computed beside it: `#[differentiable]` calls this where
-    /// the body takes both `x.sin()` and `x.cos()` (a rotation), so the reverse sweep
-    /// reads the sin instead of computing it again. Equal to `cos_vjp`, bit for bit.
-    fn cos_vjp_with_sin(sin: Self, ct: Self) -> Self;
-
-    /// `dy = -dx * sin x`.
-    fn cos_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `-dct ⊙ sin x - ct ⊙ cos x ⊙ dx`.
-    fn cos_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for CosRule {
     #[inline(always)]
-    fn cos_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.cos_vjp(out, ct),
-            self.cos_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.cos()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(x: T, _y: T) -> T {
+        -x.sin()
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, y: T) -> T {
+        -y
     }
 }
 
-impl<X: Elementwise> Cos for X {
-    #[inline]
-    fn cos(self) -> Self {
-        self.map_elems(ComplexField::cos)
-    }
-
-    #[inline]
-    fn cos_vjp(self, _out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(self, |ct, x| -ct * ComplexField::sin(x))
-    }
-
-    #[inline]
-    fn cos_vjp_with_sin(sin: Self, ct: Self) -> Self {
-        ct.zip_map_elems(sin, |ct, c| -ct * c)
-    }
-
-    #[inline]
-    fn cos_jvp(self, _out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(self, |dx, x| -dx * ComplexField::sin(x))
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn cos_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.cos_vjp(out, dct),
-            ct,
-            dx.zip_map_elems(out, |dx, y| -y * dx),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise cosine; see [`Cos`].
-    #[inline]
-    pub fn cos(self) -> Self {
-        Cos::cos(self)
+unary_op! {
+    /// Elementwise cosine.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// assert_eq!(tensor![0.0, std::f64::consts::PI].cos(), tensor![1.0, -1.0]);
+    /// ```
+    Cos: cos, cos_vjp, cos_jvp, cos_vjp_jvp, cos_vjp_pair = CosRule {
+        /// `-ct ⊙ sin x` from `sin x`, computed beside it (see `Sin::sin_vjp_with_cos`).
+        /// Equal to `cos_vjp`, bit for bit.
+        fn cos_vjp_with_sin(sin: Self, ct: Self) -> Self
+        where
+            Self: super::Elementwise,
+        {
+            ct.zip_map_elems(sin, |ct, s| -ct * s)
+        }
     }
 }
 
@@ -96,6 +49,16 @@ mod tests {
     use super::Cos;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Cos: cos, cos_vjp, cos_jvp, cos_vjp_jvp, cos_vjp_pair;
+            [-3.0, -0.5, 0.0, 1.5, 10.0];
+            std = f64::cos
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

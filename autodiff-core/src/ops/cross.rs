@@ -18,6 +18,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.cross_jvp(y, z, y, x), tensor![0.0, 0.0, 0.0]);
 /// assert_eq!(x.cross_jvp(y, z, z, z), tensor![-1.0, -1.0, 0.0]);
 /// ```
+#[doc(hidden)]
 pub trait Cross: Sized {
     /// `y = a × b`.
     fn cross(self, rhs: Self) -> Self;

@@ -19,6 +19,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(Detach::detach(3.0_f32), 3.0);
 /// assert_eq!(x.detach_jvp(x, tensor![5.0, -1.0]), tensor![0.0, 0.0]);
 /// ```
+#[doc(hidden)]
 pub trait Detach: Sized {
     /// `y = x`, cut from the graph.
     fn detach(self) -> Self;

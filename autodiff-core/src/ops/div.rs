@@ -23,6 +23,7 @@ use crate::tensor::Tensor;
 /// assert_eq!((ct_a, ct_b), (tensor![0.5, 0.5], -1.0));
 /// assert_eq!(a.div_jvp(2.0, q, tensor![1.0, 1.0], 1.0), tensor![0.25, -0.25]);
 /// ```
+#[doc(hidden)]
 pub trait DivVjp<Rhs = Self>: Div<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self / rhs` and the output cotangent `ct`.
     fn div_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);

@@ -18,6 +18,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(a.dot_vjp(b, y, 2.0), (tensor![6.0, -2.0], tensor![2.0, 4.0]));
 /// assert_eq!(a.dot_jvp(b, y, tensor![1.0, 0.0], tensor![0.0, 1.0]), 5.0);
 /// ```
+#[doc(hidden)]
 pub trait Dot<Rhs = Self>: Sized {
     /// The element type.
     type Output;

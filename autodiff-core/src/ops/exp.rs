@@ -1,82 +1,38 @@
 //! Exponential, `y = exp(x)`, elementwise.
 
-use nalgebra::ComplexField;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise exponential `y = eˣ`; VJP `ct_x = ct * y` and JVP `dy = dx * y`,
-/// both reusing the output.
-///
-/// ```
-/// use autodiff_core::ops::Exp;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![0.0, 1.0];
-/// let y = x.exp();
-/// assert_eq!(y, tensor![1.0, std::f64::consts::E]);
-/// assert_eq!(x.exp_vjp(y, tensor![2.0, 1.0]), tensor![2.0, std::f64::consts::E]);
-/// assert_eq!(x.exp_jvp(y, tensor![2.0, 1.0]), tensor![2.0, std::f64::consts::E]);
-/// assert_eq!(Exp::exp(0.0_f32), 1.0);
-/// ```
-pub trait Exp: Sized {
-    /// `y = eˣ`.
-    fn exp(self) -> Self;
+/// `y = eˣ`: the slope and the curvature are the output itself.
+#[doc(hidden)]
+pub struct ExpRule;
 
-    /// `ct_x = ct * y`.
-    fn exp_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `dy = dx * y`, reusing the output.
-    fn exp_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct ⊙ y + ct ⊙ dy`.
-    fn exp_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for ExpRule {
     #[inline(always)]
-    fn exp_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.exp_vjp(out, ct),
-            self.exp_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.exp()
+    }
+    #[inline(always)]
+    fn d1<T: Real>(_x: T, y: T) -> T {
+        y
+    }
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, y: T) -> T {
+        y
     }
 }
 
-impl<X: Elementwise> Exp for X {
-    #[inline]
-    fn exp(self) -> Self {
-        self.map_elems(ComplexField::exp)
-    }
-
-    #[inline]
-    fn exp_vjp(self, out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(out, |ct, y| ct * y)
-    }
-
-    #[inline]
-    fn exp_jvp(self, out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(out, |dx, y| dx * y)
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn exp_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(self.exp_vjp(out, dct), ct, dout)
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise `eˣ`; see [`Exp`].
-    #[inline]
-    pub fn exp(self) -> Self {
-        Exp::exp(self)
-    }
+unary_op! {
+    /// Elementwise exponential `eˣ`. Its derivative is its value: the gradient reuses the
+    /// output.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let y = tensor![0.0, 1.0].exp();
+    /// assert_eq!(y, tensor![1.0, std::f64::consts::E]);
+    /// ```
+    Exp: exp, exp_vjp, exp_jvp, exp_vjp_jvp, exp_vjp_pair = ExpRule
 }
 
 #[cfg(test)]
@@ -84,6 +40,16 @@ mod tests {
     use super::Exp;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Exp: exp, exp_vjp, exp_jvp, exp_vjp_jvp, exp_vjp_pair;
+            [-30.0, -0.5, 0.0, 0.4, 5.0];
+            std = f64::exp
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -20,6 +20,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.fixed_rows_vjp(1, y, tensor![5.0, 6.0]), tensor![0.0, 5.0, 6.0, 0.0]);
 /// assert_eq!(x.fixed_rows_jvp(1, y, tensor![5.0, 6.0, 7.0, 8.0]), tensor![6.0, 7.0]);
 /// ```
+#[doc(hidden)]
 pub trait FixedRows<const N: usize>: Sized {
     /// The slice's type, `N x C`.
     type Output;

@@ -25,6 +25,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(tensor![1.0, 2.0].index_vjp(1, 5.0), tensor![0.0, 5.0]);
 /// assert_eq!(x.index_jvp((1, 0), y, tensor![[0.5, 0.0], [7.0, 0.0]]), 7.0);
 /// ```
+#[doc(hidden)]
 pub trait IndexVjp<I>: Index<I> + Sized {
     /// Returns `ct_x`: zeros with `ct` at `index`.
     fn index_vjp(self, index: I, ct: <Self as Index<I>>::Output) -> Self;

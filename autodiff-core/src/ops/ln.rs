@@ -1,84 +1,44 @@
-//! Natural logarithm, `y = ln(x)`, elementwise.
+//! Natural logarithm, `y = ln x`, elementwise.
 
-use nalgebra::ComplexField;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise natural logarithm `y = ln x`; VJP `ct_x = ct / x`, JVP `dy = dx / x`.
-///
-/// ```
-/// use autodiff_core::ops::Ln;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![1.0, 4.0];
-/// let y = x.ln();
-/// assert_eq!(y, tensor![0.0, 4.0_f64.ln()]);
-/// assert_eq!(x.ln_vjp(y, tensor![1.0, 2.0]), tensor![1.0, 0.5]);
-/// assert_eq!(x.ln_jvp(y, tensor![1.0, 2.0]), tensor![1.0, 0.5]);
-/// ```
-pub trait Ln: Sized {
-    /// `y = ln x`.
-    fn ln(self) -> Self;
+/// `y = ln x`: `y' = 1/x` (applied as one division), `y'' = -1/x²`.
+#[doc(hidden)]
+pub struct LnRule;
 
-    /// `ct_x = ct / x`.
-    fn ln_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `dy = dx / x`.
-    fn ln_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct / x - ct ⊙ dx / x²`.
-    fn ln_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for LnRule {
     #[inline(always)]
-    fn ln_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.ln_vjp(out, ct),
-            self.ln_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.ln()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(x: T, _y: T) -> T {
+        T::one() / x
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(x: T, _y: T) -> T {
+        -T::one() / (x * x)
+    }
+
+    #[inline(always)]
+    fn scale<T: Real>(t: T, x: T, _y: T) -> T {
+        t / x
     }
 }
 
-impl<X: Elementwise> Ln for X {
-    #[inline]
-    fn ln(self) -> Self {
-        self.map_elems(ComplexField::ln)
-    }
-
-    #[inline]
-    fn ln_vjp(self, _out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(self, |ct, x| ct / x)
-    }
-
-    #[inline]
-    fn ln_jvp(self, _out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(self, |dx, x| dx / x)
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn ln_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.ln_vjp(out, dct),
-            ct,
-            dx.zip_map_elems(self, |dx, x| -dx / (x * x)),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise natural logarithm; see [`Ln`].
-    #[inline]
-    pub fn ln(self) -> Self {
-        Ln::ln(self)
-    }
+unary_op! {
+    /// Elementwise natural logarithm (`-inf` at 0, NaN below; the gradient `1/x` is then
+    /// infinite or NaN too, as in PyTorch).
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// assert_eq!(tensor![1.0, std::f64::consts::E].ln(), tensor![0.0, 1.0]);
+    /// ```
+    Ln: ln, ln_vjp, ln_jvp, ln_vjp_jvp, ln_vjp_pair = LnRule
 }
 
 #[cfg(test)]
@@ -86,6 +46,16 @@ mod tests {
     use super::Ln;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Ln: ln, ln_vjp, ln_jvp, ln_vjp_jvp, ln_vjp_pair;
+            [0.01, 0.5, 1.0, 3.0, 100.0];
+            std = f64::ln
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -1,89 +1,45 @@
-//! The logarithm of one plus a value, `y = ln(1 + x)`, elementwise (accurate near `0`).
+//! `y = ln(1 + x)`, elementwise, accurate near 0.
 
-use nalgebra::ComplexField;
-use num_traits::One;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise `y = ln(1 + x)`, as `f64::ln_1p` computes it (PyTorch's `log1p`, a
-/// softplus's last step); VJP `ct_x = ct / (1 + x)`, JVP `dy = dx / (1 + x)`.
-///
-/// ```
-/// use autodiff_core::ops::Ln1p;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![0.0, 3.0];
-/// let y = x.ln_1p();
-/// assert_eq!(y, tensor![0.0, 4.0_f64.ln()]);
-/// assert_eq!(x.ln_1p_vjp(y, tensor![1.0, 2.0]), tensor![1.0, 0.5]);
-/// assert_eq!(x.ln_1p_jvp(y, tensor![1.0, 2.0]), tensor![1.0, 0.5]);
-/// ```
-pub trait Ln1p: Sized {
-    /// `y = ln(1 + x)`.
-    fn ln_1p(self) -> Self;
+/// `y = ln(1 + x)`: `y' = 1/(1 + x)` (applied as one division), `y'' = -1/(1 + x)²`.
+#[doc(hidden)]
+pub struct Ln1pRule;
 
-    /// `ct_x = ct / (1 + x)`.
-    fn ln_1p_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `dy = dx / (1 + x)`.
-    fn ln_1p_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct / (1 + x) - ct ⊙ dx / (1 + x)²`.
-    fn ln_1p_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for Ln1pRule {
     #[inline(always)]
-    fn ln_1p_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.ln_1p_vjp(out, ct),
-            self.ln_1p_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.ln_1p()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(x: T, _y: T) -> T {
+        T::one() / (T::one() + x)
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(x: T, _y: T) -> T {
+        let p = T::one() + x;
+        -T::one() / (p * p)
+    }
+
+    #[inline(always)]
+    fn scale<T: Real>(t: T, x: T, _y: T) -> T {
+        t / (T::one() + x)
     }
 }
 
-impl<X: Elementwise> Ln1p for X {
-    #[inline]
-    fn ln_1p(self) -> Self {
-        self.map_elems(ComplexField::ln_1p)
-    }
-
-    #[inline]
-    fn ln_1p_vjp(self, _out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(self, |ct, x| ct / (X::Elem::one() + x))
-    }
-
-    #[inline]
-    fn ln_1p_jvp(self, _out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(self, |dx, x| dx / (X::Elem::one() + x))
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn ln_1p_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.ln_1p_vjp(out, dct),
-            ct,
-            dx.zip_map_elems(self, |dx, x| {
-                let p = X::Elem::one() + x;
-                -dx / (p * p)
-            }),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise `ln(1 + x)`; see [`Ln1p`].
-    #[inline]
-    pub fn ln_1p(self) -> Self {
-        Ln1p::ln_1p(self)
-    }
+unary_op! {
+    /// Elementwise `ln(1 + x)`, accurate for `x` near 0.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let y = tensor![0.0, 1e-20].ln_1p();
+    /// assert_eq!(y, tensor![0.0, 1e-20]);
+    /// ```
+    Ln1p: ln_1p, ln_1p_vjp, ln_1p_jvp, ln_1p_vjp_jvp, ln_1p_vjp_pair = Ln1pRule
 }
 
 #[cfg(test)]
@@ -91,6 +47,16 @@ mod tests {
     use super::Ln1p;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Ln1p: ln_1p, ln_1p_vjp, ln_1p_jvp, ln_1p_vjp_jvp, ln_1p_vjp_pair;
+            [-0.99, -0.5, 0.0, 1e-8, 3.0];
+            std = f64::ln_1p
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -24,6 +24,7 @@ use crate::tensor::Tensor;
 /// assert!((ct_x - tensor![0.5, 0.5]).norm() < 1e-12);
 /// assert!((x.logsumexp_jvp(y, tensor![1.0, 3.0]) - 2.0).abs() < 1e-12);
 /// ```
+#[doc(hidden)]
 pub trait LogSumExp: Sized {
     /// The element type.
     type Output;

@@ -28,6 +28,7 @@ use crate::tensor::Tensor;
 /// // An inactive operand's tangent is not read: here only `dA B` is computed.
 /// assert_eq!(a.matmul_jvp(&x, &y, &da, &dx, [true, false]), tensor![1.0, 0.0]);
 /// ```
+#[doc(hidden)]
 pub trait Matmul<Rhs>: Sized {
     /// The product's type.
     type Output;

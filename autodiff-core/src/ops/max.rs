@@ -23,14 +23,17 @@ pub trait Max: Sized {
     fn max(self, rhs: Self) -> Self;
 
     /// `(ct_a, ct_b)`: `ct` to the maximum, halves at a tie.
+    #[doc(hidden)]
     fn max_vjp(self, rhs: Self, out: Self, ct: Self) -> (Self, Self);
 
     /// `dy`: the tangent of the maximum, the mean of both at a tie.
+    #[doc(hidden)]
     fn max_jvp(self, rhs: Self, out: Self, da: Self, db: Self) -> Self;
 
     /// The tangent of the VJP (forward over reverse, see the module docs): the VJP of
     /// `dct`, the selection being piecewise constant.
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn max_vjp_jvp(
         self,
         rhs: Self,
@@ -60,6 +63,7 @@ impl<X: Elementwise> Max for X {
     }
 
     #[inline]
+    #[doc(hidden)]
     fn max_vjp(self, rhs: Self, _out: Self, ct: Self) -> (Self, Self) {
         let half = X::Elem::one() / (X::Elem::one() + X::Elem::one());
         let zero = X::Elem::zero();
@@ -79,6 +83,7 @@ impl<X: Elementwise> Max for X {
     }
 
     #[inline]
+    #[doc(hidden)]
     fn max_jvp(self, rhs: Self, _out: Self, da: Self, db: Self) -> Self {
         let half = X::Elem::one() / (X::Elem::one() + X::Elem::one());
         let from_a = da.zip3_map_elems(self, rhs, |da, a, b| {
@@ -104,6 +109,7 @@ impl<X: Elementwise> Max for X {
 
     #[inline]
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn max_vjp_jvp(
         self,
         rhs: Self,

@@ -16,6 +16,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.mean_vjp(y, 1.0), Tensor::from_element(0.25));
 /// assert_eq!(x.mean_jvp(y, tensor![1.0, 0.0, 0.0, 1.0]), 0.5);
 /// ```
+#[doc(hidden)]
 pub trait Mean: Sized {
     /// The element type.
     type Output;

@@ -21,14 +21,17 @@ pub trait Min: Sized {
     fn min(self, rhs: Self) -> Self;
 
     /// `(ct_a, ct_b)`: `ct` to the minimum, halves at a tie.
+    #[doc(hidden)]
     fn min_vjp(self, rhs: Self, out: Self, ct: Self) -> (Self, Self);
 
     /// `dy`: the tangent of the minimum, the mean of both at a tie.
+    #[doc(hidden)]
     fn min_jvp(self, rhs: Self, out: Self, da: Self, db: Self) -> Self;
 
     /// The tangent of the VJP (forward over reverse, see the module docs): the VJP of
     /// `dct`, the selection being piecewise constant.
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn min_vjp_jvp(
         self,
         rhs: Self,
@@ -52,17 +55,20 @@ impl<X: Elementwise> Min for X {
     }
 
     #[inline]
+    #[doc(hidden)]
     fn min_vjp(self, rhs: Self, out: Self, ct: Self) -> (Self, Self) {
         neg(self).max_vjp(neg(rhs), neg(out), ct)
     }
 
     #[inline]
+    #[doc(hidden)]
     fn min_jvp(self, rhs: Self, out: Self, da: Self, db: Self) -> Self {
         neg(self).max_jvp(neg(rhs), neg(out), da, db)
     }
 
     #[inline]
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn min_vjp_jvp(
         self,
         rhs: Self,

@@ -5,7 +5,11 @@
 //! # The VJP convention
 //!
 //! Every op is a trait named after it (`Exp`, `Matmul`, ...) whose forward method computes
-//! the output and whose `*_vjp` method runs the op backward. A VJP takes
+//! the output and whose `*_vjp` method runs the op backward. The traits of elementwise
+//! functions are what `#[differentiable]` code calls, hidden from these docs: users call
+//! the forward as a method of [`Tensor`] or of `f64`, and each such trait is
+//! derived from one rule of [`elementwise`] (the function's value and its first and second
+//! derivatives), in the op's file with its tests. A VJP takes
 //!
 //! 1. the op's inputs, exactly as the forward took them (non-differentiable arguments
 //!    such as the exponent of `powi` included),
@@ -115,83 +119,136 @@
 //! op allocates.
 
 mod abs;
+mod acos;
+mod acosh;
 mod add;
+mod asin;
+mod asinh;
+mod atan;
+mod atan2;
+mod atanh;
 mod by_reference;
+mod cbrt;
+mod ceil;
 mod celu;
 mod clamp;
 mod concat;
 mod cos;
+mod cosh;
 mod cross;
 mod detach;
 mod div;
 mod dot;
+pub mod elementwise;
+mod erf;
+mod erfc;
 mod exp;
+mod exp2;
+mod exp_m1;
 mod fixed_rows;
+mod floor;
 mod hstack;
+mod hypot;
 mod index;
 mod ln;
 mod ln_1p;
+mod log;
+mod log10;
+mod log2;
 mod logsumexp;
 mod matmul;
 mod max;
 mod mean;
 mod min;
 mod mul;
+mod mul_add;
 mod neg;
 mod norm;
 mod powf;
 mod powi;
+mod recip;
 mod relu;
+mod round;
 mod sigmoid;
+mod signum;
 mod sin;
+mod sinh;
 mod softmax;
 mod sqrt;
 mod sub;
 mod sum;
+mod tan;
 mod tanh;
 mod tr_matmul;
 mod transpose;
+mod trunc;
 mod vstack;
 
 #[cfg(test)]
 mod testing;
 
 pub use abs::Abs;
+pub use acos::Acos;
+pub use acosh::Acosh;
 pub use add::AddVjp;
+pub use asin::Asin;
+pub use asinh::Asinh;
+pub use atan::Atan;
+pub use atan2::Atan2;
+pub use atanh::Atanh;
+pub use cbrt::Cbrt;
+pub use ceil::Ceil;
 pub use celu::Celu;
 pub use clamp::Clamp;
 pub use concat::Concat;
 pub use cos::Cos;
+pub use cosh::Cosh;
 pub use cross::Cross;
 pub use detach::Detach;
 pub use div::DivVjp;
 pub use dot::Dot;
+pub use erf::Erf;
+pub use erfc::Erfc;
 pub use exp::Exp;
+pub use exp_m1::ExpM1;
+pub use exp2::Exp2;
 pub use fixed_rows::{FixedRows, add_rows};
+pub use floor::Floor;
 pub use hstack::Hstack;
+pub use hypot::Hypot;
 pub use index::IndexVjp;
 pub use ln::Ln;
 pub use ln_1p::Ln1p;
+pub use log::Log;
+pub use log2::Log2;
+pub use log10::Log10;
 pub use logsumexp::LogSumExp;
 pub use matmul::Matmul;
 pub use max::Max;
 pub use mean::Mean;
 pub use min::Min;
 pub use mul::MulVjp;
+pub use mul_add::MulAdd;
 pub use neg::NegVjp;
 pub use norm::Norm;
 pub use powf::Powf;
 pub use powi::Powi;
+pub use recip::Recip;
 pub use relu::Relu;
+pub use round::Round;
 pub use sigmoid::Sigmoid;
+pub use signum::Signum;
 pub use sin::Sin;
+pub use sinh::Sinh;
 pub use softmax::Softmax;
 pub use sqrt::Sqrt;
 pub use sub::SubVjp;
 pub use sum::Sum;
+pub use tan::Tan;
 pub use tanh::Tanh;
 pub use tr_matmul::TrMatmul;
 pub use transpose::Transpose;
+pub use trunc::Trunc;
 pub use vstack::Vstack;
 
 use crate::real::Real;

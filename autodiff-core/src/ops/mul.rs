@@ -23,6 +23,7 @@ use crate::tensor::Tensor;
 /// assert_eq!((ct_a, ct_s), (tensor![1.5, 6.0], 4.5));
 /// assert_eq!(a.mul_jvp(3.0, y, tensor![0.5, 2.0], 1.0), tensor![2.5, 8.0]);
 /// ```
+#[doc(hidden)]
 pub trait MulVjp<Rhs = Self>: Mul<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self * rhs` and the output cotangent `ct`.
     fn mul_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);

@@ -17,6 +17,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.neg_vjp(-x, tensor![3.0, 0.5]), tensor![-3.0, -0.5]);
 /// assert_eq!(x.neg_jvp(-x, tensor![3.0, 0.5]), tensor![-3.0, -0.5]);
 /// ```
+#[doc(hidden)]
 pub trait NegVjp: Neg + Sized {
     /// Returns `ct_x` for `out = -self` and the output cotangent `ct`.
     fn neg_vjp(self, out: Self::Output, ct: Self::Output) -> Self;

@@ -18,6 +18,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.norm_jvp(y, tensor![5.0, 5.0]), 7.0);
 /// assert_eq!(Tensor::<f64, 2>::zeros().norm_vjp(0.0, 1.0), Tensor::zeros());
 /// ```
+#[doc(hidden)]
 pub trait Norm: Sized {
     /// The element type.
     type Output;

@@ -30,6 +30,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.powf_jvp(0.5, y, tensor![4.0, 2.0], 0.0), tensor![1.0, 1.0]);
 /// assert_eq!(x.powf_jvp(0.5, y, tensor![0.0, 0.0], 1.0), tensor![2.0 * 4.0_f64.ln(), 0.0]);
 /// ```
+#[doc(hidden)]
 pub trait Powf: Sized {
     /// The type of the exponent: the element type.
     type Elem;

@@ -21,6 +21,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.powi_vjp(3, y, tensor![1.0, 1.0]), tensor![12.0, 3.0]);
 /// assert_eq!(x.powi_jvp(3, y, tensor![0.5, 2.0]), tensor![6.0, 6.0]);
 /// ```
+#[doc(hidden)]
 pub trait Powi: Sized {
     /// `y = xⁿ`.
     fn powi(self, n: i32) -> Self;

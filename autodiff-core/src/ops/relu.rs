@@ -1,100 +1,47 @@
 //! Rectified linear unit, `y = max(x, 0)`, elementwise.
 
-use num_traits::Zero;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise rectified linear unit `y = max(x, 0)`; VJP `ct_x = ct` where `x > 0` and
-/// `0` elsewhere, so the subgradient at `0` is `0`, as in PyTorch; JVP `dy = dx` where
-/// `x > 0` and `0` elsewhere, the same choice. NaN propagates.
-///
-/// ```
-/// use autodiff_core::ops::Relu;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![-1.0, 0.0, 2.0];
-/// let y = x.relu();
-/// assert_eq!(y, tensor![0.0, 0.0, 2.0]);
-/// assert_eq!(x.relu_vjp(y, tensor![5.0, 5.0, 5.0]), tensor![0.0, 0.0, 5.0]);
-/// assert_eq!(x.relu_jvp(y, tensor![5.0, 5.0, 5.0]), tensor![0.0, 0.0, 5.0]);
-/// ```
-pub trait Relu: Sized {
-    /// `y = max(x, 0)`.
-    fn relu(self) -> Self;
+/// `y = max(x, 0)` (`+0` for `x ≤ 0`, `-0` included): slope 1 for `x > 0`, else 0
+/// (PyTorch's choice at 0), no curvature.
+#[doc(hidden)]
+pub struct ReluRule;
 
-    /// `ct_x = ct · [x > 0]`.
-    fn relu_vjp(self, out: Self, ct: Self) -> Self;
+impl ElementwiseRule for ReluRule {
+    const CURVED: bool = false;
 
-    /// `dy = dx · [x > 0]`.
-    fn relu_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct ⊙ [x > 0]` (the slope is piecewise constant).
-    fn relu_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
     #[inline(always)]
-    fn relu_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.relu_vjp(out, ct),
-            self.relu_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        if x <= T::zero() { T::zero() } else { x }
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(x: T, _y: T) -> T {
+        if x > T::zero() { T::one() } else { T::zero() }
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, _y: T) -> T {
+        T::zero()
+    }
+
+    #[inline(always)]
+    fn scale<T: Real>(t: T, x: T, _y: T) -> T {
+        if x > T::zero() { t } else { T::zero() }
     }
 }
 
-impl<X: Elementwise> Relu for X {
-    #[inline]
-    fn relu(self) -> Self {
-        self.map_elems(|x| {
-            if x <= X::Elem::zero() {
-                X::Elem::zero()
-            } else {
-                x
-            }
-        })
-    }
-
-    #[inline]
-    fn relu_vjp(self, _out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(self, |ct, x| {
-            if x > X::Elem::zero() {
-                ct
-            } else {
-                X::Elem::zero()
-            }
-        })
-    }
-
-    #[inline]
-    fn relu_jvp(self, _out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(self, |dx, x| {
-            if x > X::Elem::zero() {
-                dx
-            } else {
-                X::Elem::zero()
-            }
-        })
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn relu_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        self.relu_vjp(out, dct)
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise `max(x, 0)`; see [`Relu`].
-    #[inline]
-    pub fn relu(self) -> Self {
-        Relu::relu(self)
-    }
+unary_op! {
+    /// Elementwise rectified linear unit `max(x, 0)`. Its gradient is 1 for `x > 0` and 0
+    /// otherwise, at 0 included (as in PyTorch).
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// assert_eq!(tensor![-2.0, 0.0, 3.0].relu(), tensor![0.0, 0.0, 3.0]);
+    /// ```
+    Relu: relu, relu_vjp, relu_jvp, relu_vjp_jvp, relu_vjp_pair = ReluRule
 }
 
 #[cfg(test)]
@@ -102,6 +49,15 @@ mod tests {
     use super::Relu;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Relu: relu, relu_vjp, relu_jvp, relu_vjp_jvp, relu_vjp_pair;
+            [-2.0, -1e-3, 1e-3, 5.0]
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

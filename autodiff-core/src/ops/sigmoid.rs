@@ -1,97 +1,52 @@
 //! Logistic sigmoid, `y = 1 / (1 + e⁻ˣ)`, elementwise.
 
-use nalgebra::ComplexField;
-use num_traits::{One, Zero};
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise logistic sigmoid `y = σ(x) = 1 / (1 + e⁻ˣ)`; VJP `ct_x = ct * y * (1 - y)`
-/// and JVP `dy = dx * y * (1 - y)`, both reusing the output.
-///
-/// The forward is stable for large `|x|`: it computes `eˣ / (1 + eˣ)` for negative `x`,
-/// so no intermediate overflows.
-///
-/// ```
-/// use autodiff_core::ops::Sigmoid;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![0.0, -1000.0];
-/// let y = x.sigmoid();
-/// assert_eq!(y, tensor![0.5, 0.0]);
-/// assert_eq!(x.sigmoid_vjp(y, tensor![4.0, 4.0]), tensor![1.0, 0.0]);
-/// assert_eq!(x.sigmoid_jvp(y, tensor![4.0, 4.0]), tensor![1.0, 0.0]);
-/// ```
-pub trait Sigmoid: Sized {
-    /// `y = 1 / (1 + e⁻ˣ)`.
-    fn sigmoid(self) -> Self;
+/// `y = 1 / (1 + e⁻ˣ)`, computed without overflow on either side, and from the output:
+/// `y' = y (1 - y)`, `y'' = y (1 - y)(1 - 2y)`.
+#[doc(hidden)]
+pub struct SigmoidRule;
 
-    /// `ct_x = ct * y * (1 - y)`.
-    fn sigmoid_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `dy = dx * y * (1 - y)`.
-    fn sigmoid_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct ⊙ y (1 - y) + ct ⊙ (1 - 2y) ⊙ dy`.
-    fn sigmoid_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for SigmoidRule {
     #[inline(always)]
-    fn sigmoid_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.sigmoid_vjp(out, ct),
-            self.sigmoid_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        let one = T::one();
+        if x >= T::zero() {
+            one / (one + (-x).exp())
+        } else {
+            let e = x.exp();
+            e / (one + e)
+        }
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(_x: T, y: T) -> T {
+        y * (T::one() - y)
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, y: T) -> T {
+        y * (T::one() - y) * (T::one() - y - y)
+    }
+
+    #[inline(always)]
+    fn scale<T: Real>(t: T, _x: T, y: T) -> T {
+        t * y * (T::one() - y)
     }
 }
 
-impl<X: Elementwise> Sigmoid for X {
-    #[inline]
-    fn sigmoid(self) -> Self {
-        self.map_elems(|x| {
-            let one = X::Elem::one();
-            if x >= X::Elem::zero() {
-                one / (one + ComplexField::exp(-x))
-            } else {
-                let e = ComplexField::exp(x);
-                e / (one + e)
-            }
-        })
-    }
-
-    #[inline]
-    fn sigmoid_vjp(self, out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(out, |ct, y| ct * y * (X::Elem::one() - y))
-    }
-
-    #[inline]
-    fn sigmoid_jvp(self, out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(out, |dx, y| dx * y * (X::Elem::one() - y))
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn sigmoid_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.sigmoid_vjp(out, dct),
-            ct,
-            dout.zip_map_elems(out, |dy, y| (X::Elem::one() - y - y) * dy),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise logistic sigmoid; see [`Sigmoid`].
-    #[inline]
-    pub fn sigmoid(self) -> Self {
-        Sigmoid::sigmoid(self)
-    }
+unary_op! {
+    /// Elementwise logistic sigmoid `1 / (1 + e⁻ˣ)`, without overflow for large `|x|`. The
+    /// gradient reads the output: `σ(x) (1 - σ(x))`.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let y = tensor![0.0, -1000.0, 1000.0].sigmoid();
+    /// assert_eq!(y, tensor![0.5, 0.0, 1.0]);
+    /// ```
+    Sigmoid: sigmoid, sigmoid_vjp, sigmoid_jvp, sigmoid_vjp_jvp, sigmoid_vjp_pair = SigmoidRule
 }
 
 #[cfg(test)]
@@ -99,6 +54,15 @@ mod tests {
     use super::Sigmoid;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Sigmoid: sigmoid, sigmoid_vjp, sigmoid_jvp, sigmoid_vjp_jvp, sigmoid_vjp_pair;
+            [-30.0, -0.5, 0.0, 0.4, 30.0]
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -1,93 +1,48 @@
 //! Sine, `y = sin x`, elementwise.
 
-use nalgebra::ComplexField;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise sine `y = sin x`; VJP `ct_x = ct * cos x`, JVP `dy = dx * cos x`.
-///
-/// ```
-/// use autodiff_core::ops::Sin;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![0.0, std::f64::consts::PI];
-/// let y = x.sin();
-/// assert!((y[1]).abs() < 1e-15);
-/// assert_eq!(x.sin_vjp(y, tensor![2.0, 1.0]), tensor![2.0, -1.0]);
-/// assert_eq!(x.sin_jvp(y, tensor![2.0, 1.0]), tensor![2.0, -1.0]);
-/// ```
-pub trait Sin: Sized {
-    /// `y = sin x`.
-    fn sin(self) -> Self;
+/// `y = sin x`: `y' = cos x`, `y'' = -sin x = -y`.
+#[doc(hidden)]
+pub struct SinRule;
 
-    /// `ct_x = ct * cos x`.
-    fn sin_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `ct_x = ct * cos x` from `cos x`, computed beside it: `#[differentiable]` calls this where
-    /// the body takes both `x.sin()` and `x.cos()` (a rotation), so the reverse sweep
-    /// reads the cos instead of computing it again. Equal to `sin_vjp`, bit for bit.
-    fn sin_vjp_with_cos(cos: Self, ct: Self) -> Self;
-
-    /// `dy = dx * cos x`.
-    fn sin_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct ⊙ cos x - ct ⊙ sin x ⊙ dx`.
-    fn sin_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for SinRule {
     #[inline(always)]
-    fn sin_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.sin_vjp(out, ct),
-            self.sin_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.sin()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(x: T, _y: T) -> T {
+        x.cos()
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, y: T) -> T {
+        -y
     }
 }
 
-impl<X: Elementwise> Sin for X {
-    #[inline]
-    fn sin(self) -> Self {
-        self.map_elems(ComplexField::sin)
-    }
-
-    #[inline]
-    fn sin_vjp(self, _out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(self, |ct, x| ct * ComplexField::cos(x))
-    }
-
-    #[inline]
-    fn sin_vjp_with_cos(cos: Self, ct: Self) -> Self {
-        ct.zip_map_elems(cos, |ct, c| ct * c)
-    }
-
-    #[inline]
-    fn sin_jvp(self, _out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(self, |dx, x| dx * ComplexField::cos(x))
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn sin_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.sin_vjp(out, dct),
-            ct,
-            dx.zip_map_elems(out, |dx, y| -y * dx),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise sine; see [`Sin`].
-    #[inline]
-    pub fn sin(self) -> Self {
-        Sin::sin(self)
+unary_op! {
+    /// Elementwise sine.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let y = tensor![0.0, std::f64::consts::FRAC_PI_2].sin();
+    /// assert_eq!(y, tensor![0.0, 1.0]);
+    /// ```
+    Sin: sin, sin_vjp, sin_jvp, sin_vjp_jvp, sin_vjp_pair = SinRule {
+        /// `ct ⊙ cos x` from `cos x`, computed beside it: `#[differentiable]` calls this where
+        /// the body takes both `x.sin()` and `x.cos()` (a rotation), so the reverse sweep
+        /// reads the cos instead of computing it again. Equal to `sin_vjp`, bit for bit.
+        fn sin_vjp_with_cos(cos: Self, ct: Self) -> Self
+        where
+            Self: super::Elementwise,
+        {
+            ct.zip_map_elems(cos, |ct, c| ct * c)
+        }
     }
 }
 
@@ -96,6 +51,16 @@ mod tests {
     use super::Sin;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Sin: sin, sin_vjp, sin_jvp, sin_vjp_jvp, sin_vjp_pair;
+            [-3.0, -0.5, 0.0, 1.5, 10.0];
+            std = f64::sin
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

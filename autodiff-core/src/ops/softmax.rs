@@ -22,6 +22,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.softmax_vjp(y, tensor![1.0, 0.0]), tensor![0.25, -0.25]);
 /// assert_eq!(x.softmax_jvp(y, tensor![1.0, 0.0]), tensor![0.25, -0.25]);
 /// ```
+#[doc(hidden)]
 pub trait Softmax: Sized {
     /// `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`.
     fn softmax(self) -> Self;

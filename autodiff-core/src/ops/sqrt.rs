@@ -1,85 +1,44 @@
 //! Square root, `y = √x`, elementwise.
 
-use nalgebra::ComplexField;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise square root `y = √x`; VJP `ct_x = ct / (2y)` and JVP `dy = dx / (2y)`,
-/// both reusing the output (infinite at `x = 0`, as in PyTorch).
-///
-/// ```
-/// use autodiff_core::ops::Sqrt;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![4.0, 9.0];
-/// let y = x.sqrt();
-/// assert_eq!(y, tensor![2.0, 3.0]);
-/// assert_eq!(x.sqrt_vjp(y, tensor![1.0, 6.0]), tensor![0.25, 1.0]);
-/// assert_eq!(x.sqrt_jvp(y, tensor![1.0, 6.0]), tensor![0.25, 1.0]);
-/// ```
-pub trait Sqrt: Sized {
-    /// `y = √x`.
-    fn sqrt(self) -> Self;
+/// `y = √x`, from the output: `y' = 1/(2y)` (applied as one division), `y'' = -1/(4y³)`.
+#[doc(hidden)]
+pub struct SqrtRule;
 
-    /// `ct_x = ct / (2y)`.
-    fn sqrt_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `dy = dx / (2y)`.
-    fn sqrt_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct / 2y - ct ⊙ dy / 2y²`.
-    fn sqrt_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for SqrtRule {
     #[inline(always)]
-    fn sqrt_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.sqrt_vjp(out, ct),
-            self.sqrt_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.sqrt()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(_x: T, y: T) -> T {
+        T::one() / (y + y)
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, y: T) -> T {
+        -T::one() / ((y * y + y * y) * (y + y))
+    }
+
+    #[inline(always)]
+    fn scale<T: Real>(t: T, _x: T, y: T) -> T {
+        t / (y + y)
     }
 }
 
-impl<X: Elementwise> Sqrt for X {
-    #[inline]
-    fn sqrt(self) -> Self {
-        self.map_elems(ComplexField::sqrt)
-    }
-
-    #[inline]
-    fn sqrt_vjp(self, out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(out, |ct, y| ct / (y + y))
-    }
-
-    #[inline]
-    fn sqrt_jvp(self, out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(out, |dx, y| dx / (y + y))
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn sqrt_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.sqrt_vjp(out, dct),
-            ct,
-            dout.zip_map_elems(out, |dy, y| -dy / (y * y + y * y)),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise square root; see [`Sqrt`].
-    #[inline]
-    pub fn sqrt(self) -> Self {
-        Sqrt::sqrt(self)
-    }
+unary_op! {
+    /// Elementwise square root. The gradient reads the output: `1/(2√x)`, infinite at 0,
+    /// as in PyTorch.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// assert_eq!(tensor![4.0, 9.0].sqrt(), tensor![2.0, 3.0]);
+    /// ```
+    Sqrt: sqrt, sqrt_vjp, sqrt_jvp, sqrt_vjp_jvp, sqrt_vjp_pair = SqrtRule
 }
 
 #[cfg(test)]
@@ -87,6 +46,16 @@ mod tests {
     use super::Sqrt;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Sqrt: sqrt, sqrt_vjp, sqrt_jvp, sqrt_vjp_jvp, sqrt_vjp_pair;
+            [0.01, 0.5, 1.0, 4.0, 100.0];
+            std = f64::sqrt
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -22,6 +22,7 @@ use crate::tensor::Tensor;
 /// assert_eq!((ct_a, ct_b), (2.5, tensor![-0.5, -2.0]));
 /// assert_eq!(1.0.sub_jvp(b, y, 1.0, tensor![0.5, 2.0]), tensor![0.5, -1.0]);
 /// ```
+#[doc(hidden)]
 pub trait SubVjp<Rhs = Self>: Sub<Rhs> + Sized {
     /// Returns `(ct_a, ct_b)` for `out = self - rhs` and the output cotangent `ct`.
     fn sub_vjp(self, rhs: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);

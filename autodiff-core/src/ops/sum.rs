@@ -16,6 +16,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.sum_vjp(y, 0.5), Tensor::from_element(0.5));
 /// assert_eq!(x.sum_jvp(y, tensor![[1.0, 0.0], [0.5, -2.0]]), -0.5);
 /// ```
+#[doc(hidden)]
 pub trait Sum: Sized {
     /// The element type.
     type Output;

@@ -1,86 +1,38 @@
 //! Hyperbolic tangent, `y = tanh x`, elementwise.
 
-use nalgebra::ComplexField;
-use num_traits::One;
-
-use super::Elementwise;
+use super::elementwise::{ElementwiseRule, unary_op};
 use crate::real::Real;
-use crate::tensor::Tensor;
 
-/// Elementwise hyperbolic tangent `y = tanh x`; VJP `ct_x = ct * (1 - y²)` and JVP
-/// `dy = dx * (1 - y²)`, both reusing the output.
-///
-/// ```
-/// use autodiff_core::ops::Tanh;
-/// use autodiff_core::tensor;
-///
-/// let x = tensor![0.0, 100.0];
-/// let y = x.tanh();
-/// assert_eq!(y, tensor![0.0, 1.0]);
-/// assert_eq!(x.tanh_vjp(y, tensor![2.0, 2.0]), tensor![2.0, 0.0]);
-/// assert_eq!(x.tanh_jvp(y, tensor![2.0, 2.0]), tensor![2.0, 0.0]);
-/// ```
-pub trait Tanh: Sized {
-    /// `y = tanh x`.
-    fn tanh(self) -> Self;
+/// `y = tanh x`, from the output: `y' = 1 - y²`, `y'' = -2y (1 - y²)`.
+#[doc(hidden)]
+pub struct TanhRule;
 
-    /// `ct_x = ct * (1 - y²)`.
-    fn tanh_vjp(self, out: Self, ct: Self) -> Self;
-
-    /// `dy = dx * (1 - y²)`.
-    fn tanh_jvp(self, out: Self, dx: Self) -> Self;
-
-    /// The tangent of the VJP (forward over reverse, see the module docs):
-    /// `dct ⊙ (1 - y²) - 2 ct ⊙ y ⊙ dy`.
-    fn tanh_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self;
-
-    /// The VJP and its tangent in one call, as `f_hvp` runs them: one method for rustc to
-    /// resolve per op instead of two.
+impl ElementwiseRule for TanhRule {
     #[inline(always)]
-    fn tanh_vjp_pair(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> (Self, Self)
-    where
-        Self: Copy,
-    {
-        (
-            self.tanh_vjp(out, ct),
-            self.tanh_vjp_jvp(out, ct, dx, dout, dct),
-        )
+    fn value<T: Real>(x: T) -> T {
+        x.tanh()
+    }
+
+    #[inline(always)]
+    fn d1<T: Real>(_x: T, y: T) -> T {
+        T::one() - y * y
+    }
+
+    #[inline(always)]
+    fn d2<T: Real>(_x: T, y: T) -> T {
+        -(y + y) * (T::one() - y * y)
     }
 }
 
-impl<X: Elementwise> Tanh for X {
-    #[inline]
-    fn tanh(self) -> Self {
-        self.map_elems(ComplexField::tanh)
-    }
-
-    #[inline]
-    fn tanh_vjp(self, out: Self, ct: Self) -> Self {
-        ct.zip_map_elems(out, |ct, y| ct * (X::Elem::one() - y * y))
-    }
-
-    #[inline]
-    fn tanh_jvp(self, out: Self, dx: Self) -> Self {
-        dx.zip_map_elems(out, |dx, y| dx * (X::Elem::one() - y * y))
-    }
-
-    #[inline]
-    #[allow(unused_variables)]
-    fn tanh_vjp_jvp(self, out: Self, ct: Self, dx: Self, dout: Self, dct: Self) -> Self {
-        super::second_order(
-            self.tanh_vjp(out, dct),
-            ct,
-            dout.zip_map_elems(out, |dy, y| -(y + y) * dy),
-        )
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {
-    /// Elementwise hyperbolic tangent; see [`Tanh`].
-    #[inline]
-    pub fn tanh(self) -> Self {
-        Tanh::tanh(self)
-    }
+unary_op! {
+    /// Elementwise hyperbolic tangent. The gradient reads the output: `1 - tanh²x`.
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// assert_eq!(tensor![0.0, 1.0].tanh(), tensor![0.0, 1.0_f64.tanh()]);
+    /// ```
+    Tanh: tanh, tanh_vjp, tanh_jvp, tanh_vjp_jvp, tanh_vjp_pair = TanhRule
 }
 
 #[cfg(test)]
@@ -88,6 +40,16 @@ mod tests {
     use super::Tanh;
     use crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp};
     use crate::tensor::Tensor;
+
+    /// Every rule the op's `ElementwiseRule` gives, at points near its kinks and edges.
+    #[test]
+    fn rules_match_finite_differences() {
+        crate::ops::testing::check_unary!(
+            Tanh: tanh, tanh_vjp, tanh_jvp, tanh_vjp_jvp, tanh_vjp_pair;
+            [-5.0, -0.5, 0.0, 0.4, 3.0];
+            std = f64::tanh
+        );
+    }
 
     #[test]
     fn vjp_matches_finite_differences() {

@@ -282,3 +282,121 @@ macro_rules! binary_check {
     };
 }
 pub(crate) use binary_check;
+
+/// Checks every rule of a unary elementwise op's trait (`Tan: tan, tan_vjp, ..`) at each
+/// of the given points, as scalars and as tensors: the VJP and the JVP against
+/// central differences and each other, the VJP's tangent against central differences of
+/// the VJP, and the pair against the two; the forward in `f32` against `f64`'s, and, given
+/// `std = f64::name`, the forward in `f64` against std's, bit for bit.
+macro_rules! check_unary {
+    ($t:ident: $name:ident, $vjp:ident, $jvp:ident, $vjp_jvp:ident, $pair:ident; $points:expr
+        $(; std = $std:expr)?) => {{
+        use $crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp, check_vjp_jvp};
+        type M = $crate::tensor::Tensor<f64, 2, 3>;
+        let points: &[f64] = &$points;
+        fn all<X: $t + $crate::ops::testing::Flat>(x: X) {
+            check_vjp(|x: X| $t::$name(x), |x: X, out, ct| $t::$vjp(x, out, ct), x);
+            check_jvp(|x: X| $t::$name(x), |x: X, out, dx| $t::$jvp(x, out, dx), x);
+            check_vjp_against_jvp(
+                |x: X| $t::$name(x),
+                |x: X, out, ct| $t::$vjp(x, out, ct),
+                |x: X, out, dx| $t::$jvp(x, out, dx),
+                x,
+            );
+            check_vjp_jvp(
+                |x: X| $t::$name(x),
+                |x: X, out, dx| $t::$jvp(x, out, dx),
+                |x: X, out, ct| $t::$vjp(x, out, ct),
+                |x: X, out, ct, dx, dout, dct| $t::$vjp_jvp(x, out, ct, dx, dout, dct),
+                x,
+            );
+            let (out, ct, dx, dct): (X, X, X, X) = (
+                $t::$name(x),
+                $crate::ops::testing::cotangent(),
+                $crate::ops::testing::direction(),
+                X::from_coords(|i| 0.2 - (0.9 * i as f64 + 0.3).sin()),
+            );
+            let dout = $t::$jvp(x, out, dx);
+            let pair = $t::$pair(x, out, ct, dx, dout, dct);
+            let (vjp, tangent) = (
+                $t::$vjp(x, out, ct),
+                $t::$vjp_jvp(x, out, ct, dx, dout, dct),
+            );
+            for i in 0..X::LEN {
+                assert_eq!(
+                    pair.0.get(i).to_bits(),
+                    vjp.get(i).to_bits(),
+                    "pair's VJP at {x:?}"
+                );
+                assert_eq!(
+                    pair.1.get(i).to_bits(),
+                    tangent.get(i).to_bits(),
+                    "pair's tangent at {x:?}"
+                );
+            }
+        }
+        for &x in points {
+            all(x);
+            $(assert_eq!($t::$name(x).to_bits(), ($std)(x).to_bits(), "std's value at {x}");)?
+            let (y32, y64) = ($t::$name(x as f32), $t::$name(x));
+            assert!(
+                (f64::from(y32) - y64).abs() <= 1e-5 * (1.0 + y64.abs()),
+                "f32 value {y32} vs f64 {y64} at {x}",
+            );
+        }
+        // One tensor per point: the finite differences' step follows the largest
+        // coordinate, which must not be another point's.
+        for &x in points {
+            all(M::from_element(x));
+        }
+    }};
+}
+pub(crate) use check_unary;
+
+/// [`check_unary!`] for a binary elementwise op (`Atan2: atan2, atan2_vjp, ..`) at each of
+/// the given `(a, b)` points, as scalars and as tensors.
+macro_rules! check_binary {
+    ($t:ident: $name:ident, $vjp:ident, $jvp:ident, $vjp_jvp:ident, $pair:ident; $points:expr
+        $(; std = $std:expr)?) => {{
+        use $crate::ops::testing::{check_jvp, check_vjp, check_vjp_against_jvp, check_vjp_jvp};
+        type M = $crate::tensor::Tensor<f64, 2, 3>;
+        let points: &[(f64, f64)] = &$points;
+        fn all<X: $t + $crate::ops::testing::Flat>(a: X, b: X) {
+            let f = |(a, b): (X, X)| $t::$name(a, b);
+            let vjp = |(a, b): (X, X), out, ct| $t::$vjp(a, b, out, ct);
+            let jvp = |(a, b): (X, X), out, (da, db): (X, X)| $t::$jvp(a, b, out, da, db);
+            let vjp_jvp = |(a, b): (X, X), out, ct, (da, db): (X, X), dout, dct| {
+                $t::$vjp_jvp(a, b, out, ct, da, db, dout, dct)
+            };
+            check_vjp(f, vjp, (a, b));
+            check_jvp(f, jvp, (a, b));
+            check_vjp_against_jvp(f, vjp, jvp, (a, b));
+            check_vjp_jvp(f, jvp, vjp, vjp_jvp, (a, b));
+            let out = f((a, b));
+            let (ct, (da, db)): (X, (X, X)) =
+                ($crate::ops::testing::cotangent(), $crate::ops::testing::direction());
+            let dct = X::from_coords(|i| 0.2 - (0.9 * i as f64 + 0.3).sin());
+            let dout = jvp((a, b), out, (da, db));
+            let pair = $t::$pair(a, b, out, ct, da, db, dout, dct);
+            let (v, t) = (vjp((a, b), out, ct), vjp_jvp((a, b), out, ct, (da, db), dout, dct));
+            for i in 0..X::LEN {
+                for (got, want) in [(pair.0.0, v.0), (pair.0.1, v.1), (pair.1.0, t.0), (pair.1.1, t.1)] {
+                    assert_eq!(got.get(i).to_bits(), want.get(i).to_bits(), "pair at {a:?}, {b:?}");
+                }
+            }
+        }
+        for &(a, b) in points {
+            all(a, b);
+            $(assert_eq!($t::$name(a, b).to_bits(), ($std)(a, b).to_bits(), "std's value at {a}, {b}");)?
+            let (y32, y64) = ($t::$name(a as f32, b as f32), $t::$name(a, b));
+            assert!(
+                (f64::from(y32) - y64).abs() <= 1e-5 * (1.0 + y64.abs()),
+                "f32 value {y32} vs f64 {y64} at {a}, {b}",
+            );
+        }
+        for &(a, b) in points {
+            all(M::from_element(a), M::from_element(b));
+        }
+    }};
+}
+pub(crate) use check_binary;

@@ -25,6 +25,7 @@ use crate::tensor::Tensor;
 /// let dy = a.tr_matmul_jvp(&b, &y, &da, &Tensor::zeros(), [true, false]);
 /// assert_eq!(dy, tensor![1.0, 0.0, 0.0]);
 /// ```
+#[doc(hidden)]
 pub trait TrMatmul<Rhs>: Sized {
     /// The product's type.
     type Output;

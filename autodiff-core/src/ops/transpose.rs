@@ -15,6 +15,7 @@ use crate::tensor::Tensor;
 /// assert_eq!(x.t_vjp(y, tensor![4.0, 5.0, 6.0]), tensor![[4.0, 5.0, 6.0]]);
 /// assert_eq!(x.t_jvp(y, tensor![[4.0, 5.0, 6.0]]), tensor![4.0, 5.0, 6.0]);
 /// ```
+#[doc(hidden)]
 pub trait Transpose: Sized {
     /// The transposed type.
     type Output;

@@ -27,15 +27,18 @@ pub trait Vstack<Rhs, Out>: Sized {
     fn vstack(self, rhs: Rhs) -> Out;
 
     /// `(ct_a, ct_b)`: the parts of `ct` that `self` and `rhs` became.
+    #[doc(hidden)]
     fn vstack_vjp(self, rhs: Rhs, out: Out, ct: Out) -> (Self, Rhs);
 
     /// `dy`: the same stacking of the tangents.
+    #[doc(hidden)]
     fn vstack_jvp(self, rhs: Rhs, out: Out, da: Self, db: Rhs) -> Out;
 
     /// The tangent of the VJP (forward over reverse, see the module docs): the op is linear,
     /// so it is the VJP of `dct`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
+    #[doc(hidden)]
     fn vstack_vjp_jvp(
         self,
         rhs: Rhs,

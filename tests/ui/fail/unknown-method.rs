@@ -2,7 +2,7 @@ use autodiff::{differentiable, Tensor};
 
 #[differentiable]
 fn f(x: Tensor<f64, 3>) -> f64 {
-    x.log10().sum()
+    x.lgamma().sum()
 }
 
 fn main() {}
