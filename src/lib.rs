@@ -124,7 +124,7 @@
 //!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
 //!   `T` constants), constants, and arguments that are not differentiated.
 //! * Methods: `powi powf exp ln ln_1p sqrt sin cos tanh sigmoid relu celu abs clamp max min sum mean norm dot
-//!   matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack hstack concat detach`;
+//!   matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack hstack concat amax amin product norm_squared trace outer diagonal detach`;
 //!   on scalars where they make sense. Each is a trait in [`ops`] with its forward, its
 //!   VJP and its JVP.
 //! * Tuples, arrays, slices, `Vec`s and structs that derive [`Differentiable`], as

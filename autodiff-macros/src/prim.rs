@@ -219,6 +219,29 @@ pub const METHODS: &[Prim] = &[
     prim("vstack", "Vstack", &[Diff], "CatBackward0"),
     prim("hstack", "Hstack", &[Diff], "CatBackward0"),
     prim("concat", "Concat", &[Diff], "CatBackward0"),
+    // Reductions and shape ops over whole tensors.
+    prim("amax", "Amax", &[], "AmaxBackward0"),
+    prim("amin", "Amin", &[], "AminBackward0"),
+    reading(
+        Reads::Operands,
+        prim("product", "Product", &[], "ProdBackward0"),
+    ),
+    reading(
+        Reads::Operands,
+        prim("norm_squared", "NormSquared", &[], "PowBackward0"),
+    ),
+    reading(
+        Reads::Nothing,
+        prim("trace", "Trace", &[], "TraceBackward0"),
+    ),
+    reading(
+        Reads::Others,
+        prim("outer", "Outer", &[Diff], "OuterBackward0"),
+    ),
+    reading(
+        Reads::Nothing,
+        prim("diagonal", "Diagonal", &[], "DiagonalBackward0"),
+    ),
 ];
 
 /// Methods that read a differentiated value's size, which carries no gradient.

@@ -152,6 +152,15 @@ mod tr_matmul;
 mod transpose;
 mod vstack;
 
+// Reductions and shape ops over whole tensors.
+mod amax;
+mod amin;
+mod diagonal;
+mod norm_squared;
+mod outer;
+mod product;
+mod trace;
+
 #[cfg(test)]
 mod testing;
 
@@ -192,6 +201,14 @@ pub use tanh::Tanh;
 pub use tr_matmul::TrMatmul;
 pub use transpose::Transpose;
 pub use vstack::Vstack;
+
+pub use amax::Amax;
+pub use amin::Amin;
+pub use diagonal::Diagonal;
+pub use norm_squared::NormSquared;
+pub use outer::Outer;
+pub use product::Product;
+pub use trace::Trace;
 
 use crate::real::Real;
 use crate::tensor::Tensor;

@@ -1,0 +1,143 @@
+//! Reductions, shape ops and fixed-shape linear algebra inside `#[differentiable]` bodies:
+//! `f_grad`, `f_jvp` and `f_hvp` compared with central finite differences of `f` (and of
+//! `f_grad` for `f_hvp`) along fixed irregular directions, and `f_grad` with `f_jvp`
+//! through the identity `⟨∇f, v⟩ = J v`.
+
+use autodiff::{Differentiable, Tensor, differentiable};
+
+type M3 = Tensor<f64, 3, 3>;
+type V3 = Tensor<f64, 3>;
+
+/// `x + h v`, coordinate by coordinate.
+fn shift<X: Differentiable>(x: &X, v: &X, h: f64) -> X {
+    let coords: Vec<f64> = x
+        .to_coords()
+        .iter()
+        .zip(v.to_coords())
+        .map(|(x, v)| x + h * v)
+        .collect();
+    x.with_coords(&coords)
+}
+
+/// A fixed direction shaped like `like`, with irregular, distinct, nonzero coordinates.
+fn direction<X: Differentiable>(like: &X, salt: f64) -> X {
+    let coords: Vec<f64> = (0..like.num_coords())
+        .map(|i| 0.4 + (1.7 * i as f64 + salt).cos())
+        .collect();
+    like.with_coords(&coords)
+}
+
+/// The central difference `(g(h) - g(-h)) / 2h`, coordinate by coordinate.
+fn central<Y: Differentiable>(g: impl Fn(f64) -> Y) -> Vec<f64> {
+    let h = 1e-5;
+    let (plus, minus) = (g(h).to_coords(), g(-h).to_coords());
+    plus.iter()
+        .zip(&minus)
+        .map(|(p, m)| (p - m) / (2.0 * h))
+        .collect()
+}
+
+#[track_caller]
+fn assert_close(what: &str, got: &[f64], want: &[f64], rel: f64) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    let scale = want.iter().fold(1e-12_f64, |s, w| s.max(w.abs()));
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= rel * scale,
+            "{what}[{i}]: generated {g} vs finite difference {w} (scale {scale})"
+        );
+    }
+}
+
+/// Checks a function of one differentiated value in every mode: the gradient coordinate
+/// by coordinate, the JVP along `v`, the HVP along `v` against the gradient's central
+/// difference, and `⟨∇f, v⟩` against the JVP.
+#[track_caller]
+fn check_all_modes<X: Differentiable>(
+    what: &str,
+    x: X,
+    f: impl Fn(&X) -> f64,
+    grad: impl Fn(&X) -> (f64, X),
+    jvp: impl Fn(&X, &X) -> (f64, f64),
+    hvp: impl Fn(&X, &X) -> (f64, X, X),
+) {
+    let (y, g) = grad(&x);
+    assert_eq!(y, f(&x), "{what}: f_grad's value");
+    let n = x.num_coords();
+    let basis = |i: usize| {
+        let coords: Vec<f64> = (0..n).map(|j| f64::from(u8::from(i == j))).collect();
+        x.with_coords(&coords)
+    };
+    let numeric: Vec<f64> = (0..n)
+        .map(|i| central(|h| f(&shift(&x, &basis(i), h)))[0])
+        .collect();
+    assert_close(&format!("{what} gradient"), &g.to_coords(), &numeric, 1e-6);
+    let v = direction(&x, 0.3);
+    let (y_jvp, dy) = jvp(&x, &v);
+    assert_eq!(y_jvp, y, "{what}: f_jvp's value");
+    assert_close(
+        &format!("{what} jvp"),
+        &[dy],
+        &central(|h| f(&shift(&x, &v, h))),
+        1e-6,
+    );
+    assert!(
+        (g.inner(&v) - dy).abs() <= 1e-10 * (1.0 + dy.abs()),
+        "{what}: ⟨∇f, v⟩ = {} but J v = {dy}",
+        g.inner(&v)
+    );
+    let (y_hvp, g_hvp, hv) = hvp(&x, &v);
+    assert_eq!(y_hvp, y, "{what}: f_hvp's value");
+    assert_close(&format!("{what} hvp's gradient"), &g_hvp.to_coords(), &g.to_coords(), 1e-12);
+    assert_close(
+        &format!("{what} hvp"),
+        &hv.to_coords(),
+        &central(|h| grad(&shift(&x, &v, h)).1),
+        1e-6,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Reductions and shape ops
+// ---------------------------------------------------------------------------------------
+
+/// Every reduction and shape op once, in a body that mixes them with elementwise ops.
+#[differentiable]
+fn reductions(m: M3, a: V3) -> f64 {
+    let o = a.outer(a.sin());
+    let s = m + o;
+    let d = s.diagonal();
+    s.trace() * d.product() + s.norm_squared() * 0.1 + (m * s).amax() - o.amin() * 0.5
+}
+
+#[test]
+fn reductions_match_finite_differences_in_every_mode() {
+    let m = M3::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin() + 0.5);
+    let a = V3::from_row_slice(&[0.3, -1.1, 0.8]);
+    check_all_modes(
+        "reductions",
+        (m, a),
+        |(m, a)| reductions(*m, *a),
+        |(m, a)| reductions_grad(*m, *a),
+        |(m, a), (dm, da)| reductions_jvp(*m, *a, *dm, *da),
+        |(m, a), (vm, va)| {
+            let (y, g, h) = reductions_hvp(*m, *a, *vm, *va);
+            (y, g, h)
+        },
+    );
+}
+
+/// `amax` and `amin` split their gradient equally between tied elements, like
+/// `torch.amax`.
+#[differentiable]
+fn tied_extremes(x: V3) -> f64 {
+    (x * x).amax() + x.amin()
+}
+
+#[test]
+fn amax_and_amin_split_the_gradient_at_ties() {
+    let (y, g) = tied_extremes_grad(Tensor::from_row_slice(&[-2.0, 2.0, 0.5]));
+    assert_eq!(y, 4.0 - 2.0);
+    // amax: 2x/2 at both ±2; amin: 1 at -2.
+    assert_eq!(g, Tensor::from_row_slice(&[-2.0 + 1.0, 2.0, 0.0]));
+}
