@@ -123,8 +123,11 @@
 //! * `+ - * /` between tensors of equal shape and between a tensor and a scalar on
 //!   either side, unary `-`, float literals (in bodies generic over `T: Real` they become
 //!   `T` constants), constants, and arguments that are not differentiated.
-//! * Methods: `powi powf exp ln ln_1p sqrt sin cos tanh sigmoid relu celu abs clamp max min sum mean norm dot
-//!   matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack hstack concat amax amin product norm_squared trace outer diagonal detach`;
+//! * Methods: `powi powf exp ln ln_1p sqrt sin cos tanh sigmoid relu celu abs clamp max min
+//!   sum mean norm dot matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack
+//!   hstack concat amax amin product norm_squared trace outer diagonal determinant
+//!   try_inverse cholesky l solve inverse ln_determinant lu solve_lower_triangular
+//!   solve_upper_triangular unwrap expect detach`;
 //!   on scalars where they make sense. Each is a trait in [`ops`] with its forward, its
 //!   VJP and its JVP.
 //! * Tuples, arrays, slices, `Vec`s and structs that derive [`Differentiable`], as

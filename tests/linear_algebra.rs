@@ -141,3 +141,121 @@ fn amax_and_amin_split_the_gradient_at_ties() {
     // amax: 2x/2 at both ±2; amin: 1 at -2.
     assert_eq!(g, Tensor::from_row_slice(&[-2.0 + 1.0, 2.0, 0.0]));
 }
+
+// ---------------------------------------------------------------------------------------
+// Linear algebra in nalgebra's spelling
+// ---------------------------------------------------------------------------------------
+
+/// The identity matrix.
+fn eye() -> M3 {
+    M3::from_fn(|r, c| f64::from(u8::from(r == c)))
+}
+
+/// A symmetric positive-definite matrix made from `m`: `M Mᵀ + I`.
+#[differentiable]
+fn spd(m: M3) -> M3 {
+    m.matmul(m.t()) + eye()
+}
+
+/// The Gaussian-process negative log likelihood, as nalgebra users write it, for a
+/// squared-exponential kernel with length scale `exp(log_len)` and signal variance
+/// `exp(log_var)` on three points, plus noise.
+#[differentiable(wrt(theta))]
+fn gp_nll(theta: Tensor<f64, 2>, xs: V3, ys: V3) -> f64 {
+    let len = theta[0].exp();
+    let var = theta[1].exp();
+    let mut k = M3::zeros();
+    for i in 0..3 {
+        for j in 0..3 {
+            let d = (xs[i] - xs[j]) / len;
+            k[(i, j)] = var * (-0.5 * d * d).exp();
+        }
+        k[(i, i)] = k[(i, i)] + 0.1;
+    }
+    let chol = k.cholesky().unwrap();
+    let alpha = chol.solve(&ys);
+    let log_det = 2.0 * chol.l().diagonal().ln().sum();
+    0.5 * ys.dot(alpha) + 0.5 * log_det
+}
+
+#[test]
+fn gp_likelihood_matches_finite_differences_in_every_mode() {
+    let xs = V3::from_row_slice(&[-1.0, 0.3, 1.4]);
+    let ys = V3::from_row_slice(&[0.5, -0.2, 0.9]);
+    let theta = Tensor::<f64, 2>::from_row_slice(&[0.2, -0.3]);
+    check_all_modes(
+        "gp",
+        theta,
+        |t| gp_nll(*t, xs, ys),
+        |t| gp_nll_grad(*t, xs, ys),
+        |t, v| gp_nll_jvp(*t, xs, ys, *v),
+        |t, v| gp_nll_hvp(*t, xs, ys, *v),
+    );
+    // The value is the closed form `½ yᵀ K⁻¹ y + ½ ln det K`.
+    let (len, var) = (theta[0].exp(), theta[1].exp());
+    let k = M3::from_fn(|i, j| {
+        let d = (xs[i] - xs[j]) / len;
+        var * (-0.5 * d * d).exp() + if i == j { 0.1 } else { 0.0 }
+    });
+    let want = 0.5 * ys.dot(k.try_inverse().unwrap().matmul(ys)) + 0.5 * k.determinant().ln();
+    assert!((gp_nll(theta, xs, ys) - want).abs() < 1e-12);
+}
+
+/// Every method of a Cholesky factor, on a matrix that depends on the parameter.
+#[differentiable]
+fn cholesky_methods(m: M3, b: V3) -> f64 {
+    let chol = spd(m).cholesky().expect("M Mᵀ + I is positive definite");
+    let x = chol.solve(b);
+    let inv = chol.inverse();
+    x.dot(b) + inv.trace() * chol.determinant().ln() + chol.ln_determinant() + chol.l().sum()
+}
+
+#[test]
+fn cholesky_methods_match_finite_differences_in_every_mode() {
+    let m = M3::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin());
+    let b = V3::from_row_slice(&[0.3, -1.1, 0.8]);
+    check_all_modes(
+        "cholesky",
+        (m, b),
+        |(m, b)| cholesky_methods(*m, *b),
+        |(m, b)| cholesky_methods_grad(*m, *b),
+        |(m, b), (dm, db)| cholesky_methods_jvp(*m, *b, *dm, *db),
+        |(m, b), (vm, vb)| cholesky_methods_hvp(*m, *b, *vm, *vb),
+    );
+}
+
+/// `determinant`, `try_inverse().unwrap()`, `lu().solve(&b).unwrap()` and the triangular
+/// solves, by reference and by value.
+#[differentiable]
+fn general_linear_algebra(a: M3, b: V3) -> f64 {
+    let shifted = a + eye() * 2.0;
+    let inv = shifted.try_inverse().unwrap();
+    let x = shifted.lu().solve(&b).unwrap();
+    let lower = shifted.solve_lower_triangular(&b).expect("nonzero diagonal");
+    let upper = shifted.solve_upper_triangular(b).unwrap();
+    shifted.determinant() + inv.sum() + x.norm_squared() + lower.dot(upper)
+}
+
+#[test]
+fn general_linear_algebra_matches_finite_differences_in_every_mode() {
+    let a = M3::from_fn(|r, c| (0.9 * r as f64 + 1.7 * c as f64 - 0.4).cos() * 0.5);
+    let b = V3::from_row_slice(&[0.3, -1.1, 0.8]);
+    check_all_modes(
+        "general",
+        (a, b),
+        |(a, b)| general_linear_algebra(*a, *b),
+        |(a, b)| general_linear_algebra_grad(*a, *b),
+        |(a, b), (da, db)| general_linear_algebra_jvp(*a, *b, *da, *db),
+        |(a, b), (va, vb)| general_linear_algebra_hvp(*a, *b, *va, *vb),
+    );
+}
+
+#[test]
+#[should_panic(expected = "not positive definite")]
+fn a_failed_factorisation_panics_like_nalgebra_s_expect() {
+    #[differentiable]
+    fn chol_det(a: M3) -> f64 {
+        a.cholesky().expect("not positive definite").determinant()
+    }
+    let _ = chol_det_grad(M3::from_element(1.0) * -1.0);
+}

@@ -353,7 +353,8 @@ impl Lowerer<'_> {
 
     fn bind(&mut self, value: Value, span: Span, varied: bool) -> VarId {
         let numeric = match &value {
-            Value::Prim { .. } | Value::Stack { .. } => true,
+            Value::Prim { prim, .. } => prim.numeric,
+            Value::Stack { .. } => true,
             Value::Copy(v) => self.numeric.contains(v),
             _ => false,
         };
@@ -1699,7 +1700,7 @@ impl Lowerer<'_> {
             return self.unsupported(
                 &call.method,
                 format!(
-                    "`{name}` is not a differentiable operation; the supported methods are {}. To use other methods on a value, call `.detach()` on it first",
+                    "`{name}` is not a differentiable operation; the supported methods are {}. To differentiate through `{name}`, give it a rule with #[custom_vjp] or write it as a #[differentiable] function",
                     prim::method_names()
                 ),
             );
@@ -1746,6 +1747,11 @@ impl Lowerer<'_> {
         let mut operands = vec![self.lower_expr(&call.receiver)];
         let mut spans = vec![call.receiver.span()];
         for (arg, kind) in call.args.iter().zip(prim.args) {
+            // `chol.solve(&b)`, as nalgebra spells it: ops take their operands by value.
+            let arg = match arg {
+                Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                arg => arg,
+            };
             spans.push(arg.span());
             if *kind == Arg::Const && self.is_varied(arg) {
                 self.errors.push(

@@ -42,6 +42,10 @@ pub struct Prim {
     /// What the VJP reads of its operands' and output's values (beyond their types): a
     /// loop's reverse sweep tapes exactly that.
     pub reads: Reads,
+    /// The output is a float or a tensor, whose adjoint takes contributions by `+=`; not
+    /// for a factorisation or an `Option` (`cholesky`, `try_inverse`), whose adjoint
+    /// accumulates through `Differentiable`.
+    pub numeric: bool,
 }
 
 /// What an op's VJP reads (see `Prim::reads`). An operand or output not read still
@@ -242,6 +246,38 @@ pub const METHODS: &[Prim] = &[
         Reads::Nothing,
         prim("diagonal", "Diagonal", &[], "DiagonalBackward0"),
     ),
+    // Fixed-shape linear algebra in nalgebra's spelling; what can fail returns an
+    // `Option`, which `unwrap` and `expect` open.
+    costly(prim("determinant", "Determinant", &[], "LinalgDetBackward0")),
+    structured(costly(prim("try_inverse", "TryInverse", &[], "LinalgInvExBackward0"))),
+    structured(costly(prim("cholesky", "FactorCholesky", &[], "LinalgCholeskyExBackward0"))),
+    reading(Reads::Nothing, prim("l", "CholeskyL", &[], "AliasBackward0")),
+    // `chol.solve(b)` is a tensor, `lu.solve(b)` an `Option`.
+    structured(costly(prim("solve", "Solve", &[Diff], "LinalgSolveExBackward0"))),
+    costly(prim("inverse", "Inverse", &[], "CholeskyInverseBackward0")),
+    costly(prim("ln_determinant", "LnDeterminant", &[], "LogdetBackward0")),
+    structured(reading(Reads::Nothing, prim("lu", "FactorLu", &[], "LinalgLuFactorExBackward0"))),
+    structured(costly(prim(
+        "solve_lower_triangular",
+        "SolveLowerTriangular",
+        &[Diff],
+        "LinalgSolveTriangularBackward0",
+    ))),
+    structured(costly(prim(
+        "solve_upper_triangular",
+        "SolveUpperTriangular",
+        &[Diff],
+        "LinalgSolveTriangularBackward0",
+    ))),
+    // The value inside may be a factor: `k.cholesky().unwrap()`.
+    structured(reading(
+        Reads::Nothing,
+        prim("unwrap", "Unwrap", &[], "AliasBackward0"),
+    )),
+    structured(reading(
+        Reads::Nothing,
+        prim("expect", "Expect", &[Const], "AliasBackward0"),
+    )),
 ];
 
 /// Methods that read a differentiated value's size, which carries no gradient.
@@ -310,6 +346,14 @@ const fn prim(
         pair: false,
         partner: None,
         reads: Reads::All,
+        numeric: true,
+    }
+}
+
+const fn structured(prim: Prim) -> Prim {
+    Prim {
+        numeric: false,
+        ..prim
     }
 }
 

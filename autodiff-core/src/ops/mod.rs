@@ -161,6 +161,10 @@ mod outer;
 mod product;
 mod trace;
 
+// Fixed-shape linear algebra, and `unwrap`/`expect` of what can fail.
+mod linalg;
+mod unwrap;
+
 #[cfg(test)]
 mod testing;
 
@@ -209,6 +213,12 @@ pub use norm_squared::NormSquared;
 pub use outer::Outer;
 pub use product::Product;
 pub use trace::Trace;
+
+pub use linalg::{
+    CholeskyL, Determinant, FactorCholesky, FactorLu, Inverse, LnDeterminant, Solve,
+    SolveLowerTriangular, SolveUpperTriangular, TryInverse,
+};
+pub use unwrap::{Expect, Unwrap};
 
 use crate::real::Real;
 use crate::tensor::Tensor;
