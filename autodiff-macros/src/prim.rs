@@ -280,6 +280,18 @@ pub const METHODS: &[Prim] = &[
     )),
 ];
 
+/// The method ops that act element by element, a scalar operand broadcast (their other
+/// arguments are constants): the methods a `map(|v| ..)` closure may apply to its
+/// parameter, whose body is then the same ops on the whole tensor.
+pub const ELEMENTWISE: &[&str] = &[
+    "powi", "exp", "ln", "ln_1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "celu",
+    "abs", "clamp",
+];
+
+/// `x.map(|v| ..)`: elementwise, the closure's body differentiated as the same operations
+/// on `x` (see `ELEMENTWISE`). Not a `Prim`: it lowers to the ops its body applies.
+pub const MAP: &str = "map";
+
 /// Methods that read a differentiated value's size, which carries no gradient.
 pub const DATA_METHODS: &[&str] = &["len", "is_empty"];
 
@@ -425,6 +437,10 @@ mod tests {
             assert_eq!(method(p.name).map(|q| q.trait_name), Some(p.trait_name));
         }
         assert!(method("frobnicate").is_none());
+        for name in ELEMENTWISE {
+            let p = method(name).expect("an elementwise op is a method op");
+            assert!(p.args.iter().all(|a| *a == Arg::Const), "{name}");
+        }
         assert!(method(DETACH).is_none());
     }
 
