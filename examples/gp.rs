@@ -35,7 +35,8 @@ fn nll(theta: Tensor<f64, 3>, xs: Tensor<f64, N>, ys: Tensor<f64, N>) -> f64 {
 fn main() {
     // Samples of sin(x) with a deterministic, irregular "noise" of size 0.2.
     let xs = Tensor::<f64, N>::from_fn(|i, _| -3.0 + 6.0 * i as f64 / (N - 1) as f64);
-    let ys = Tensor::<f64, N>::from_fn(|i, _| xs[i].sin() + 0.2 * (12.9 * i as f64 * i as f64).sin());
+    let ys =
+        Tensor::<f64, N>::from_fn(|i, _| xs[i].sin() + 0.2 * (12.9 * i as f64 * i as f64).sin());
     let mut theta = Tensor::<f64, 3>::from_row_slice(&[1.5, -1.0, -1.0]);
     let mut adam = Adam::new(0.05);
     let first = nll(theta, xs, ys);
@@ -65,7 +66,10 @@ fn main() {
         grad.norm(),
         direction.dot(hv)
     );
-    assert!(last < first, "the likelihood did not improve: {first} -> {last}");
+    assert!(
+        last < first,
+        "the likelihood did not improve: {first} -> {last}"
+    );
     assert!(grad.norm() < 1e-6, "not converged: |∇| = {}", grad.norm());
     assert!(direction.dot(hv) > 0.0, "not at a minimum");
 }

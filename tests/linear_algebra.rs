@@ -88,7 +88,12 @@ fn check_all_modes<X: Differentiable>(
     );
     let (y_hvp, g_hvp, hv) = hvp(&x, &v);
     assert_eq!(y_hvp, y, "{what}: f_hvp's value");
-    assert_close(&format!("{what} hvp's gradient"), &g_hvp.to_coords(), &g.to_coords(), 1e-12);
+    assert_close(
+        &format!("{what} hvp's gradient"),
+        &g_hvp.to_coords(),
+        &g.to_coords(),
+        1e-12,
+    );
     assert_close(
         &format!("{what} hvp"),
         &hv.to_coords(),
@@ -231,7 +236,9 @@ fn general_linear_algebra(a: M3, b: V3) -> f64 {
     let shifted = a + eye() * 2.0;
     let inv = shifted.try_inverse().unwrap();
     let x = shifted.lu().solve(&b).unwrap();
-    let lower = shifted.solve_lower_triangular(&b).expect("nonzero diagonal");
+    let lower = shifted
+        .solve_lower_triangular(&b)
+        .expect("nonzero diagonal");
     let upper = shifted.solve_upper_triangular(b).unwrap();
     shifted.determinant() + inv.sum() + x.norm_squared() + lower.dot(upper)
 }
@@ -308,4 +315,39 @@ fn a_map_over_data_carries_the_gradient_of_what_it_captures() {
     let h = 1e-6;
     let numeric = (mapped_data(0.4 + h, xs) - mapped_data(0.4 - h, xs)) / (2.0 * h);
     assert!((g - numeric).abs() < 1e-8, "{g} vs {numeric}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Inside loops: factors and `Option`s on the loop's tape
+// ---------------------------------------------------------------------------------------
+
+/// A factorisation, an inverse and a solve per iteration, their results carried and
+/// taped by the loop.
+#[differentiable(wrt(m))]
+fn iterated(m: M3, b: V3, steps: usize) -> f64 {
+    let mut x = b;
+    let mut total = 0.0;
+    for _ in 0..steps {
+        let chol = spd(m).cholesky().unwrap();
+        x = chol.solve(&x) + x * 0.5;
+        let inv = (m + eye() * 3.0)
+            .try_inverse()
+            .expect("diagonally dominant");
+        total = total + inv.matmul(x).sum() + chol.ln_determinant();
+    }
+    total
+}
+
+#[test]
+fn loops_over_factorisations_match_finite_differences_in_every_mode() {
+    let m = M3::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin() * 0.7);
+    let b = V3::from_row_slice(&[0.3, -1.1, 0.8]);
+    check_all_modes(
+        "loop",
+        m,
+        |m| iterated(*m, b, 3),
+        |m| iterated_grad(*m, b, 3),
+        |m, dm| iterated_jvp(*m, b, 3, *dm),
+        |m, vm| iterated_hvp(*m, b, 3, *vm),
+    );
 }

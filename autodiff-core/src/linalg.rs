@@ -75,9 +75,7 @@ impl<T: Real, const N: usize> Default for Cholesky<T, N> {
     /// The zero factor: the zero gradient of a factor.
     #[inline]
     fn default() -> Self {
-        Cholesky {
-            l: Tensor::zeros(),
-        }
+        Cholesky { l: Tensor::zeros() }
     }
 }
 

@@ -248,15 +248,46 @@ pub const METHODS: &[Prim] = &[
     ),
     // Fixed-shape linear algebra in nalgebra's spelling; what can fail returns an
     // `Option`, which `unwrap` and `expect` open.
-    costly(prim("determinant", "Determinant", &[], "LinalgDetBackward0")),
-    structured(costly(prim("try_inverse", "TryInverse", &[], "LinalgInvExBackward0"))),
-    structured(costly(prim("cholesky", "FactorCholesky", &[], "LinalgCholeskyExBackward0"))),
-    reading(Reads::Nothing, prim("l", "CholeskyL", &[], "AliasBackward0")),
+    costly(prim(
+        "determinant",
+        "Determinant",
+        &[],
+        "LinalgDetBackward0",
+    )),
+    structured(costly(prim(
+        "try_inverse",
+        "TryInverse",
+        &[],
+        "LinalgInvExBackward0",
+    ))),
+    structured(costly(prim(
+        "cholesky",
+        "FactorCholesky",
+        &[],
+        "LinalgCholeskyExBackward0",
+    ))),
+    reading(
+        Reads::Nothing,
+        prim("l", "CholeskyL", &[], "AliasBackward0"),
+    ),
     // `chol.solve(b)` is a tensor, `lu.solve(b)` an `Option`.
-    structured(costly(prim("solve", "Solve", &[Diff], "LinalgSolveExBackward0"))),
+    structured(costly(prim(
+        "solve",
+        "Solve",
+        &[Diff],
+        "LinalgSolveExBackward0",
+    ))),
     costly(prim("inverse", "Inverse", &[], "CholeskyInverseBackward0")),
-    costly(prim("ln_determinant", "LnDeterminant", &[], "LogdetBackward0")),
-    structured(reading(Reads::Nothing, prim("lu", "FactorLu", &[], "LinalgLuFactorExBackward0"))),
+    costly(prim(
+        "ln_determinant",
+        "LnDeterminant",
+        &[],
+        "LogdetBackward0",
+    )),
+    structured(reading(
+        Reads::Nothing,
+        prim("lu", "FactorLu", &[], "LinalgLuFactorExBackward0"),
+    )),
     structured(costly(prim(
         "solve_lower_triangular",
         "SolveLowerTriangular",
@@ -284,8 +315,8 @@ pub const METHODS: &[Prim] = &[
 /// arguments are constants): the methods a `map(|v| ..)` closure may apply to its
 /// parameter, whose body is then the same ops on the whole tensor.
 pub const ELEMENTWISE: &[&str] = &[
-    "powi", "exp", "ln", "ln_1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "celu",
-    "abs", "clamp",
+    "powi", "exp", "ln", "ln_1p", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "celu", "abs",
+    "clamp",
 ];
 
 /// `x.map(|v| ..)`: elementwise, the closure's body differentiated as the same operations

@@ -90,7 +90,9 @@ pub(super) fn tangent_at<T: Real, const R: usize, const C: usize>(
     extremum: T,
     dx: Tensor<T, R, C>,
 ) -> T {
-    split_at(x, extremum, T::one()).as_matrix().dot(dx.as_matrix())
+    split_at(x, extremum, T::one())
+        .as_matrix()
+        .dot(dx.as_matrix())
 }
 
 impl<T: Real, const R: usize, const C: usize> Tensor<T, R, C> {

@@ -146,7 +146,13 @@ mod tests {
     fn rules_pass_the_value_through() {
         let x = Some(1.5_f64);
         assert_eq!(Unwrap::unwrap_jvp(x, 1.5, Some(2.0)), 2.0);
-        assert_eq!(Unwrap::unwrap_vjp_jvp(x, 1.5, 1.0, Some(2.0), 2.0, 3.0), Some(3.0));
-        assert_eq!(Expect::expect_vjp_jvp(x, "m", 1.5, 1.0, None, 0.0, 3.0), Some(3.0));
+        assert_eq!(
+            Unwrap::unwrap_vjp_jvp(x, 1.5, 1.0, Some(2.0), 2.0, 3.0),
+            Some(3.0)
+        );
+        assert_eq!(
+            Expect::expect_vjp_jvp(x, "m", 1.5, 1.0, None, 0.0, 3.0),
+            Some(3.0)
+        );
     }
 }

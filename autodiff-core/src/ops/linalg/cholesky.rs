@@ -62,7 +62,8 @@ impl<T: Real, const N: usize> FactorCholesky for Tensor<T, N, N> {
 
     #[inline]
     fn cholesky(self) -> Option<Cholesky<T, N>> {
-        nalgebra::Cholesky::new(self.into_matrix()).map(|c| Cholesky::from_l(Tensor::from_matrix(c.l())))
+        nalgebra::Cholesky::new(self.into_matrix())
+            .map(|c| Cholesky::from_l(Tensor::from_matrix(c.l())))
     }
 
     fn cholesky_vjp(self, out: Option<Cholesky<T, N>>, ct: Option<Cholesky<T, N>>) -> Self {
@@ -138,7 +139,8 @@ mod tests {
     /// A symmetric positive-definite matrix, `B Bᵀ + I`.
     fn spd() -> A {
         let b = A::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin());
-        Tensor::from_matrix(b.as_matrix() * b.as_matrix().transpose()) + A::from_fn(|r, c| f64::from(u8::from(r == c)))
+        Tensor::from_matrix(b.as_matrix() * b.as_matrix().transpose())
+            + A::from_fn(|r, c| f64::from(u8::from(r == c)))
     }
 
     #[test]

@@ -57,7 +57,11 @@ pub trait Determinant: Sized {
 
 /// `(-1)^(r + c)`.
 fn sign<T: Real>(r: usize, c: usize) -> T {
-    if (r + c) % 2 == 0 { T::one() } else { -T::one() }
+    if (r + c).is_multiple_of(2) {
+        T::one()
+    } else {
+        -T::one()
+    }
 }
 
 /// The cofactor matrix of a matrix of any size, from its minors when it is singular.
@@ -306,9 +310,9 @@ mod tests {
         check(Cholesky::from_l(Tensor::<f64, 3, 3>::from_row_slice(&[
             1.5, 0.0, 0.0, 0.3, 0.9, 0.0, -0.4, 0.2, 1.2,
         ])));
-        check(crate::linalg::Lu::of(Tensor::<f64, 2, 2>::from_row_slice(&[
-            0.5, -1.0, 2.0, 0.3,
-        ])));
+        check(crate::linalg::Lu::of(Tensor::<f64, 2, 2>::from_row_slice(
+            &[0.5, -1.0, 2.0, 0.3],
+        )));
     }
 
     /// The cofactor matrix of a 3 x 3 matrix from its definition, a polynomial in the
@@ -318,7 +322,11 @@ mod tests {
             let (r0, r1) = ([1, 0, 0][r], [2, 2, 1][r]);
             let (c0, c1) = ([1, 0, 0][c], [2, 2, 1][c]);
             let minor = a[(r0, c0)] * a[(r1, c1)] - a[(r0, c1)] * a[(r1, c0)];
-            if (r + c) % 2 == 0 { minor } else { -minor }
+            if (r + c).is_multiple_of(2) {
+                minor
+            } else {
+                -minor
+            }
         })
     }
 
@@ -347,7 +355,10 @@ mod tests {
             let h = 1e-6;
             let at = |s: f64| cofactor_by_minors(a + da * s) * (ct + s * dct);
             let numeric = (at(h) - at(-h)) / (2.0 * h);
-            assert!((analytic - numeric).norm() < 1e-8, "{analytic:?} vs {numeric:?}");
+            assert!(
+                (analytic - numeric).norm() < 1e-8,
+                "{analytic:?} vs {numeric:?}"
+            );
         }
         check(Tensor::<f64, 2, 2>::zeros());
     }

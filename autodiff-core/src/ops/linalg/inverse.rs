@@ -80,7 +80,12 @@ impl<T: Real, const N: usize> Inverse for Cholesky<T, N> {
     ) -> Self {
         let l = tril(self.l.as_matrix());
         let dl = tril(dx.l.as_matrix());
-        let (y, dy, ct, dct) = (out.as_matrix(), dout.as_matrix(), ct.as_matrix(), dct.as_matrix());
+        let (y, dy, ct, dct) = (
+            out.as_matrix(),
+            dout.as_matrix(),
+            ct.as_matrix(),
+            dct.as_matrix(),
+        );
         let ct_a = -(y * ct * y);
         let dct_a = -(dy * ct * y + y * dct * y + y * ct * dy);
         let d = (dct_a + dct_a.transpose()) * l + (ct_a + ct_a.transpose()) * dl;

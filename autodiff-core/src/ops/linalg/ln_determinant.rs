@@ -55,7 +55,11 @@ impl<T: Real, const N: usize> LnDeterminant for Cholesky<T, N> {
     fn ln_determinant_vjp(self, _out: T, ct: T) -> Self {
         let two_ct = ct + ct;
         Cholesky::from_l(Tensor::from_fn(|r, c| {
-            if r == c { two_ct / self.l[(r, r)] } else { T::zero() }
+            if r == c {
+                two_ct / self.l[(r, r)]
+            } else {
+                T::zero()
+            }
         }))
     }
 

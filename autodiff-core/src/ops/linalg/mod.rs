@@ -50,7 +50,9 @@ fn triu<T: Real, const N: usize>(m: &Mat<T, N>) -> Mat<T, N> {
 /// triangle of `A` (the part a Cholesky factorisation reads) does to `A`.
 fn symmetric_from_lower<T: Real, const N: usize>(m: &Mat<T, N>) -> Mat<T, N> {
     let lower = tril(m);
-    let strict = m.clone_owned().map_with_location(|r, c, v| if r > c { v } else { T::zero() });
+    let strict = m
+        .clone_owned()
+        .map_with_location(|r, c, v| if r > c { v } else { T::zero() });
     lower + strict.transpose()
 }
 
@@ -188,7 +190,9 @@ mod tests {
 
     #[test]
     fn pivoted_lu_agrees_with_nalgebra() {
-        let a = Mat::<f64, 4>::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 * c as f64).sin() + if r == c { 0.5 } else { 0.0 });
+        let a = Mat::<f64, 4>::from_fn(|r, c| {
+            (1.3 * r as f64 - 0.7 * c as f64 * c as f64).sin() + if r == c { 0.5 } else { 0.0 }
+        });
         let b = SMatrix::<f64, 4, 2>::from_fn(|r, c| (r + 2 * c) as f64 - 1.5);
         assert!((determinant(&a) - a.determinant()).abs() < 1e-14);
         let x = lu_solve(&a, &b).unwrap();
@@ -197,9 +201,15 @@ mod tests {
         let p = Mat::<f64, 2>::new(0.0, 1.0, 2.0, 3.0);
         assert_eq!(determinant(&p), -2.0);
         assert_eq!(super::PivotedLu::new(&p).determinant(), -2.0);
-        assert_eq!(lu_solve(&p, &SMatrix::<f64, 2, 1>::new(1.0, 5.0)), Some(SMatrix::<f64, 2, 1>::new(1.0, 1.0)));
+        assert_eq!(
+            lu_solve(&p, &SMatrix::<f64, 2, 1>::new(1.0, 5.0)),
+            Some(SMatrix::<f64, 2, 1>::new(1.0, 1.0))
+        );
         let singular = Mat::<f64, 2>::new(1.0, 2.0, 2.0, 4.0);
         assert_eq!(determinant(&singular), 0.0);
-        assert_eq!(lu_solve(&singular, &SMatrix::<f64, 2, 1>::new(1.0, 1.0)), None);
+        assert_eq!(
+            lu_solve(&singular, &SMatrix::<f64, 2, 1>::new(1.0, 1.0)),
+            None
+        );
     }
 }

@@ -123,7 +123,10 @@ impl<T: Real, const N: usize, const K: usize> Solve<Tensor<T, N, K>> for Cholesk
         let ct_b = cholesky_solve(&l, ct.as_matrix());
         let dct_b = cholesky_solve(&l, &(dct.as_matrix() - da * ct_b));
         let sym = ct_b * x.transpose() + x * ct_b.transpose();
-        let dsym = dct_b * x.transpose() + ct_b * dx.transpose() + dx * ct_b.transpose() + x * dct_b.transpose();
+        let dsym = dct_b * x.transpose()
+            + ct_b * dx.transpose()
+            + dx * ct_b.transpose()
+            + x * dct_b.transpose();
         let dct_l = -(dsym * l) - sym * dl;
         (
             Cholesky::from_l(Tensor::from_matrix(tril(&dct_l))),
@@ -188,13 +191,20 @@ impl<T: Real, const N: usize, const K: usize> Solve<Tensor<T, N, K>> for Lu<T, N
             return (Lu::default(), Tensor::zeros());
         };
         let zero = Tensor::<T, N, K>::zeros();
-        let (ct, dx, dct) = (ct.unwrap_or(zero), dout.unwrap_or(zero), dct.unwrap_or(zero));
+        let (ct, dx, dct) = (
+            ct.unwrap_or(zero),
+            dout.unwrap_or(zero),
+            dct.unwrap_or(zero),
+        );
         let (a, da) = (self.a.as_matrix(), dfactor.a.as_matrix());
         let x = x.as_matrix();
         let ct_b = transposed_solve(a, ct.as_matrix());
         let dct_b = transposed_solve(a, &(dct.as_matrix() - da.transpose() * ct_b));
         let dct_a = -(dct_b * x.transpose() + ct_b * dx.as_matrix().transpose());
-        (Lu::of(Tensor::from_matrix(dct_a)), Tensor::from_matrix(dct_b))
+        (
+            Lu::of(Tensor::from_matrix(dct_a)),
+            Tensor::from_matrix(dct_b),
+        )
     }
 }
 
@@ -211,7 +221,10 @@ impl<T: Real, const N: usize> Cholesky<T, N> {
     /// assert_eq!(chol.solve(b), chol.solve(&b));
     /// ```
     #[inline]
-    pub fn solve<const K: usize>(&self, b: impl Operand<Value = Tensor<T, N, K>>) -> Tensor<T, N, K> {
+    pub fn solve<const K: usize>(
+        &self,
+        b: impl Operand<Value = Tensor<T, N, K>>,
+    ) -> Tensor<T, N, K> {
         Solve::solve(*self, b.value())
     }
 }
@@ -279,7 +292,9 @@ mod tests {
 
     #[test]
     fn lu_solve_matches_finite_differences() {
-        let a = Tensor::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin() + if r == c { 1.5 } else { 0.0 });
+        let a = Tensor::from_fn(|r, c| {
+            (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin() + if r == c { 1.5 } else { 0.0 }
+        });
         check(Lu::of(a), b());
         let x = Solve::solve(Lu::of(a), b()).unwrap();
         assert!((a.matmul(x) - b()).norm() < 1e-14);
@@ -290,6 +305,9 @@ mod tests {
         let a = Tensor::<f64, 2, 2>::from_row_slice(&[1.0, 2.0, 2.0, 4.0]);
         let b = Tensor::<f64, 2>::from_row_slice(&[1.0, 1.0]);
         assert_eq!(Solve::solve(Lu::of(a), b), None);
-        assert_eq!(Lu::of(a).solve_vjp(b, None, Some(b)), (Lu::default(), Tensor::zeros()));
+        assert_eq!(
+            Lu::of(a).solve_vjp(b, None, Some(b)),
+            (Lu::default(), Tensor::zeros())
+        );
     }
 }

@@ -88,12 +88,17 @@ impl Side {
             return (Tensor::zeros(), Tensor::zeros());
         };
         let zero = Tensor::<T, N, K>::zeros();
-        let (ct, dx, dct) = (ct.unwrap_or(zero), dout.unwrap_or(zero), dct.unwrap_or(zero));
+        let (ct, dx, dct) = (
+            ct.unwrap_or(zero),
+            dout.unwrap_or(zero),
+            dct.unwrap_or(zero),
+        );
         let a = a.as_matrix();
         let da = self.part(da.as_matrix());
         let ct_b = self.tr_solve(a, ct.as_matrix());
         let dct_b = self.tr_solve(a, &(dct.as_matrix() - da.transpose() * ct_b));
-        let dct_a = -self.part(&(dct_b * x.as_matrix().transpose() + ct_b * dx.as_matrix().transpose()));
+        let dct_a =
+            -self.part(&(dct_b * x.as_matrix().transpose() + ct_b * dx.as_matrix().transpose()));
         (Tensor::from_matrix(dct_a), Tensor::from_matrix(dct_b))
     }
 }
@@ -120,10 +125,17 @@ pub trait SolveLowerTriangular<Rhs>: Sized {
     fn solve_lower_triangular(self, b: Rhs) -> Self::Output;
 
     /// `(ct_A, ct_b)` (see the trait docs).
-    fn solve_lower_triangular_vjp(self, b: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+    fn solve_lower_triangular_vjp(self, b: Rhs, out: Self::Output, ct: Self::Output)
+    -> (Self, Rhs);
 
     /// `dx = L⁻¹ (db - tril(dA) x)`.
-    fn solve_lower_triangular_jvp(self, b: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
+    fn solve_lower_triangular_jvp(
+        self,
+        b: Rhs,
+        out: Self::Output,
+        da: Self,
+        db: Rhs,
+    ) -> Self::Output;
 
     /// The tangent of the VJP (see the trait docs).
     #[allow(clippy::too_many_arguments)]
@@ -158,10 +170,17 @@ pub trait SolveUpperTriangular<Rhs>: Sized {
     fn solve_upper_triangular(self, b: Rhs) -> Self::Output;
 
     /// `(ct_A, ct_b)` (see [`SolveLowerTriangular`]).
-    fn solve_upper_triangular_vjp(self, b: Rhs, out: Self::Output, ct: Self::Output) -> (Self, Rhs);
+    fn solve_upper_triangular_vjp(self, b: Rhs, out: Self::Output, ct: Self::Output)
+    -> (Self, Rhs);
 
     /// `dx = U⁻¹ (db - triu(dA) x)`.
-    fn solve_upper_triangular_jvp(self, b: Rhs, out: Self::Output, da: Self, db: Rhs) -> Self::Output;
+    fn solve_upper_triangular_jvp(
+        self,
+        b: Rhs,
+        out: Self::Output,
+        da: Self,
+        db: Rhs,
+    ) -> Self::Output;
 
     /// The tangent of the VJP (see [`SolveLowerTriangular`]).
     #[allow(clippy::too_many_arguments)]
@@ -184,7 +203,9 @@ impl<T: Real, const N: usize, const K: usize> SolveLowerTriangular<Tensor<T, N, 
 
     #[inline]
     fn solve_lower_triangular(self, b: Tensor<T, N, K>) -> Self::Output {
-        Side::Lower.solve(self.as_matrix(), b.as_matrix()).map(Tensor::from_matrix)
+        Side::Lower
+            .solve(self.as_matrix(), b.as_matrix())
+            .map(Tensor::from_matrix)
     }
 
     fn solve_lower_triangular_vjp(
@@ -227,7 +248,9 @@ impl<T: Real, const N: usize, const K: usize> SolveUpperTriangular<Tensor<T, N, 
 
     #[inline]
     fn solve_upper_triangular(self, b: Tensor<T, N, K>) -> Self::Output {
-        Side::Upper.solve(self.as_matrix(), b.as_matrix()).map(Tensor::from_matrix)
+        Side::Upper
+            .solve(self.as_matrix(), b.as_matrix())
+            .map(Tensor::from_matrix)
     }
 
     fn solve_upper_triangular_vjp(
@@ -360,6 +383,9 @@ mod tests {
         let (mut a, b) = inputs();
         a[(1, 1)] = 0.0;
         assert_eq!(a.solve_lower_triangular(b), None);
-        assert_eq!(a.solve_lower_triangular_vjp(b, None, Some(b)), (A::zeros(), B::zeros()));
+        assert_eq!(
+            a.solve_lower_triangular_vjp(b, None, Some(b)),
+            (A::zeros(), B::zeros())
+        );
     }
 }

@@ -77,7 +77,11 @@ impl<T: Real, const N: usize> TryInverse for Tensor<T, N, N> {
             return Tensor::zeros();
         };
         let zero = Tensor::<T, N, N>::zeros();
-        let (ct, dy, dct) = (ct.unwrap_or(zero), dout.unwrap_or(zero), dct.unwrap_or(zero));
+        let (ct, dy, dct) = (
+            ct.unwrap_or(zero),
+            dout.unwrap_or(zero),
+            dct.unwrap_or(zero),
+        );
         let y_t = y.as_matrix().transpose();
         let dy_t = dy.as_matrix().transpose();
         let ct = ct.as_matrix();
