@@ -161,6 +161,26 @@ mod tests {
     }
 
     #[test]
+    fn rules_match_finite_differences_near_the_edge_of_positive_definiteness() {
+        // Eigenvalues 0.05, 1 and 3: close to a matrix with no factor.
+        let q = nalgebra::Rotation3::from_euler_angles(0.3, -0.7, 1.1).into_inner();
+        let d = nalgebra::Matrix3::from_diagonal(&nalgebra::Vector3::new(0.05, 1.0, 3.0));
+        let a = A::from_matrix(q * d * q.transpose());
+        let vjp = |a: A, out, ct| a.cholesky_vjp(out, ct);
+        let jvp = |a: A, out, da| a.cholesky_jvp(out, da);
+        check_vjp(FactorCholesky::cholesky, vjp, a);
+        check_jvp(FactorCholesky::cholesky, jvp, a);
+        check_vjp_against_jvp(FactorCholesky::cholesky, vjp, jvp, a);
+        check_vjp_jvp(
+            FactorCholesky::cholesky,
+            jvp,
+            vjp,
+            |a: A, out, ct, da, dout, dct| a.cholesky_vjp_jvp(out, ct, da, dout, dct),
+            a,
+        );
+    }
+
+    #[test]
     fn only_the_lower_triangle_is_read() {
         let a = spd();
         let mut garbage = a;
