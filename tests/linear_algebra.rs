@@ -229,18 +229,24 @@ fn cholesky_methods_match_finite_differences_in_every_mode() {
     );
 }
 
-/// `determinant`, `try_inverse().unwrap()`, `lu().solve(&b).unwrap()` and the triangular
-/// solves, by reference and by value.
+/// `determinant`, `try_inverse().unwrap()`, `lu().solve(&b).unwrap()` (and the LU's
+/// `determinant` and `try_inverse`) and the triangular solves, by reference and by value.
 #[differentiable]
 fn general_linear_algebra(a: M3, b: V3) -> f64 {
     let shifted = a + eye() * 2.0;
     let inv = shifted.try_inverse().unwrap();
-    let x = shifted.lu().solve(&b).unwrap();
+    let lu = shifted.lu();
+    let x = lu.solve(&b).unwrap();
     let lower = shifted
         .solve_lower_triangular(&b)
         .expect("nonzero diagonal");
     let upper = shifted.solve_upper_triangular(b).unwrap();
-    shifted.determinant() + inv.sum() + x.norm_squared() + lower.dot(upper)
+    let lu_inv = lu.try_inverse().unwrap();
+    shifted.determinant()
+        + inv.sum()
+        + x.norm_squared()
+        + lower.dot(upper)
+        + lu.determinant() * lu_inv.trace()
 }
 
 #[test]

@@ -113,6 +113,17 @@
 //! scalars; their VJPs and JVPs are the `*Vjp` traits (`MulVjp::mul_jvp`, ...).
 //! Elementwise ops are written once for scalars and tensors through [`Elementwise`]. No
 //! op allocates.
+//!
+//! Reductions (`amax`, `amin`, `product`, `norm_squared`, `trace`), shape ops (`outer`,
+//! `diagonal`) and fixed-shape linear algebra (`determinant`, `try_inverse`, `cholesky` and
+//! its factor's `l`, `solve`, `inverse`, `determinant`, `ln_determinant`, `lu` and its
+//! `solve`, the triangular solves, and `unwrap`/`expect` of what they return) follow the
+//! same conventions: an op that can fail takes and returns `Option`s for its output, tangent
+//! and cotangent, and the factors are the differentiable values of
+//! [`linalg`](crate::linalg). The linear ones among them (`trace`, `diagonal`, `l`, `lu`,
+//! `unwrap`, `expect`) and the piecewise-linear `amax` and `amin` take the default
+//! second-order rule, the VJP of `dct`. Only `determinant`'s rules at a singular matrix
+//! allocate (its cofactors are computed from minors there).
 
 mod abs;
 mod add;

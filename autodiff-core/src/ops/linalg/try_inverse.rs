@@ -1,5 +1,6 @@
 //! Matrix inverse, `Y = A⁻¹`, `None` for a singular matrix.
 
+use crate::linalg::Lu;
 use crate::real::Real;
 use crate::tensor::Tensor;
 
@@ -89,6 +90,51 @@ impl<T: Real, const N: usize> TryInverse for Tensor<T, N, N> {
     }
 }
 
+/// nalgebra's `lu().try_inverse()`: the inverse of the factored matrix, with the rules of
+/// the matrix's own.
+impl<T: Real, const N: usize> TryInverse for Lu<T, N> {
+    type Output = Option<Tensor<T, N, N>>;
+
+    #[inline]
+    fn try_inverse(self) -> Self::Output {
+        TryInverse::try_inverse(self.a)
+    }
+
+    fn try_inverse_vjp(self, out: Self::Output, ct: Self::Output) -> Self {
+        Lu::of(self.a.try_inverse_vjp(out, ct))
+    }
+
+    fn try_inverse_jvp(self, out: Self::Output, dx: Self) -> Self::Output {
+        self.a.try_inverse_jvp(out, dx.a)
+    }
+
+    fn try_inverse_vjp_jvp(
+        self,
+        out: Self::Output,
+        ct: Self::Output,
+        dx: Self,
+        dout: Self::Output,
+        dct: Self::Output,
+    ) -> Self {
+        Lu::of(self.a.try_inverse_vjp_jvp(out, ct, dx.a, dout, dct))
+    }
+}
+
+impl<T: Real, const N: usize> Lu<T, N> {
+    /// The inverse of the factored matrix, or `None` if it is singular; see [`TryInverse`].
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let lu = tensor![[2.0, 0.0], [0.0, 4.0]].lu();
+    /// assert_eq!(lu.try_inverse(), Some(tensor![[0.5, 0.0], [0.0, 0.25]]));
+    /// ```
+    #[inline]
+    pub fn try_inverse(&self) -> Option<Tensor<T, N, N>> {
+        TryInverse::try_inverse(*self)
+    }
+}
+
 impl<T: Real, const N: usize> Tensor<T, N, N> {
     /// The inverse, or `None` if the matrix is singular; see [`TryInverse`].
     ///
@@ -136,6 +182,27 @@ mod tests {
         check(Tensor::<f64, 5, 5>::from_fn(|r, c| {
             (0.4 * r as f64 + 1.1 * c as f64).cos() + if r == c { 2.0 } else { 0.0 }
         }));
+    }
+
+    #[test]
+    fn an_lu_factorisation_s_inverse_has_the_matrix_s_rules() {
+        use crate::linalg::Lu;
+        type F = Lu<f64, 3>;
+        let lu = F::of(Tensor::from_fn(|r, c| {
+            (1.3 * r as f64 - 0.7 * c as f64 + 0.2).sin() + if r == c { 1.5 } else { 0.0 }
+        }));
+        let vjp = |x: F, out, ct| x.try_inverse_vjp(out, ct);
+        let jvp = |x: F, out, dx| x.try_inverse_jvp(out, dx);
+        check_vjp(TryInverse::try_inverse, vjp, lu);
+        check_jvp(TryInverse::try_inverse, jvp, lu);
+        check_vjp_against_jvp(TryInverse::try_inverse, vjp, jvp, lu);
+        check_vjp_jvp(
+            TryInverse::try_inverse,
+            jvp,
+            vjp,
+            |x: F, out, ct, dx, dout, dct| x.try_inverse_vjp_jvp(out, ct, dx, dout, dct),
+            lu,
+        );
     }
 
     #[test]
