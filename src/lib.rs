@@ -127,7 +127,7 @@
 //!   sum mean norm dot matmul t cross logsumexp softmax fixed_rows::<N>(start) vstack
 //!   hstack concat amax amin product norm_squared trace outer diagonal determinant
 //!   try_inverse cholesky l solve inverse ln_determinant lu solve_lower_triangular
-//!   solve_upper_triangular unwrap expect detach`;
+//!   solve_upper_triangular symmetric_eigen unwrap expect detach`;
 //!   on scalars where they make sense. Each is a trait in [`ops`] with its forward, its
 //!   VJP and its JVP.
 //! * Tuples, arrays, slices, `Vec`s and structs that derive [`Differentiable`], as

@@ -390,3 +390,29 @@ fn generic_bodies_differentiate_in_f32_and_f64() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Symmetric eigendecomposition
+// ---------------------------------------------------------------------------------------
+
+/// Eigenvalues and an eigenvector's component, read as nalgebra's fields.
+#[differentiable]
+fn eigen_objective(m: M3) -> f64 {
+    let a = m + m.t();
+    let eigen = a.symmetric_eigen();
+    let top = a.symmetric_eigen().eigenvalues[2];
+    eigen.eigenvalues.dot(eigen.eigenvalues) * 0.1 + top + eigen.eigenvectors[(0, 1)]
+}
+
+#[test]
+fn symmetric_eigen_matches_finite_differences_in_every_mode() {
+    let m = M3::from_fn(|r, c| (1.3 * r as f64 - 0.7 * c as f64 * c as f64 + 0.2).sin());
+    check_all_modes(
+        "eigen",
+        m,
+        |m| eigen_objective(*m),
+        |m| eigen_objective_grad(*m),
+        |m, dm| eigen_objective_jvp(*m, *dm),
+        |m, vm| eigen_objective_hvp(*m, *vm),
+    );
+}

@@ -156,6 +156,77 @@ impl<T: Real, const N: usize> Differentiable for Lu<T, N> {
     }
 }
 
+/// The eigendecomposition `A = V diag(λ) Vᵀ` of a symmetric matrix, from
+/// [`Tensor::symmetric_eigen`]: nalgebra's `SymmetricEigen`, over tensors, with the
+/// eigenvalues in ascending order and each eigenvector's largest component positive (so
+/// the decomposition of a matrix with distinct eigenvalues is unique).
+///
+/// Only the lower triangle of `A` is read, as nalgebra reads it. The eigenvalues'
+/// gradient is defined wherever they are distinct (and where they are not, it is still
+/// that of their sum); the eigenvectors' needs distinct eigenvalues (see
+/// [`FactorSymmetricEigen`](crate::ops::FactorSymmetricEigen)). As a gradient it holds
+/// the cotangents of both fields.
+///
+/// ```
+/// use autodiff_core::{tensor, Tensor};
+///
+/// let a = tensor![[2.0, 0.0], [0.0, -1.0]];
+/// let eigen = a.symmetric_eigen();
+/// assert_eq!(eigen.eigenvalues, tensor![-1.0, 2.0]);
+/// assert_eq!(eigen.eigenvectors, tensor![[0.0, 1.0], [1.0, 0.0]]);
+/// let b = tensor![[2.0, 1.0], [1.0, 3.0]];
+/// let eigen = b.symmetric_eigen();
+/// let (v, l) = (eigen.eigenvectors, eigen.eigenvalues);
+/// assert!((b.matmul(v) - v.matmul(Tensor::from_fn(|r, c| if r == c { l[r] } else { 0.0 }))).norm() < 1e-14);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SymmetricEigen<T: Scalar, const N: usize> {
+    /// The eigenvalues, ascending.
+    pub eigenvalues: Tensor<T, N>,
+    /// The unit eigenvectors, as columns in the eigenvalues' order.
+    pub eigenvectors: Tensor<T, N, N>,
+}
+
+impl<T: Real, const N: usize> Default for SymmetricEigen<T, N> {
+    /// Zeros: the zero gradient of a decomposition.
+    #[inline]
+    fn default() -> Self {
+        SymmetricEigen {
+            eigenvalues: Tensor::zeros(),
+            eigenvectors: Tensor::zeros(),
+        }
+    }
+}
+
+impl<T: Real, const N: usize> Differentiable for SymmetricEigen<T, N> {
+    #[inline]
+    fn zero_like(&self) -> Self {
+        Self::default()
+    }
+
+    #[inline]
+    fn zip_update<const K: usize>(&mut self, others: [&Self; K], f: &mut impl CoordUpdate<K>) {
+        self.eigenvalues
+            .zip_update(others.map(|o| &o.eigenvalues), f);
+        self.eigenvectors
+            .zip_update(others.map(|o| &o.eigenvectors), f);
+    }
+
+    #[inline]
+    fn zip_visit<const K: usize>(values: [&Self; K], f: &mut impl FnMut([f64; K])) {
+        Tensor::zip_visit(values.map(|v| &v.eigenvalues), f);
+        Tensor::zip_visit(values.map(|v| &v.eigenvectors), f);
+    }
+}
+
+/// A decomposition a loop's reverse sweep passes for a value its VJP does not read.
+impl<T: Real, const N: usize> crate::tape::StandIn for SymmetricEigen<T, N> {
+    #[inline(always)]
+    fn stand_in() -> Self {
+        Self::default()
+    }
+}
+
 /// A tensor operand passed by value or by reference: `chol.solve(&b)`, as nalgebra spells
 /// it, and `chol.solve(b)` both work.
 ///

@@ -300,6 +300,12 @@ pub const METHODS: &[Prim] = &[
         &[Diff],
         "LinalgSolveTriangularBackward0",
     ))),
+    structured(costly(prim(
+        "symmetric_eigen",
+        "FactorSymmetricEigen",
+        &[],
+        "LinalgEighBackward0",
+    ))),
     // The value inside may be a factor: `k.cholesky().unwrap()`.
     structured(reading(
         Reads::Nothing,

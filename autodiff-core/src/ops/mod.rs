@@ -226,8 +226,8 @@ pub use product::Product;
 pub use trace::Trace;
 
 pub use linalg::{
-    CholeskyL, Determinant, FactorCholesky, FactorLu, Inverse, LnDeterminant, Solve,
-    SolveLowerTriangular, SolveUpperTriangular, TryInverse,
+    CholeskyL, Determinant, FactorCholesky, FactorLu, FactorSymmetricEigen, Inverse, LnDeterminant,
+    Solve, SolveLowerTriangular, SolveUpperTriangular, TryInverse,
 };
 pub use unwrap::{Expect, Unwrap};
 

@@ -106,6 +106,23 @@ impl<const N: usize> Flat for crate::linalg::Lu<f64, N> {
     }
 }
 
+/// A decomposition's coordinates are its eigenvalues' then its eigenvectors'.
+impl<const N: usize> Flat for crate::linalg::SymmetricEigen<f64, N> {
+    const LEN: usize = N + N * N;
+
+    fn get(self, i: usize) -> f64 {
+        (self.eigenvalues, self.eigenvectors).get(i)
+    }
+
+    fn from_coords(f: impl FnMut(usize) -> f64) -> Self {
+        let (eigenvalues, eigenvectors) = Flat::from_coords(f);
+        crate::linalg::SymmetricEigen {
+            eigenvalues,
+            eigenvectors,
+        }
+    }
+}
+
 /// `x` with coordinate `i` moved by `delta`.
 fn nudge<X: Flat>(x: X, i: usize, delta: f64) -> X {
     X::from_coords(|j| x.get(j) + if j == i { delta } else { 0.0 })

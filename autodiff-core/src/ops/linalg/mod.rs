@@ -1,6 +1,6 @@
 //! Fixed-shape linear algebra in nalgebra's spelling: `determinant`, `try_inverse`,
 //! `cholesky` and its factor's `l`, `solve`, `inverse`, `determinant`, `ln_determinant`,
-//! `lu().solve`, and the triangular solves. Each op's file holds its forward, VJP, JVP and
+//! `lu().solve`, the triangular solves and `symmetric_eigen`. Each op's file holds its forward, VJP, JVP and
 //! the VJP's tangent; the adjoints are Giles' ("Collected matrix derivative results for
 //! forward and reverse mode algorithmic differentiation", 2008) and, for the Cholesky
 //! factorisation, Murray's ("Differentiation of the Cholesky decomposition", 2016).
@@ -16,6 +16,7 @@ mod l;
 mod ln_determinant;
 mod lu;
 mod solve;
+mod symmetric_eigen;
 mod triangular;
 mod try_inverse;
 
@@ -26,6 +27,7 @@ pub use l::CholeskyL;
 pub use ln_determinant::LnDeterminant;
 pub use lu::FactorLu;
 pub use solve::Solve;
+pub use symmetric_eigen::FactorSymmetricEigen;
 pub use triangular::{SolveLowerTriangular, SolveUpperTriangular};
 pub use try_inverse::TryInverse;
 
