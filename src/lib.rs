@@ -126,8 +126,10 @@
 //! * Methods: `powi powf exp exp2 exp_m1 ln ln_1p log2 log10 sqrt cbrt recip sin cos tan
 //!   asin acos atan atan2 sinh cosh tanh asinh acosh atanh erf erfc sigmoid relu celu abs
 //!   signum floor ceil round trunc clamp max min log hypot mul_add sum mean norm
-//!   logsumexp softmax dot matmul cross t fixed_rows::<N>(start) vstack hstack concat
-//!   detach`,
+//!   logsumexp softmax amax amin product norm_squared trace dot matmul cross outer
+//!   determinant try_inverse cholesky l solve inverse ln_determinant lu
+//!   solve_lower_triangular solve_upper_triangular symmetric_eigen unwrap expect t
+//!   fixed_rows::<N>(start) vstack hstack concat diagonal detach`,
 //!   under std's names for the functions of `f64`, on floats and elementwise on tensors
 //!   where they make sense (README's method table gives each gradient's convention at
 //!   kinks and singular inputs). Each elementwise function is one rule of

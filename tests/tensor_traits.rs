@@ -73,12 +73,15 @@ fn conversions_from_arrays() {
 #[test]
 fn nalgebra_methods_through_deref() {
     let m = tensor![[4.0, 1.0], [2.0, 3.0]];
-    assert_relative_eq!(m.determinant(), 10.0);
-    let inverse = m.try_inverse().expect("invertible");
+    assert_eq!(m.rank(1e-12), 2);
+    // nalgebra's linear algebra on the matrix; the tensor's own returns tensors.
+    let inverse = m.as_matrix().try_inverse().expect("invertible");
     assert_relative_eq!(
         m.matmul(Tensor::from_matrix(inverse)),
         tensor![[1.0, 0.0], [0.0, 1.0]]
     );
+    assert_relative_eq!(m.determinant(), 10.0);
+    assert_eq!(m.try_inverse(), Some(Tensor::from_matrix(inverse)));
     // The tensor's own methods win: `sum` is autodiff's (a scalar), `exp` is elementwise.
     assert_eq!(m.sum(), 10.0);
     assert_eq!(m.exp()[(0, 1)], 1.0_f64.exp());

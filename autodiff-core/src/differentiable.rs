@@ -475,6 +475,65 @@ impl<T: Differentiable + Scalar, const R: usize, const C: usize> Differentiable
     }
 }
 
+/// An optional value (what `cholesky()`, `try_inverse()` and `lu().solve(..)` return):
+/// `Some(x)` has the coordinates of `x`, `None` none. `None` is also the zero of an
+/// `Option`: accumulating `None` adds nothing, and accumulating `Some` into `None` stores it.
+///
+/// # Panics
+///
+/// [`zip_update`](Differentiable::zip_update) and [`zip_visit`](Differentiable::zip_visit)
+/// panic if some of the values are `Some` and others `None`, as they do for `Vec`s of
+/// different lengths.
+///
+/// ```
+/// use autodiff_core::{tensor, Differentiable};
+///
+/// let mut g = Some(tensor![1.0, 2.0]);
+/// g.accumulate(&Some(tensor![0.5, 0.5]));
+/// g.accumulate(&None);
+/// assert_eq!(g, Some(tensor![1.5, 2.5]));
+/// assert_eq!(g.num_coords(), 2);
+/// assert_eq!(None::<f64>.num_coords(), 0);
+/// ```
+impl<X: Differentiable> Differentiable for Option<X> {
+    const HAS_NO_GRAD_FIELDS: bool = X::HAS_NO_GRAD_FIELDS;
+
+    #[inline]
+    fn zero_like(&self) -> Self {
+        self.as_ref().map(X::zero_like)
+    }
+
+    #[inline]
+    #[track_caller]
+    fn zip_update<const K: usize>(&mut self, others: [&Self; K], f: &mut impl CoordUpdate<K>) {
+        let some = others.iter().filter(|o| o.is_some()).count();
+        match self {
+            Some(x) if some == K => x.zip_update(others.map(|o| o.as_ref().expect("some")), f),
+            None if some == 0 => {}
+            _ => panic!("Differentiable::zip_update: values mix `Some` and `None`"),
+        }
+    }
+
+    #[inline]
+    #[track_caller]
+    fn zip_visit<const K: usize>(values: [&Self; K], f: &mut impl FnMut([f64; K])) {
+        match values.iter().filter(|v| v.is_some()).count() {
+            0 => {}
+            n if n == K => X::zip_visit(values.map(|v| v.as_ref().expect("some")), f),
+            _ => panic!("Differentiable::zip_visit: values mix `Some` and `None`"),
+        }
+    }
+
+    #[inline]
+    fn accumulate(&mut self, other: &Self) {
+        match (self.as_mut(), other) {
+            (_, None) => {}
+            (Some(x), Some(y)) => x.accumulate(y),
+            (None, Some(y)) => *self = Some(y.clone()),
+        }
+    }
+}
+
 /// The gradient of a value with no float in it: a placeholder with no coordinates.
 impl Differentiable for () {
     #[inline(always)]

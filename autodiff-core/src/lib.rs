@@ -31,6 +31,7 @@ mod derivatives;
 mod differentiable;
 mod gradcheck;
 pub mod graph;
+pub mod linalg;
 pub mod ops;
 pub mod optim;
 mod param;
@@ -56,7 +57,7 @@ pub use graph::Graph;
 /// use autodiff_core::Tensor;
 ///
 /// let m = Tensor::from_matrix(Matrix2::new(2.0, 0.0, 0.0, 4.0));
-/// let solved = m.lu().solve(&Vector2::new(2.0, 4.0)).expect("invertible");
+/// let solved = m.as_matrix().lu().solve(&Vector2::new(2.0, 4.0)).expect("invertible");
 /// assert_eq!(solved, Vector2::new(1.0, 1.0));
 /// ```
 pub use nalgebra;

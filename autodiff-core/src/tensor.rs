@@ -46,9 +46,11 @@ use crate::real::Real;
 /// # nalgebra's methods
 ///
 /// A tensor dereferences to its [`SMatrix`], so nalgebra's methods that have no
-/// counterpart here work directly: `m.determinant()`, `m.try_inverse()`, `v.len()`.
+/// counterpart here work directly: `m.rank(eps)`, `m.svd(true, true)`, `v.len()`.
 /// Where both have a method of the same name (`sum`, `norm`, `dot`, `map`, `iter`,
-/// `exp`, ...), the tensor's own method wins, so `m.exp()` stays elementwise (nalgebra's
+/// `exp`, `determinant`, `try_inverse`, `cholesky`, `lu`, `diagonal`, ...), the tensor's
+/// own method wins and returns tensors (`m.cholesky()` is a
+/// [`linalg::Cholesky`](crate::linalg::Cholesky) over tensors), so `m.exp()` stays elementwise (nalgebra's
 /// `exp` is the matrix exponential) and returns a tensor; reach nalgebra's through
 /// [`as_matrix`](Self::as_matrix), as in `m.as_matrix().exp()`. What nalgebra's methods
 /// return is nalgebra's type (`m.transpose()` is an `SMatrix`; `m.t()` is the tensor),
@@ -433,15 +435,15 @@ impl<T: Scalar, const R: usize, const C: usize> From<[[T; C]; R]> for Tensor<T, 
     }
 }
 
-/// Dereferences to the nalgebra matrix, for nalgebra's methods (`m.determinant()`); the
+/// Dereferences to the nalgebra matrix, for nalgebra's methods (`m.rank(eps)`); the
 /// tensor's own methods of the same name win (see [`Tensor`]).
 ///
 /// ```
 /// use autodiff_core::tensor;
 ///
-/// let m = tensor![[1.0, 2.0], [3.0, 4.0]];
-/// assert_eq!(m.determinant(), -2.0);
-/// assert_eq!(m.trace(), 5.0);
+/// let m = tensor![[1.0, 2.0], [2.0, 4.0]];
+/// assert_eq!(m.rank(1e-12), 1);
+/// assert!(m.is_square());
 /// ```
 impl<T, const R: usize, const C: usize> Deref for Tensor<T, R, C> {
     type Target = SMatrix<T, R, C>;

@@ -353,7 +353,8 @@ impl Lowerer<'_> {
 
     fn bind(&mut self, value: Value, span: Span, varied: bool) -> VarId {
         let numeric = match &value {
-            Value::Prim { .. } | Value::Stack { .. } => true,
+            Value::Prim { prim, .. } => prim.numeric,
+            Value::Stack { .. } => true,
             Value::Copy(v) => self.numeric.contains(v),
             _ => false,
         };
@@ -1720,6 +1721,13 @@ impl Lowerer<'_> {
             let varied = self.vars[value].varied;
             return self.bind(Value::Copy(value), span, varied);
         }
+        if let (prim::MAP, [Expr::Closure(closure)], None) = (
+            name.as_str(),
+            call.args.iter().collect::<Vec<_>>().as_slice(),
+            &call.turbofish,
+        ) {
+            return self.lower_map(call, closure);
+        }
         if prim::DATA_METHODS.contains(&name.as_str()) && call.args.is_empty() {
             // The size of a differentiated value is data.
             let tokens = self.rename(&Expr::MethodCall(call.clone()));
@@ -1740,7 +1748,7 @@ impl Lowerer<'_> {
             return self.unsupported(
                 &call.method,
                 format!(
-                    "`{name}` is not a differentiable operation; the supported methods are {}. To use other methods on a value, call `.detach()` on it first",
+                    "`{name}` is not a differentiable operation; the supported methods are {}. To differentiate through `{name}`, give it a rule with #[custom_vjp] or write it as a #[differentiable] function",
                     prim::method_names()
                 ),
             );
@@ -1787,6 +1795,11 @@ impl Lowerer<'_> {
         let mut operands = vec![self.lower_expr(&call.receiver)];
         let mut spans = vec![call.receiver.span()];
         for (arg, kind) in call.args.iter().zip(prim.args) {
+            // `chol.solve(&b)`, as nalgebra spells it: ops take their operands by value.
+            let arg = match arg {
+                Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                arg => arg,
+            };
             spans.push(arg.span());
             if *kind == Arg::Const && self.is_varied(arg) {
                 self.errors.push(
@@ -1799,6 +1812,47 @@ impl Lowerer<'_> {
             operands.push(self.lower_expr(arg));
         }
         self.bind_prim(prim, operands, spans, generic, span)
+    }
+
+    /// `x.map(|v| body)`: `body` with `v` bound to `x` itself, which is the map when `body`
+    /// applies only elementwise operations to `v` (`+ - * /` with scalars, unary `-`, the
+    /// `ELEMENTWISE` methods): each op then acts on every element at once, a scalar it
+    /// meets broadcast, and its VJP sums a broadcast scalar's contributions, as the map's
+    /// derivative does.
+    fn lower_map(&mut self, call: &syn::ExprMethodCall, closure: &syn::ExprClosure) -> VarId {
+        let pat = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+            [pat] => closure_param(pat).map(|ident| (*pat, ident)),
+            _ => None,
+        };
+        let pat = pat.filter(|_| closure.asyncness.is_none() && closure.constness.is_none());
+        let Some((pat, param)) = pat else {
+            return self.unsupported(
+                &closure.inputs,
+                "a `map` closure takes one parameter, named: `x.map(|v| ..)`",
+            );
+        };
+        if !mentions(&closure.body, param) {
+            return self.unsupported(
+                &closure.body,
+                format!("this `map` closure does not use `{param}`; a constant tensor is data: build it outside the body or with `tensor!`"),
+            );
+        }
+        if let Err(part) = elementwise(&closure.body, param) {
+            return self.unsupported(
+                part,
+                format!(
+                    "a `map` closure's body may apply to `{param}` only `+`, `-`, `*`, `/`, unary `-` and the elementwise methods {}; write other functions of an element as a #[differentiable] function of a tensor",
+                    prim::ELEMENTWISE.join(", ")
+                ),
+            );
+        }
+        let receiver = self.lower_expr(&call.receiver);
+        self.scopes.push(HashMap::new());
+        self.bind_pattern(pat, receiver);
+        let value = self.lower_expr(&closure.body);
+        self.scopes.pop();
+        self.varied_cache.clear();
+        value
     }
 
     /// `recv.method(args..)` of a `#[differentiable]` method, whose hidden sibling
@@ -1914,6 +1968,73 @@ impl Lowerer<'_> {
             self.errors.push_error(error);
         }
         expr.into_token_stream()
+    }
+}
+
+/// The name a closure's one parameter binds: `v` in `|v| ..` or `|v: f64| ..`.
+fn closure_param(pat: &Pat) -> Option<&Ident> {
+    match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() && p.mutability.is_none() => {
+            Some(&p.ident)
+        }
+        Pat::Type(t) => closure_param(&t.pat),
+        _ => None,
+    }
+}
+
+/// Whether `expr` names `param`.
+fn mentions(expr: &Expr, param: &Ident) -> bool {
+    struct Finder<'a> {
+        param: &'a Ident,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            self.found |= p.qself.is_none() && p.path.is_ident(self.param);
+        }
+    }
+    let mut finder = Finder {
+        param,
+        found: false,
+    };
+    finder.visit_expr(expr);
+    finder.found
+}
+
+/// Checks that `expr` applies only elementwise operations to `param` (see `lower_map`);
+/// on failure, the first part that does not.
+fn elementwise<'e>(expr: &'e Expr, param: &Ident) -> Result<(), &'e Expr> {
+    if !mentions(expr, param) {
+        return Ok(());
+    }
+    match expr {
+        Expr::Path(_) => Ok(()),
+        Expr::Paren(p) => elementwise(&p.expr, param),
+        Expr::Group(g) => elementwise(&g.expr, param),
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(e, None)] => elementwise(e, param),
+            _ => Err(expr),
+        },
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => elementwise(&u.expr, param),
+        Expr::Binary(b)
+            if matches!(
+                b.op,
+                BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+            ) =>
+        {
+            elementwise(&b.left, param)?;
+            elementwise(&b.right, param)
+        }
+        Expr::MethodCall(m)
+            if prim::ELEMENTWISE.contains(&m.method.to_string().as_str())
+                && m.turbofish.is_none() =>
+        {
+            match m.args.iter().find(|a| mentions(a, param)) {
+                Some(arg) => Err(arg),
+                None => elementwise(&m.receiver, param),
+            }
+        }
+        _ => Err(expr),
     }
 }
 
@@ -2510,6 +2631,15 @@ impl VisitMut for Renamer<'_, '_> {
                     }
                 }
                 syn::visit_mut::visit_expr_struct_mut(self, s);
+            }
+            // `x.map(|v| ..)` in data code: `v` is the closure's own.
+            Expr::Closure(c) => {
+                self.shadowed.push(HashSet::new());
+                for input in &c.inputs {
+                    self.shadow_pattern(input);
+                }
+                self.visit_expr_mut(&mut c.body);
+                self.shadowed.pop();
             }
             Expr::ForLoop(f) => {
                 self.visit_expr_mut(&mut f.expr);

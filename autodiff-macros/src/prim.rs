@@ -48,6 +48,10 @@ pub struct Prim {
     /// Where and how the README's method table lists the op (`None` for ops users do not
     /// spell as methods: the operators, the fused `tr_matmul`).
     pub doc: Option<Doc>,
+    /// The output is a float or a tensor, whose adjoint takes contributions by `+=`; not
+    /// for a factorisation or an `Option` (`cholesky`, `try_inverse`), whose adjoint
+    /// accumulates through `Differentiable`.
+    pub numeric: bool,
 }
 
 /// An op's row in the README's method table (rendered and checked by this file's tests;
@@ -251,6 +255,17 @@ pub const METHODS: &[Prim] = &[
         costly(prim("logsumexp", "LogSumExp", &[], "LogsumexpBackward0"))),
     listed(Group::Reductions, "", "smooth, over all elements, shifted by the max (not a reduction: same shape)",
         costly(prim("softmax", "Softmax", &[], "SoftmaxBackward0"))),
+    // Reductions and shape ops over whole tensors.
+    listed(Group::Reductions, "", "to the largest element, split equally at ties (`torch.amax`)",
+        prim("amax", "Amax", &[], "AmaxBackward0")),
+    listed(Group::Reductions, "", "to the smallest element, split equally at ties (`torch.amin`)",
+        prim("amin", "Amin", &[], "AminBackward0")),
+    listed(Group::Reductions, "", "the product of the others, exact at zeros (no division)",
+        reading(Reads::Operands, prim("product", "Product", &[], "ProdBackward0"))),
+    listed(Group::Reductions, "", "`2x`",
+        reading(Reads::Operands, prim("norm_squared", "NormSquared", &[], "PowBackward0"))),
+    listed(Group::Reductions, "", "linear: the identity",
+        reading(Reads::Nothing, prim("trace", "Trace", &[], "TraceBackward0"))),
     // Linear algebra.
     listed(Group::LinearAlgebra, "b", "bilinear",
         reading(Reads::Others, prim("dot", "Dot", &[Diff], "DotBackward0"))),
@@ -258,6 +273,38 @@ pub const METHODS: &[Prim] = &[
         reading(Reads::Others, costly(borrowing(prim("matmul", "Matmul", &[Diff], "MmBackward0"))))),
     listed(Group::LinearAlgebra, "b", "bilinear (3-vectors)",
         reading(Reads::Others, prim("cross", "Cross", &[Diff], "LinalgCrossBackward0"))),
+    listed(Group::LinearAlgebra, "b", "bilinear: `a bᵀ` of column vectors",
+        reading(Reads::Others, prim("outer", "Outer", &[Diff], "OuterBackward0"))),
+    // Fixed-shape linear algebra in nalgebra's spelling; what can fail returns an
+    // `Option`, which `unwrap` and `expect` open.
+    listed(Group::LinearAlgebra, "", "the cofactor matrix (Giles 2008), singular matrices included",
+        costly(prim("determinant", "Determinant", &[], "LinalgDetBackward0"))),
+    listed(Group::LinearAlgebra, "", "`-A⁻ᵀ Ā A⁻ᵀ` (Giles 2008); `None` when singular",
+        structured(costly(prim("try_inverse", "TryInverse", &[], "LinalgInvExBackward0")))),
+    listed(Group::LinearAlgebra, "", "Murray 2016, through the lower triangle (as nalgebra reads it); `None` unless positive definite",
+        structured(costly(prim("cholesky", "FactorCholesky", &[], "LinalgCholeskyExBackward0")))),
+    listed(Group::LinearAlgebra, "", "the factor `L` of a Cholesky factorisation: linear",
+        reading(Reads::Nothing, prim("l", "CholeskyL", &[], "AliasBackward0"))),
+    // `chol.solve(b)` is a tensor, `lu.solve(b)` an `Option`.
+    listed(Group::LinearAlgebra, "b", "`A⁻ᵀ x̄` for `b`, `-A⁻ᵀ x̄ xᵀ` for `A` (Giles 2008)",
+        structured(costly(prim("solve", "Solve", &[Diff], "LinalgSolveExBackward0")))),
+    listed(Group::LinearAlgebra, "", "of a factor: `-A⁻ᵀ Ā A⁻ᵀ`",
+        costly(prim("inverse", "Inverse", &[], "CholeskyInverseBackward0"))),
+    listed(Group::LinearAlgebra, "", "of a factor: `A⁻ᵀ`",
+        costly(prim("ln_determinant", "LnDeterminant", &[], "LogdetBackward0"))),
+    listed(Group::LinearAlgebra, "", "a pivoted LU factorisation, its `solve`, `try_inverse`, `determinant`",
+        structured(reading(Reads::Nothing, prim("lu", "FactorLu", &[], "LinalgLuFactorExBackward0")))),
+    listed(Group::LinearAlgebra, "b", "`L⁻ᵀ x̄` for `b`, the lower triangle of `-L⁻ᵀ x̄ xᵀ` for `L`; `None` when singular",
+        structured(costly(prim("solve_lower_triangular", "SolveLowerTriangular", &[Diff], "LinalgSolveTriangularBackward0")))),
+    listed(Group::LinearAlgebra, "b", "`U⁻ᵀ x̄` for `b`, the upper triangle of `-U⁻ᵀ x̄ xᵀ` for `U`; `None` when singular",
+        structured(costly(prim("solve_upper_triangular", "SolveUpperTriangular", &[Diff], "LinalgSolveTriangularBackward0")))),
+    listed(Group::LinearAlgebra, "", "`.eigenvalues`, `.eigenvectors`: distinct eigenvalues only (the gradient divides by their gaps)",
+        structured(costly(prim("symmetric_eigen", "FactorSymmetricEigen", &[], "LinalgEighBackward0")))),
+    // The value inside may be a factor: `k.cholesky().unwrap()`.
+    listed(Group::LinearAlgebra, "", "passes the gradient through; panics on `None` like nalgebra's",
+        structured(reading(Reads::Nothing, prim("unwrap", "Unwrap", &[], "AliasBackward0")))),
+    listed(Group::LinearAlgebra, "msg", "passes the gradient through; panics on `None` with `msg`",
+        structured(reading(Reads::Nothing, prim("expect", "Expect", &[Const], "AliasBackward0")))),
     // Shape: linear, each gradient routed back to where its element came from.
     listed(Group::Shape, "", "linear",
         reading(Reads::Nothing, prim("t", "Transpose", &[], "TBackward0"))),
@@ -271,7 +318,23 @@ pub const METHODS: &[Prim] = &[
     listed(Group::Shape, "b", "linear: rows `[A; B]`", prim("vstack", "Vstack", &[Diff], "CatBackward0")),
     listed(Group::Shape, "b", "linear: columns `[A B]`", prim("hstack", "Hstack", &[Diff], "CatBackward0")),
     listed(Group::Shape, "b", "linear: two vectors joined", prim("concat", "Concat", &[Diff], "CatBackward0")),
+    listed(Group::Shape, "", "linear: the diagonal of a square matrix, as a column",
+        reading(Reads::Nothing, prim("diagonal", "Diagonal", &[], "DiagonalBackward0"))),
 ];
+
+/// The method ops that act element by element, a scalar operand broadcast (their other
+/// arguments are constants): the methods a `map(|v| ..)` closure may apply to its
+/// parameter, whose body is then the same ops on the whole tensor.
+pub const ELEMENTWISE: &[&str] = &[
+    "powi", "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "recip",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "erf", "erfc", "sigmoid", "relu", "celu", "abs", "signum", "floor", "ceil", "round", "trunc",
+    "clamp",
+];
+
+/// `x.map(|v| ..)`: elementwise, the closure's body differentiated as the same operations
+/// on `x` (see `ELEMENTWISE`). Not a `Prim`: it lowers to the ops its body applies.
+pub const MAP: &str = "map";
 
 /// Methods that read a differentiated value's size, which carries no gradient.
 pub const DATA_METHODS: &[&str] = &["len", "is_empty"];
@@ -340,6 +403,14 @@ const fn prim(
         partner: None,
         reads: Reads::All,
         doc: None,
+        numeric: true,
+    }
+}
+
+const fn structured(prim: Prim) -> Prim {
+    Prim {
+        numeric: false,
+        ..prim
     }
 }
 
@@ -465,6 +536,10 @@ mod tests {
             assert_eq!(method(p.name).map(|q| q.trait_name), Some(p.trait_name));
         }
         assert!(method("frobnicate").is_none());
+        for name in ELEMENTWISE {
+            let p = method(name).expect("an elementwise op is a method op");
+            assert!(p.args.iter().all(|a| *a == Arg::Const), "{name}");
+        }
         assert!(method(DETACH).is_none());
     }
 
@@ -533,7 +608,7 @@ mod tests {
         );
         assert!(names.contains("; reductions: sum, mean, "), "{names}");
         assert!(
-            names.ends_with("; shape: t, fixed_rows, vstack, hstack, concat; and detach"),
+            names.ends_with("; shape: t, fixed_rows, vstack, hstack, concat, diagonal; and detach"),
             "{names}"
         );
         for p in METHODS {

@@ -3,7 +3,7 @@
 //!
 //! Output: a `Signature` describing the parameters (which are differentiated, which are
 //! taken by reference) and the element type of a generic function, or errors. After this
-//! stage the body contains no closure, `match`, `unsafe`, `loop`, `break`, `continue`,
+//! stage the body contains no closure but the argument of `map`, no `match`, `unsafe`, `loop`, `break`, `continue`,
 //! `?`, `async`, `.await`, nested item or macro other than `tensor!`.
 
 use crate::args::Args;
@@ -610,6 +610,20 @@ impl<'ast> Visit<'ast> for Fence<'_> {
                 syn::visit::visit_expr(self, expr)
             });
         }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `x.map(|v| ..)`: the one closure a body may hold; its body is fenced like the
+        // rest (lowering checks that it is elementwise).
+        if let (true, [syn::Expr::Closure(closure)]) = (
+            call.method == crate::prim::MAP,
+            call.args.iter().collect::<Vec<_>>().as_slice(),
+        ) {
+            self.visit_expr(&call.receiver);
+            self.visit_expr(&closure.body);
+            return;
+        }
+        syn::visit::visit_expr_method_call(self, call);
     }
 
     fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {

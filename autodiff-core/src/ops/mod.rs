@@ -117,6 +117,17 @@
 //! scalars; their VJPs and JVPs are the `*Vjp` traits (`MulVjp::mul_jvp`, ...).
 //! Elementwise ops are written once for scalars and tensors through [`Elementwise`]. No
 //! op allocates.
+//!
+//! Reductions (`amax`, `amin`, `product`, `norm_squared`, `trace`), shape ops (`outer`,
+//! `diagonal`) and fixed-shape linear algebra (`determinant`, `try_inverse`, `cholesky` and
+//! its factor's `l`, `solve`, `inverse`, `determinant`, `ln_determinant`, `lu` and its
+//! `solve`, the triangular solves, and `unwrap`/`expect` of what they return) follow the
+//! same conventions: an op that can fail takes and returns `Option`s for its output, tangent
+//! and cotangent, and the factors are the differentiable values of
+//! [`linalg`](crate::linalg). The linear ones among them (`trace`, `diagonal`, `l`, `lu`,
+//! `unwrap`, `expect`) and the piecewise-linear `amax` and `amin` take the default
+//! second-order rule, the VJP of `dct`. Only `determinant`'s rules at a singular matrix
+//! allocate (its cofactors are computed from minors there).
 
 mod abs;
 mod acos;
@@ -184,6 +195,19 @@ mod transpose;
 mod trunc;
 mod vstack;
 
+// Reductions and shape ops over whole tensors.
+mod amax;
+mod amin;
+mod diagonal;
+mod norm_squared;
+mod outer;
+mod product;
+mod trace;
+
+// Fixed-shape linear algebra, and `unwrap`/`expect` of what can fail.
+mod linalg;
+mod unwrap;
+
 #[cfg(test)]
 mod testing;
 
@@ -250,6 +274,20 @@ pub use tr_matmul::TrMatmul;
 pub use transpose::Transpose;
 pub use trunc::Trunc;
 pub use vstack::Vstack;
+
+pub use amax::Amax;
+pub use amin::Amin;
+pub use diagonal::Diagonal;
+pub use norm_squared::NormSquared;
+pub use outer::Outer;
+pub use product::Product;
+pub use trace::Trace;
+
+pub use linalg::{
+    CholeskyL, Determinant, FactorCholesky, FactorLu, FactorSymmetricEigen, Inverse, LnDeterminant,
+    Solve, SolveLowerTriangular, SolveUpperTriangular, TryInverse,
+};
+pub use unwrap::{Expect, Unwrap};
 
 use crate::real::Real;
 use crate::tensor::Tensor;

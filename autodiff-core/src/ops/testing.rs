@@ -67,6 +67,62 @@ impl<A: Flat, B: Flat> Flat for (A, B) {
     }
 }
 
+/// `Some(x)` has `x`'s coordinates (the outputs of fallible ops, checked where they succeed).
+impl<X: Flat> Flat for Option<X> {
+    const LEN: usize = X::LEN;
+
+    fn get(self, i: usize) -> f64 {
+        self.expect("a checked op succeeds").get(i)
+    }
+
+    fn from_coords(f: impl FnMut(usize) -> f64) -> Self {
+        Some(X::from_coords(f))
+    }
+}
+
+/// A factor's coordinates are its `L`'s.
+impl<const N: usize> Flat for crate::linalg::Cholesky<f64, N> {
+    const LEN: usize = N * N;
+
+    fn get(self, i: usize) -> f64 {
+        self.l.get(i)
+    }
+
+    fn from_coords(f: impl FnMut(usize) -> f64) -> Self {
+        crate::linalg::Cholesky::from_l(Tensor::from_coords(f))
+    }
+}
+
+/// A factorisation's coordinates are its matrix's.
+impl<const N: usize> Flat for crate::linalg::Lu<f64, N> {
+    const LEN: usize = N * N;
+
+    fn get(self, i: usize) -> f64 {
+        self.a.get(i)
+    }
+
+    fn from_coords(f: impl FnMut(usize) -> f64) -> Self {
+        crate::linalg::Lu::of(Tensor::from_coords(f))
+    }
+}
+
+/// A decomposition's coordinates are its eigenvalues' then its eigenvectors'.
+impl<const N: usize> Flat for crate::linalg::SymmetricEigen<f64, N> {
+    const LEN: usize = N + N * N;
+
+    fn get(self, i: usize) -> f64 {
+        (self.eigenvalues, self.eigenvectors).get(i)
+    }
+
+    fn from_coords(f: impl FnMut(usize) -> f64) -> Self {
+        let (eigenvalues, eigenvectors) = Flat::from_coords(f);
+        crate::linalg::SymmetricEigen {
+            eigenvalues,
+            eigenvectors,
+        }
+    }
+}
+
 /// `x` with coordinate `i` moved by `delta`.
 fn nudge<X: Flat>(x: X, i: usize, delta: f64) -> X {
     X::from_coords(|j| x.get(j) + if j == i { delta } else { 0.0 })
