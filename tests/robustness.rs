@@ -444,3 +444,15 @@ fn operators_on_borrowed_tensors() {
     let report = gradcheck(|x| borrowed_tensors(x, &b, &c), x, g).within(1e-7, 1e-6);
     assert!(report.passed(), "{report}");
 }
+
+/// `erf` on a data float (std's `f64::erf` is unstable): the runtime's, in the body.
+#[differentiable(wrt(x))]
+fn erf_of_data(x: f64, k: f64) -> f64 {
+    x * k.erf() + (x * 0.5).erfc()
+}
+
+#[test]
+fn erf_on_data() {
+    let (_, g) = erf_of_data_grad(0.3, 0.7);
+    close("grad", g, central(|x| erf_of_data(x, 0.7), 0.3));
+}

@@ -2623,6 +2623,23 @@ impl VisitMut for Renamer<'_, '_> {
                     )
                 ));
             }
+            Expr::MethodCall(m)
+                if (m.method == "erf" || m.method == "erfc")
+                    && m.args.is_empty()
+                    && m.turbofish.is_none() =>
+            {
+                // `k.erf()` on data: the runtime's (std's `f64::erf` is unstable).
+                self.visit_expr_mut(&mut m.receiver);
+                let receiver = &m.receiver;
+                let span = m.method.span();
+                let op = match m.method == "erf" {
+                    true => quote_spanned!(span=> ::autodiff::__private::ops::Erf::erf),
+                    false => quote_spanned!(span=> ::autodiff::__private::ops::Erfc::erfc),
+                };
+                *expr = Expr::Verbatim(
+                    quote_spanned!(span=> #op(::autodiff::bounds::Operand::value(#receiver))),
+                );
+            }
             Expr::Struct(s) => {
                 // `S { x }` names `x` twice, as field and as value: spell both out.
                 for field in &mut s.fields {
