@@ -187,6 +187,7 @@ fn data_references_from_patterns() {
 fn data_activations(x: f64, a: f64, t: Tensor<f64, 2>) -> f64 {
     let s = a.sigmoid() + a.relu() + a.celu(1.0);
     let u = t.clamp(0.0, 1.0).sum() + t.softmax().sum() + t.logsumexp();
+    let u = u + t.max(t * 0.5).sum() + t.min(t * 0.5).sum();
     x * s + u * x.sin()
 }
 
