@@ -16,6 +16,100 @@ use quote::{ToTokens, format_ident, quote};
 use syn::ItemFn;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+        return expand_impl(args, block);
+    }
+    expand_fn(args, item, None)
+}
+
+/// `#[differentiable] impl Type { .. }`: each method marked `#[differentiable]` (every
+/// method with a body when none is marked, with the block's arguments) expanded as a
+/// lone method would be, with the block's own context: the attribute sees the whole
+/// block, so no source scan is needed.
+fn expand_impl(args: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
+    if let Some((_, trait_path, _)) = &block.trait_ {
+        let error = syn::Error::new_spanned(
+            trait_path,
+            "#[differentiable] on a trait impl: the functions it generates (`f_grad`, ..) are not members of the trait; put the methods in an inherent `impl` block and call them from the trait's",
+        );
+        let error = error.to_compile_error();
+        return quote!(#error #block);
+    }
+    let is_marker = |attr: &syn::Attribute| attr.path().is_ident("differentiable");
+    let marked = block
+        .items
+        .iter()
+        .any(|item| matches!(item, syn::ImplItem::Fn(f) if f.attrs.iter().any(is_marker)));
+    let mut functions = std::collections::HashMap::new();
+    for item in &block.items {
+        if let syn::ImplItem::Fn(f) = item {
+            let differentiated = !marked || f.attrs.iter().any(is_marker);
+            functions.insert(f.sig.ident.to_string(), differentiated);
+        }
+    }
+    let impl_params = block
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let context = context::Context {
+        place: Place::InherentImpl,
+        impl_params: Some(impl_params),
+        functions: std::rc::Rc::new(functions),
+        ..context::Context::default()
+    };
+    let mut items = Vec::with_capacity(block.items.len());
+    for item in std::mem::take(&mut block.items) {
+        let syn::ImplItem::Fn(mut method) = item else {
+            items.push(item.into_token_stream());
+            continue;
+        };
+        let position = method.attrs.iter().position(is_marker);
+        let method_args = match position {
+            Some(k) => match method.attrs.remove(k).meta {
+                syn::Meta::List(list) => list.tokens,
+                _ => TokenStream::new(),
+            },
+            None if !marked => args.clone(),
+            None => {
+                items.push(method.into_token_stream());
+                continue;
+            }
+        };
+        items.push(expand_fn(
+            method_args,
+            method.into_token_stream(),
+            Some(context.clone()),
+        ));
+    }
+    let (attrs, defaultness, unsafety, impl_token) = (
+        &block.attrs,
+        &block.defaultness,
+        &block.unsafety,
+        &block.impl_token,
+    );
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    let self_ty = &block.self_ty;
+    quote! {
+        #(#attrs)*
+        #defaultness #unsafety #impl_token #impl_generics #self_ty #where_clause {
+            #(#items)*
+        }
+    }
+}
+
+/// One function; `context` is the block's when the attribute is on the block, else the
+/// source scan's.
+fn expand_fn(
+    args: TokenStream,
+    item: TokenStream,
+    context: Option<context::Context>,
+) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::from_tokens(args, &mut errors);
     let mut item: ItemFn = match syn::parse2(item.clone()) {
@@ -58,7 +152,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             _ => {}
         }
     }
-    let context = context::of_function(&item.sig.ident);
+    let context = context.unwrap_or_else(|| context::of_function(&item.sig.ident));
     if let Place::TraitImpl | Place::Trait = context.place {
         let (fn_token, name) = (&item.sig.fn_token, &item.sig.ident);
         let (block, home) = match context.place {

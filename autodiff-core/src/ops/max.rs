@@ -125,6 +125,22 @@ impl<X: Elementwise> Max for X {
     }
 }
 
+impl<T: Real, const R: usize, const C: usize> crate::tensor::Tensor<T, R, C> {
+    /// The elementwise maximum of two tensors of one shape, as `f64::max` computes it;
+    /// see [`Max`]. (The maximum element is [`amax`](Self::amax).)
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let (a, b) = (tensor![1.0_f64, 4.0], tensor![2.0, 3.0]);
+    /// assert_eq!(a.max(b), tensor![2.0, 4.0]);
+    /// ```
+    #[inline]
+    pub fn max(self, other: Self) -> Self {
+        Max::max(self, other)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Max;
@@ -185,21 +201,5 @@ mod tests {
         assert_eq!(Max::max(f64::NAN, 2.0), 2.0);
         assert_eq!(Max::max(2.0, f64::NAN), 2.0);
         assert_eq!(Max::max(2.0_f64, 3.0), f64::max(2.0, 3.0));
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> crate::tensor::Tensor<T, R, C> {
-    /// The elementwise maximum of two tensors of one shape, as `f64::max` computes it;
-    /// see [`Max`]. (The maximum element is [`amax`](Self::amax).)
-    ///
-    /// ```
-    /// use autodiff_core::tensor;
-    ///
-    /// let (a, b) = (tensor![1.0_f64, 4.0], tensor![2.0, 3.0]);
-    /// assert_eq!(a.max(b), tensor![2.0, 4.0]);
-    /// ```
-    #[inline]
-    pub fn max(self, other: Self) -> Self {
-        Max::max(self, other)
     }
 }

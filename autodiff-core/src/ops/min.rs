@@ -88,6 +88,22 @@ fn neg<X: Elementwise>(x: X) -> X {
     x.map_elems(|x| -x)
 }
 
+impl<T: Real, const R: usize, const C: usize> crate::tensor::Tensor<T, R, C> {
+    /// The elementwise minimum of two tensors of one shape, as `f64::min` computes it;
+    /// see [`Min`]. (The minimum element is [`amin`](Self::amin).)
+    ///
+    /// ```
+    /// use autodiff_core::tensor;
+    ///
+    /// let (a, b) = (tensor![1.0_f64, 4.0], tensor![2.0, 3.0]);
+    /// assert_eq!(a.min(b), tensor![1.0, 3.0]);
+    /// ```
+    #[inline]
+    pub fn min(self, other: Self) -> Self {
+        Min::min(self, other)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Min;
@@ -148,21 +164,5 @@ mod tests {
         assert_eq!(Min::min(f64::NAN, 2.0), 2.0);
         assert_eq!(Min::min(2.0, f64::NAN), 2.0);
         assert_eq!(Min::min(2.0_f64, 3.0), f64::min(2.0, 3.0));
-    }
-}
-
-impl<T: Real, const R: usize, const C: usize> crate::tensor::Tensor<T, R, C> {
-    /// The elementwise minimum of two tensors of one shape, as `f64::min` computes it;
-    /// see [`Min`]. (The minimum element is [`amin`](Self::amin).)
-    ///
-    /// ```
-    /// use autodiff_core::tensor;
-    ///
-    /// let (a, b) = (tensor![1.0_f64, 4.0], tensor![2.0, 3.0]);
-    /// assert_eq!(a.min(b), tensor![1.0, 3.0]);
-    /// ```
-    #[inline]
-    pub fn min(self, other: Self) -> Self {
-        Min::min(self, other)
     }
 }
