@@ -137,7 +137,31 @@
 //! * Tuples, arrays, slices, `Vec`s and structs that derive [`Differentiable`], as
 //!   parameters, returns and locals: field access, `xs[i]`, `xs.len()`, destructuring,
 //!   `for x in xs.iter()` (with `.zip`, `.enumerate`), `vec![..]` and `push`, assignment into
-//!   parts (`y[i] = e`, `m.w = e`), and methods that differentiate `self`.
+//!   parts (`y[i] = e`, `m.w = e`), and methods that differentiate `self`; on an
+//!   inherent `impl` block the attribute differentiates its methods (the marked ones, or
+//!   all of them):
+//!
+//! ```
+//! use autodiff::{differentiable, Differentiable, Tensor, tensor};
+//!
+//! #[derive(Clone, Debug, Differentiable)]
+//! struct Line { w: Tensor<f64, 1, 2>, b: f64 }
+//!
+//! #[differentiable]
+//! impl Line {
+//!     fn predict(&self, x: Tensor<f64, 2>) -> f64 { self.w.matmul(x)[0] + self.b }
+//!     fn loss(&self, x: Tensor<f64, 2>, y: f64) -> f64 {
+//!         let e = self.predict(x) - y;
+//!         e * e
+//!     }
+//! }
+//!
+//! let line = Line { w: Tensor::from_row_slice(&[1.0, 2.0]), b: 0.5 };
+//! let (loss, (g_line, g_x, g_y)) = line.loss_grad(tensor![1.0, 1.0], 3.0);
+//! assert_eq!((loss, g_line.b, g_y), (0.25, 1.0, -1.0));
+//! assert_eq!(g_x, tensor![1.0, 2.0]);
+//! ```
+//!
 //! * Indexing a scalar out of a tensor (`x[i]`, `x[(r, c)]`) and building one from
 //!   scalars with [`tensor!`].
 //! * `if`/`else` on conditions that carry no gradient, `for` over any iterator of data

@@ -39,6 +39,10 @@ use proc_macro::TokenStream;
 /// macro uses the name the user's `Cargo.toml` gives the `static-autodiff` package, or
 /// `::autodiff`.
 ///
+/// On an inherent `impl Type { .. }` block it differentiates the methods marked
+/// `#[differentiable]` inside it (each with its own arguments), or every method when none
+/// is marked, with the block's arguments.
+///
 /// The supported language, the generated code before and after, and runnable examples
 /// are in the documentation of the `autodiff` crate, which re-exports this attribute.
 #[proc_macro_attribute]
