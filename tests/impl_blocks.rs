@@ -57,6 +57,12 @@ impl<T: Real> Scaled<T> {
     fn apply(&self, x: T) -> T {
         if x > self.k { x * self.k } else { x.sin() }
     }
+
+    /// Float literals in a method of a generic impl are `T` constants.
+    #[differentiable(wrt(x))]
+    fn affine(&self, x: T) -> T {
+        x * self.k * 0.5 + 1.0
+    }
 }
 
 fn line() -> Line {
@@ -103,6 +109,8 @@ fn generic_impl() {
     assert_eq!(s.apply_grad(2.0), (1.0, 0.5));
     let (_, g) = s.apply_grad(0.2);
     assert!((g - 0.2_f64.cos()).abs() < 1e-15);
+    assert_eq!(s.affine_grad(2.0), (1.5, 0.25));
     let s = Scaled { k: 0.5_f32 };
     assert_eq!(s.apply_grad(2.0), (1.0, 0.5));
+    assert_eq!(s.affine_grad(2.0), (1.5, 0.25));
 }

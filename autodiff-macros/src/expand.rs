@@ -63,6 +63,7 @@ fn expand_impl(args: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         functions: std::rc::Rc::new(functions),
         ..context::Context::default()
     };
+    let impl_elem = valid::element_type_of(&block.generics);
     let mut items = Vec::with_capacity(block.items.len());
     for item in std::mem::take(&mut block.items) {
         let syn::ImplItem::Fn(mut method) = item else {
@@ -81,6 +82,18 @@ fn expand_impl(args: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
                 continue;
             }
         };
+        // The block's `T: Real` is the method's element type too (its float literals
+        // become `T` constants): restated on the method, where the expansion looks.
+        if let Some(elem) = &impl_elem
+            && valid::element_type_of(&method.sig.generics).is_none()
+        {
+            method
+                .sig
+                .generics
+                .make_where_clause()
+                .predicates
+                .push(syn::parse_quote!(#elem: ::autodiff::Real));
+        }
         items.push(expand_fn(
             method_args,
             method.into_token_stream(),

@@ -363,18 +363,23 @@ fn non_float_kind(ty: &Type) -> Option<&'static str> {
 
 /// The type parameter bounded by `Real` (`T: Real`, `T: autodiff::Real`), if any.
 fn element_type(item: &ItemFn) -> Option<Ident> {
+    element_type_of(&item.sig.generics)
+}
+
+/// `element_type` of any generics (a function's, an impl block's).
+pub fn element_type_of(generics: &syn::Generics) -> Option<Ident> {
     let is_real = |bound: &TypeParamBound| match bound {
         TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Real"),
         _ => false,
     };
-    for param in &item.sig.generics.params {
+    for param in &generics.params {
         if let GenericParam::Type(t) = param
             && t.bounds.iter().any(is_real)
         {
             return Some(t.ident.clone());
         }
     }
-    let where_clause = item.sig.generics.where_clause.as_ref()?;
+    let where_clause = generics.where_clause.as_ref()?;
     for predicate in &where_clause.predicates {
         if let syn::WherePredicate::Type(p) = predicate
             && let Type::Path(ty) = &p.bounded_ty
