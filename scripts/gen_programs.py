@@ -1121,7 +1121,7 @@ class Program:
 
     def build(self):
         rng = self.rng
-        ctxs = [Ctx({"x": p["x"], "s": p["s"], "n": p["n"]}) for p in self.points]
+        ctxs = [Ctx(self.env_of(p)) for p in self.points]
         scope = [self.x, self.s]
         acc = Var("acc", "S", mutable=True)
         first = Let(acc, self.scalar(scope, []))
@@ -1133,7 +1133,7 @@ class Program:
         for kind in plan:
             for _attempt in range(40):
                 saved = self.counter
-                known = scope + [self.n]
+                known = scope + self.extra_vars()
                 marks = [(v.uses, v.mutated) for v in known]
                 constructs = set(self.constructs)
                 empty_range = self.empty_range
@@ -1163,8 +1163,32 @@ class Program:
                 break
             else:
                 raise Reject(f"no {kind} statement fits")
-        # The result: acc plus everything computed and not used yet.
-        result = Ref(acc)
+        result = self.fold_unused(Ref(acc), scope)
+        self.body = body
+        self.result = result
+        for c in ctxs:
+            c.value(result.eval(c))
+        self.check_differences()
+        return self
+
+    # -- hooks a generator built on this one overrides
+
+    def env_of(self, point):
+        """The interpreter's variables at a test point."""
+        return {"x": point["x"], "s": point["s"], "n": point["n"]}
+
+    def extra_vars(self):
+        """Variables outside the scope whose uses a rejected statement must undo."""
+        return [self.n]
+
+    def diff_args(self):
+        """The differentiated parameters, with their sizes."""
+        return (("x", 3), ("s", 1))
+
+    def fold_unused(self, acc, scope):
+        """The result: `acc` plus everything computed and not used yet."""
+        rng = self.rng
+        result = acc
         for v in scope[3:]:
             if (v.uses == 0 or v.mutated) and v.ty in "TS":
                 part = Method(rng.choice(["sum", "mean", "logsumexp"]), Ref(v)) if v.ty == "T" else Ref(v)
@@ -1173,15 +1197,10 @@ class Program:
             result = Bin("+", result, Bin("*", Cast(ix_var(self.n)), Method("tanh", Ref(self.s))))
         if self.s.uses == 0:
             result = Bin("+", result, Method("sin", Ref(self.s)))
-        self.body = body
-        self.result = result
-        for c in ctxs:
-            c.value(result.eval(c))
-        self.check_differences()
-        return self
+        return result
 
     def evaluate(self, point, strict=False):
-        ctx = Ctx({"x": point["x"], "s": point["s"], "n": point["n"]}, strict)
+        ctx = Ctx(self.env_of(point), strict)
         for s in self.body:
             s.run(ctx)
         return self.result.eval(ctx)
@@ -1189,7 +1208,7 @@ class Program:
     def check_differences(self):
         """Central differences at h and 10 h must agree to a fifth of the tolerance."""
         for p in self.points:
-            for arg, size in (("x", 3), ("s", 1)):
+            for arg, size in self.diff_args():
                 for i in range(size):
                     base = p[arg][i] if arg == "x" else p[arg]
                     h = 1e-6 * max(abs(base), 1.0)
