@@ -1745,7 +1745,7 @@ fn program_021(x: Tensor<f64, 3>, s: f64, ys: &[f64]) -> f64 {
     let a2 = wsum(&v1);
     let (q3, q4) = moments(relax(x, a2, 1));
     #[checkpoint(snapshots = 2)]
-    for i5 in 0..2 {
+    for _ in 0..2 {
         acc = acc * x.sum().sigmoid();
         acc -= x.mean() * q4 + gate(q3, a2).sigmoid();
         let a6 = x[2];
